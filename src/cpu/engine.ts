@@ -1,0 +1,186 @@
+// The one typed surface over libunicorn: every call checks uc_err, hooks never
+// let a JS exception cross the native frames (the first one is kept and
+// rethrown when emu_start returns), callbacks live as long as the engine.
+import koffi from 'koffi';
+import { loadUnicorn, type UnicornLibrary } from './libunicorn.js';
+import { UnicornError } from './errors.js';
+import {
+  UC_ARCH_X86, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_CODE, UC_HOOK_INTR, UC_MODE_32,
+  UC_X86_MMR_SIZE, type X86RegId,
+} from './constants.js';
+
+export interface Disposable { dispose(): void }
+
+/** A descriptor-table register (GDTR/IDTR) as uc_x86_mmr. */
+export interface TableRegister { base: number; limit: number }
+
+/** A CPU context buffer from uc_context_alloc whose bytes the kernel may read and patch. */
+export class CpuContext {
+  readonly bytes: DataView;
+  constructor(readonly pointer: unknown, readonly size: number) {
+    this.bytes = new DataView(koffi.view(pointer, size) as ArrayBuffer);
+  }
+}
+
+export interface StartOptions {
+  /** Stop when EIP reaches this address (use an address never executed for "no stop"). */
+  until: number;
+  timeoutUs?: number;
+  maxInstructions?: number;
+}
+
+export class Engine implements Disposable {
+  private readonly lib: UnicornLibrary;
+  private readonly handle: unknown;
+  private readonly registered: unknown[] = [];
+  private readonly contexts: CpuContext[] = [];
+  private readonly scratch = new Uint32Array(1);
+  private readonly mmr = new Uint8Array(UC_X86_MMR_SIZE);
+  private hookError: unknown;
+  private closed = false;
+
+  private constructor(lib: UnicornLibrary, handle: unknown) {
+    this.lib = lib;
+    this.handle = handle;
+  }
+
+  static open(): Engine {
+    const lib = loadUnicorn();
+    const out: unknown[] = [null];
+    check(lib, 'uc_open', lib.open(UC_ARCH_X86, UC_MODE_32, out));
+    return new Engine(lib, out[0]);
+  }
+
+  static libraryVersion(): string {
+    const v = loadUnicorn().version();
+    return `${(v >>> 24) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}`;
+  }
+
+  /** Maps host memory at hostAddress into the guest's flat (physical) space. */
+  mapHostMemory(address: number, size: number, hostAddress: bigint, perms: number): void {
+    this.call('uc_mem_map_ptr', this.lib.memMapPtr(this.handle, address, size, perms, hostAddress));
+  }
+
+  readRegister(id: X86RegId): number {
+    this.scratch[0] = 0;
+    this.call('uc_reg_read', this.lib.regRead(this.handle, id, this.scratch));
+    return this.scratch[0]!;
+  }
+
+  writeRegister(id: X86RegId, value: number): void {
+    this.scratch[0] = value >>> 0;
+    this.call('uc_reg_write', this.lib.regWrite(this.handle, id, this.scratch));
+  }
+
+  /** Reads several 32-bit registers in one native call. */
+  readRegisters(ids: readonly X86RegId[]): Uint32Array {
+    const values = new Uint32Array(ids.length);
+    const pointers = ids.map((_, i) => values.subarray(i, i + 1));
+    this.call('uc_reg_read_batch', this.lib.regReadBatch(this.handle, Int32Array.from(ids), pointers, ids.length));
+    return values;
+  }
+
+  writeRegisters(values: Partial<Record<X86RegId, number>> | ReadonlyArray<readonly [X86RegId, number]>): void {
+    const pairs = Array.isArray(values) ? values : Object.entries(values).map(([k, v]) => [Number(k), v] as const);
+    for (const [id, value] of pairs) this.writeRegister(id as X86RegId, value as number);
+  }
+
+  writeTableRegister(id: X86RegId, table: TableRegister): void {
+    const view = new DataView(this.mmr.buffer);
+    this.mmr.fill(0);
+    // struct uc_x86_mmr { uint16_t selector; uint64_t base; uint32_t limit; uint32_t flags; }
+    view.setBigUint64(8, BigInt(table.base >>> 0), true);
+    view.setUint32(16, table.limit >>> 0, true);
+    this.call('uc_reg_write', this.lib.regWrite(this.handle, id, this.mmr));
+  }
+
+  readTableRegister(id: X86RegId): TableRegister {
+    this.call('uc_reg_read', this.lib.regRead(this.handle, id, this.mmr));
+    const view = new DataView(this.mmr.buffer);
+    return { base: Number(view.getBigUint64(8, true)), limit: view.getUint32(16, true) };
+  }
+
+  /** Every exception and `int n` the guest raises; EIP is past `int n`, at the instruction for faults. */
+  onInterrupt(handler: (intno: number) => void): Disposable {
+    const cb = koffi.register((_uc: unknown, intno: number) => this.guard(() => handler(intno)), koffi.pointer(this.lib.IntrHook));
+    return this.addHook(UC_HOOK_INTR, cb, 1, 0);
+  }
+
+  /** Every instruction in [begin, end]: slow, for tracing only. */
+  onCode(begin: number, end: number, handler: (address: number, size: number) => void): Disposable {
+    const cb = koffi.register((_uc: unknown, address: number, size: number) => this.guard(() => handler(address, size)), koffi.pointer(this.lib.CodeHook));
+    return this.addHook(UC_HOOK_CODE, cb, begin, end);
+  }
+
+  /** Runs until stop(), `until`, the timeout or the instruction budget; rethrows the first hook error. */
+  start(begin: number, options: StartOptions): void {
+    this.hookError = undefined;
+    const rc = this.lib.emuStart(this.handle, begin >>> 0, options.until >>> 0, options.timeoutUs ?? 0, options.maxInstructions ?? 0);
+    if (this.hookError !== undefined) {
+      const error = this.hookError;
+      this.hookError = undefined;
+      throw error;
+    }
+    this.call('uc_emu_start', rc);
+  }
+
+  stop(): void {
+    this.call('uc_emu_stop', this.lib.emuStop(this.handle));
+  }
+
+  allocateContext(): CpuContext {
+    const out: unknown[] = [null];
+    this.call('uc_context_alloc', this.lib.contextAlloc(this.handle, out));
+    const context = new CpuContext(out[0], this.lib.contextSize(this.handle));
+    this.contexts.push(context);
+    return context;
+  }
+
+  saveContext(context: CpuContext): void {
+    this.call('uc_context_save', this.lib.contextSave(this.handle, context.pointer));
+  }
+
+  restoreContext(context: CpuContext): void {
+    this.call('uc_context_restore', this.lib.contextRestore(this.handle, context.pointer));
+  }
+
+  /** Drops translated blocks of [begin, end) so code in a page whose frame changed is retranslated. */
+  removeTranslationCache(begin: number, end: number): void {
+    this.call('uc_ctl', this.lib.ctlRemoveCache(this.handle, UC_CTL_WRITE_TB_REMOVE_CACHE, begin, end));
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const context of this.contexts) this.lib.contextFree(context.pointer);
+    this.lib.close(this.handle);
+    for (const cb of this.registered) koffi.unregister(cb as koffi.IKoffiRegisteredCallback);
+  }
+
+  private addHook(type: number, cb: unknown, begin: number, end: number): Disposable {
+    const out: unknown[] = [0];
+    this.registered.push(cb);
+    this.call('uc_hook_add', this.lib.hookAdd(this.handle, out, type, cb, null, begin, end));
+    const hh = out[0] as number;
+    return { dispose: () => { if (!this.closed) this.call('uc_hook_del', this.lib.hookDel(this.handle, hh)); } };
+  }
+
+  /** Keeps the first hook error and stops the CPU: exceptions must not unwind through C. */
+  private guard(fn: () => void): void {
+    if (this.hookError !== undefined) return;
+    try {
+      fn();
+    } catch (error) {
+      this.hookError = error;
+      this.lib.emuStop(this.handle);
+    }
+  }
+
+  private call(name: string, rc: number): void {
+    check(this.lib, name, rc);
+  }
+}
+
+function check(lib: UnicornLibrary, name: string, rc: number): void {
+  if (rc !== 0) throw new UnicornError(name, rc, lib.strerror(rc));
+}

@@ -1,0 +1,134 @@
+// Host memory behind the guest: a 4 GiB reservation that Unicorn sees as its
+// whole flat address space, and physical RAM as a memfd. Making a guest page
+// real is one mmap of the frame's memfd offset over the page's place in the
+// reservation, so two PTEs naming one frame really alias.
+import koffi from 'koffi';
+
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+const MAP_SHARED = 0x01;
+const MAP_PRIVATE = 0x02;
+const MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20;
+const MAP_NORESERVE = 0x4000;
+const MFD_CLOEXEC = 1;
+
+export const PAGE_SIZE = 4096;
+export const GUEST_SPACE_SIZE = 2 ** 32;
+
+interface Libc {
+  mmap(addr: number, len: number, prot: number, flags: number, fd: number, off: number): number;
+  mmapPointer(addr: null, len: number, prot: number, flags: number, fd: number, off: number): unknown;
+  munmap(addr: number, len: number): number;
+  memfdCreate(name: string, flags: number): number;
+  ftruncate(fd: number, len: number): number;
+  close(fd: number): number;
+  errno(): number;
+  strerror(errnum: number): string;
+}
+
+/** (void *)-1 arrives as a BigInt or a number beyond user space. */
+function mapFailed(address: number | bigint): boolean {
+  return typeof address !== 'number' || address >= 2 ** 47;
+}
+
+let libc: Libc | undefined;
+function loadLibc(): Libc {
+  if (libc) return libc;
+  const lib = koffi.load('libc.so.6');
+  const errnoLocation = lib.func('int *__errno_location()');
+  libc = {
+    mmap: lib.func('uintptr_t mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)'),
+    mmapPointer: lib.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)'),
+    munmap: lib.func('int munmap(uintptr_t addr, size_t len)'),
+    memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+    ftruncate: lib.func('int ftruncate(int fd, int64_t len)'),
+    close: lib.func('int close(int fd)'),
+    errno: () => koffi.decode(errnoLocation(), 'int') as number,
+    strerror: lib.func('const char *strerror(int errnum)'),
+  };
+  return libc;
+}
+
+export class HostMemoryError extends Error {
+  constructor(call: string, c: Libc) {
+    const errno = c.errno();
+    super(`${call} failed: ${c.strerror(errno)} (errno ${errno})`);
+    this.name = 'HostMemoryError';
+  }
+}
+
+/** Physical RAM: a memfd of `frameCount` pages, also mapped once for the kernel. */
+export class PhysicalRamFile {
+  readonly fd: number;
+  readonly bytes: Uint8Array;
+  private readonly hostAddress: number;
+  private readonly size: number;
+
+  constructor(readonly frameCount: number) {
+    const c = loadLibc();
+    this.size = frameCount * PAGE_SIZE;
+    this.fd = c.memfdCreate('mmscope-ram', MFD_CLOEXEC);
+    if (this.fd < 0) throw new HostMemoryError('memfd_create', c);
+    if (c.ftruncate(this.fd, this.size) !== 0) throw new HostMemoryError('ftruncate', c);
+    const pointer = c.mmapPointer(null, this.size, PROT_READ | PROT_WRITE, MAP_SHARED, this.fd, 0);
+    this.hostAddress = Number(koffi.address(pointer));
+    if (mapFailed(this.hostAddress)) throw new HostMemoryError('mmap(ram)', c);
+    this.bytes = new Uint8Array(koffi.view(pointer, this.size) as ArrayBuffer);
+  }
+
+  dispose(): void {
+    const c = loadLibc();
+    c.munmap(this.hostAddress, this.size);
+    c.close(this.fd);
+  }
+}
+
+/** The guest's 4 GiB as host address space; pages alias RAM frames once made real. */
+export class GuestSpaceReservation {
+  readonly hostAddress: number;
+
+  constructor(private readonly ram: PhysicalRamFile) {
+    const c = loadLibc();
+    this.hostAddress = c.mmap(0, GUEST_SPACE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapFailed(this.hostAddress)) throw new HostMemoryError('mmap(4 GiB reservation)', c);
+  }
+
+  /** Backs the guest page at `pageAddress` with RAM frame `pfn`. */
+  aliasFrame(pageAddress: number, pfn: number): void {
+    const c = loadLibc();
+    const at = this.hostAddress + pageAddress;
+    const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, this.ram.fd, pfn * PAGE_SIZE);
+    if (r !== at) throw new HostMemoryError('mmap(frame alias)', c);
+  }
+
+  /** Puts anonymous memory back under the page so a freed frame is no longer reachable through it. */
+  dropAlias(pageAddress: number): void {
+    const c = loadLibc();
+    const at = this.hostAddress + pageAddress;
+    const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (r !== at) throw new HostMemoryError('mmap(drop alias)', c);
+  }
+
+  dispose(): void {
+    loadLibc().munmap(this.hostAddress, GUEST_SPACE_SIZE);
+  }
+}
+
+/** Plain anonymous host memory with its address, for small probe machines. */
+export class AnonymousHostMemory {
+  readonly hostAddress: number;
+  readonly bytes: Uint8Array;
+
+  constructor(private readonly size: number) {
+    const c = loadLibc();
+    const pointer = c.mmapPointer(null, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    this.hostAddress = Number(koffi.address(pointer));
+    if (mapFailed(this.hostAddress)) throw new HostMemoryError('mmap(anonymous)', c);
+    this.bytes = new Uint8Array(koffi.view(pointer, size) as ArrayBuffer);
+  }
+
+  dispose(): void {
+    loadLibc().munmap(this.hostAddress, this.size);
+  }
+}

@@ -1,0 +1,68 @@
+// One process's user address space: its VAD tree, page tables and the
+// commit it has been charged.
+import { PAGE_SIZE, type Pfn, type Vpn, vpnOf } from './layout.js';
+import type { CommitLedger } from './commit.js';
+import type { PageTables } from './page-tables.js';
+import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
+import { Vad, type VadInit } from './vad.js';
+import { VadTree } from './vad-tree.js';
+import { STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
+
+export class AddressSpace {
+  readonly vads = new VadTree();
+  /** EPROCESS.CommitCharge, in pages. */
+  commitCharge = 0;
+
+  constructor(
+    readonly pageTables: PageTables,
+    readonly frames: PfnDatabase,
+    readonly memory: PhysicalMemory,
+    readonly commit: CommitLedger,
+  ) {}
+
+  findVad(address: number): Vad | undefined {
+    return this.vads.findByVpn(vpnOf(address));
+  }
+
+  /** The bytes of a frame, as a view (no copy). */
+  frameBytes(pfn: Pfn): Uint8Array {
+    return this.memory.bytes.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
+  }
+
+  /**
+   * Creates a VAD over a fixed, free range. When `init.memCommit` is set the whole
+   * range is committed and charged. Returns the VAD or the NTSTATUS Windows gives.
+   */
+  createVad(init: VadInit): Vad | NtStatus {
+    if (this.vads.findFirstOverlap(init.startingVpn, init.endingVpn)) return STATUS_CONFLICTING_ADDRESSES;
+    const vad = new Vad(init);
+    if (init.memCommit) {
+      const status = this.chargeCommit(vad, vad.pageCount);
+      if (status !== STATUS_SUCCESS) return status;
+    }
+    this.vads.insert(vad);
+    return vad;
+  }
+
+  chargeCommit(vad: Vad, pages: number): NtStatus {
+    if (!this.commit.tryCharge(pages)) return STATUS_COMMITMENT_LIMIT;
+    vad.commitCharge += pages;
+    this.commitCharge += pages;
+    return STATUS_SUCCESS;
+  }
+
+  releaseCommit(vad: Vad, pages: number): void {
+    this.commit.release(pages);
+    vad.commitCharge -= pages;
+    this.commitCharge -= pages;
+  }
+
+  /** Pages of `vad` that have a frame right now. */
+  residentPages(vad: Vad): Vpn[] {
+    const resident: Vpn[] = [];
+    this.pageTables.forEachValidPte(vad.endAddress, (address) => {
+      if (vad.containsVpn(vpnOf(address))) resident.push(vpnOf(address));
+    });
+    return resident;
+  }
+}

@@ -1,0 +1,91 @@
+// The page-fault handler: classify the fault, then one small resolver per
+// kind. Every outcome is a value the trap layer turns into guest behaviour
+// and a trace event; nothing here knows about the CPU.
+import type { AddressSpace } from './address-space.js';
+import {
+  MM_SYSTEM_RANGE_START, pageBase, pteAddressOf, vpnOf, isUserAddress, type Pfn,
+} from './layout.js';
+import { isAccessible, isWritable, type ProtectionMask } from './protection.js';
+import {
+  ZERO_PTE, isDecommittedPte, isValidPte, isWritePte, makeValidUserPte, softwareProtection, type PteValue,
+} from './pte.js';
+import type { Vad } from './vad.js';
+
+export interface FaultInput {
+  address: number;
+  write: boolean;
+  /** The access came from ring 3 (error code U/S bit). */
+  user: boolean;
+}
+
+export type ResolvedHow = 'demand-zero' | 'image-file' | 'already-valid';
+export type RefusedWhy =
+  | 'kernel-address'      // user access to 0x80000000 and above
+  | 'no-vad'              // no allocation covers the address
+  | 'not-committed'       // reserved but not committed
+  | 'decommitted'
+  | 'no-access'           // PAGE_NOACCESS or a gap in an image
+  | 'write-to-read-only';
+
+export type FaultResolution =
+  | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number }
+  | { kind: 'access-violation'; why: RefusedWhy; pteBefore: PteValue; vad: Vad | undefined }
+  | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad | undefined };
+
+/** Resolves a fault at `input.address`, making the page valid when the access is allowed. */
+export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultResolution {
+  const { address } = input;
+  if (address >>> 0 >= MM_SYSTEM_RANGE_START || !isUserAddress(address)) {
+    return refuse(address >>> 0 >= MM_SYSTEM_RANGE_START ? 'kernel-address' : 'no-vad', ZERO_PTE, undefined);
+  }
+  const pte = space.pageTables.readPte(address);
+  const vad = space.findVad(address);
+  if (isValidPte(pte)) return resolveValidPteFault(pte, input, vad);
+  if (!vad) return refuse('no-vad', pte, vad);
+  const protection = protectionForNotPresent(pte, vad, vpnOf(address));
+  if (typeof protection === 'string') return refuse(protection, pte, vad);
+  if (!isAccessible(protection)) return refuse('no-access', pte, vad);
+  if (input.write && !isWritable(protection)) return refuse('write-to-read-only', pte, vad);
+  return vad.imageSource ? resolveImageFault(space, input, pte, vad, protection) : resolveDemandZeroFault(space, input, pte, vad, protection);
+}
+
+function resolveValidPteFault(pte: PteValue, input: FaultInput, vad: Vad | undefined): FaultResolution {
+  if (input.write && !isWritePte(pte)) return refuse('write-to-read-only', pte, vad);
+  // The PTE is already valid and allows the access: a stale translation; retry.
+  return { kind: 'resolved', how: 'already-valid', pfn: pte >>> 12, pteBefore: pte, pteAfter: pte, vad, fileBytes: 0 };
+}
+
+/** The protection a not-present page has: from its software PTE, else from the VAD. */
+function protectionForNotPresent(pte: PteValue, vad: Vad, vpn: number): ProtectionMask | RefusedWhy {
+  if (isDecommittedPte(pte)) return 'decommitted';
+  if (pte !== ZERO_PTE) return softwareProtection(pte);
+  if (!vad.memCommit) return 'not-committed';
+  return vad.imageSource ? vad.imageSource.protectionOf(vpn) : vad.protection;
+}
+
+function resolveDemandZeroFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
+  const pfn = takeZeroedFrame(space, input.address);
+  if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
+  const valid = makeValidUserPte(pfn, protection);
+  space.pageTables.writeValidPte(input.address, valid);
+  return { kind: 'resolved', how: 'demand-zero', pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes: 0 };
+}
+
+function resolveImageFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
+  const source = vad.imageSource!;
+  const vpn = vpnOf(input.address);
+  const pfn = takeZeroedFrame(space, input.address);
+  if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
+  const fileBytes = source.fill(vpn, space.frameBytes(pfn));
+  const valid = makeValidUserPte(pfn, protection);
+  space.pageTables.writeValidPte(input.address, valid);
+  return { kind: 'resolved', how: fileBytes > 0 ? 'image-file' : 'demand-zero', pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes };
+}
+
+function takeZeroedFrame(space: AddressSpace, address: number): Pfn | undefined {
+  if (!space.pageTables.ensureTable(address)) return undefined;
+  return space.frames.allocateZeroedFrame(pteAddressOf(pageBase(address)));
+}
+
+const refuse = (why: RefusedWhy, pte: PteValue, vad: Vad | undefined): FaultResolution =>
+  ({ kind: 'access-violation', why, pteBefore: pte, vad });

@@ -1,0 +1,170 @@
+// The process page directory and page tables, kept in real frames with the
+// Windows self-map. Every PTE store goes through one of the checking writers
+// below, which also keep the host mirror and the CPU's TLB in step.
+//
+// Unicorn 2.0.1 walks the tables at "physical" addresses of its own flat
+// space, which is the guest's virtual space. So a PDE's frame field holds the
+// table's self-map page number (0xC0000 + PDE index) rather than its real PFN;
+// the real PFN of every table is kept in `tablePfn` and in the PFN database.
+import {
+  PAGE_SIZE, PDE_BASE, PTE_BASE, PTES_PER_TABLE, SELF_MAP_PDE_INDEX, MM_SYSTEM_RANGE_START,
+  pageBase, pdeAddressOf, pdeIndex, pteAddressOf, pteIndex, type Pfn,
+} from './layout.js';
+import { KernelPanic } from './panic.js';
+import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
+import {
+  ZERO_PTE, isValidPte, isWritePte, makePde, makeValidKernelPte, pfnOfPte, type PteValue,
+  PTE_VALID, PTE_OWNER,
+} from './pte.js';
+
+/** What the memory manager needs from the machine underneath (the host mirror and the TLB). */
+export interface TranslationHardware {
+  /** Guest page `pageAddress` now reads and writes frame `pfn`. */
+  aliasFrame(pageAddress: number, pfn: Pfn): void;
+  /** Guest page `pageAddress` no longer reaches any frame. */
+  dropAlias(pageAddress: number): void;
+  /** Forget cached translations after rights were reduced or removed. */
+  flushTlb(): void;
+}
+
+export interface PteWalk {
+  pdeAddress: number;
+  pde: PteValue;
+  pteAddress: number;
+  pte: PteValue;
+  /** Real frame of the page table, or undefined when none exists. */
+  tablePfn: Pfn | undefined;
+}
+
+export class OutOfFramesError extends Error {
+  constructor() { super('no free physical frame'); this.name = 'OutOfFramesError'; }
+}
+
+export class PageTables {
+  readonly directoryPfn: Pfn;
+  private readonly words: Uint32Array;
+  private readonly tablePfn = new Int32Array(PTES_PER_TABLE).fill(-1);
+
+  constructor(
+    private readonly frames: PfnDatabase,
+    memory: PhysicalMemory,
+    private readonly hardware: TranslationHardware,
+  ) {
+    this.words = new Uint32Array(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.byteLength >>> 2);
+    const directory = frames.allocateZeroedFrame(pdeAddressOf(PDE_BASE));
+    if (directory === undefined) throw new OutOfFramesError();
+    this.directoryPfn = directory;
+    this.tablePfn[SELF_MAP_PDE_INDEX] = directory;
+    this.words[directory * PTES_PER_TABLE + SELF_MAP_PDE_INDEX] = makePde(PDE_BASE >>> 12, false);
+    hardware.aliasFrame(PDE_BASE, directory);
+  }
+
+  /** The value CR3 must hold: the directory's place in Unicorn's flat space. */
+  get cr3(): number { return PDE_BASE; }
+
+  readPde(address: number): PteValue {
+    return this.words[this.directoryPfn * PTES_PER_TABLE + pdeIndex(address)]!;
+  }
+
+  /** The PTE of `address`, or ZERO_PTE when its page table does not exist. */
+  readPte(address: number): PteValue {
+    const table = this.tablePfn[pdeIndex(address)]!;
+    return table < 0 ? ZERO_PTE : this.words[table * PTES_PER_TABLE + pteIndex(address)]!;
+  }
+
+  walk(address: number): PteWalk {
+    const table = this.tablePfn[pdeIndex(address)]!;
+    return {
+      pdeAddress: pdeAddressOf(address),
+      pde: this.readPde(address),
+      pteAddress: pteAddressOf(address),
+      pte: this.readPte(address),
+      tablePfn: table < 0 ? undefined : table,
+    };
+  }
+
+  hasTable(address: number): boolean { return this.tablePfn[pdeIndex(address)]! >= 0; }
+
+  /** Creates the page table covering `address` if missing; false when RAM is exhausted. */
+  ensureTable(address: number): boolean {
+    const index = pdeIndex(address);
+    if (this.tablePfn[index]! >= 0) return true;
+    const tableAddress = (PTE_BASE + index * PAGE_SIZE) >>> 0;
+    const pfn = this.frames.allocateZeroedFrame(pdeAddressOf(address));
+    if (pfn === undefined) return false;
+    this.tablePfn[index] = pfn;
+    this.hardware.aliasFrame(tableAddress, pfn);
+    const user = address >>> 0 < MM_SYSTEM_RANGE_START;
+    this.words[this.directoryPfn * PTES_PER_TABLE + index] = makePde(tableAddress >>> 12, user);
+    return true;
+  }
+
+  /** Not-present → valid. The frame becomes reachable at once; no TLB flush is needed. */
+  writeValidPte(address: number, pte: PteValue): void {
+    const slot = this.requireSlot(address, 'writeValidPte');
+    if (!isValidPte(pte)) throw new KernelPanic(`writeValidPte with invalid PTE ${pte.toString(16)}`);
+    if (isValidPte(this.words[slot]!)) throw new KernelPanic(`writeValidPte over valid PTE at ${address.toString(16)}`);
+    this.hardware.aliasFrame(pageBase(address), pfnOfPte(pte));
+    this.words[slot] = pte;
+  }
+
+  /** Valid → valid with the same frame (rights or software bits change). */
+  updateValidPte(address: number, pte: PteValue): void {
+    const slot = this.requireSlot(address, 'updateValidPte');
+    const old = this.words[slot]!;
+    if (!isValidPte(old) || !isValidPte(pte) || pfnOfPte(old) !== pfnOfPte(pte)) {
+      throw new KernelPanic(`updateValidPte ${old.toString(16)} → ${pte.toString(16)} at ${address.toString(16)}`);
+    }
+    this.words[slot] = pte;
+    const reduced = (isWritePte(old) && !isWritePte(pte)) || ((old & PTE_OWNER) !== 0 && (pte & PTE_OWNER) === 0);
+    if (reduced) this.hardware.flushTlb();
+  }
+
+  /** Valid → not present. Returns the old PTE (with the A/D bits the MMU set). */
+  invalidatePte(address: number, replacement: PteValue): PteValue {
+    const slot = this.requireSlot(address, 'invalidatePte');
+    const old = this.words[slot]!;
+    if (!isValidPte(old) || isValidPte(replacement)) {
+      throw new KernelPanic(`invalidatePte ${old.toString(16)} → ${replacement.toString(16)} at ${address.toString(16)}`);
+    }
+    this.words[slot] = replacement;
+    this.hardware.dropAlias(pageBase(address));
+    this.hardware.flushTlb();
+    return old;
+  }
+
+  /** Not-present → not-present (software state changes only). */
+  writeInvalidPte(address: number, pte: PteValue): void {
+    if (isValidPte(pte)) throw new KernelPanic(`writeInvalidPte with valid PTE at ${address.toString(16)}`);
+    if (pte === ZERO_PTE && !this.hasTable(address)) return;
+    if (!this.ensureTable(address)) throw new OutOfFramesError();
+    const slot = this.requireSlot(address, 'writeInvalidPte');
+    if (isValidPte(this.words[slot]!)) throw new KernelPanic(`writeInvalidPte over valid PTE at ${address.toString(16)}`);
+    this.words[slot] = pte;
+  }
+
+  /** Maps a kernel page (supervisor only) at boot. */
+  mapKernelPage(address: number, pfn: Pfn, writable: boolean): void {
+    if (!this.ensureTable(address)) throw new OutOfFramesError();
+    this.writeValidPte(address, makeValidKernelPte(pfn, writable));
+  }
+
+  /** Calls `visit` for every valid PTE below `limit`, in address order. */
+  forEachValidPte(limit: number, visit: (address: number, pte: PteValue) => void): void {
+    for (let index = 0; index < PTES_PER_TABLE && index * PTES_PER_TABLE * PAGE_SIZE < limit; index++) {
+      const table = this.tablePfn[index]!;
+      if (table < 0 || index === SELF_MAP_PDE_INDEX) continue;
+      for (let entry = 0; entry < PTES_PER_TABLE; entry++) {
+        const pte = this.words[table * PTES_PER_TABLE + entry]!;
+        if (pte & PTE_VALID) visit(((index << 22) | (entry << 12)) >>> 0, pte);
+      }
+    }
+  }
+
+  private requireSlot(address: number, operation: string): number {
+    const table = this.tablePfn[pdeIndex(address)]!;
+    if (table < 0) throw new KernelPanic(`${operation}: no page table for ${address.toString(16)}`);
+    return table * PTES_PER_TABLE + pteIndex(address);
+  }
+}
+

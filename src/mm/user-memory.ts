@@ -1,0 +1,93 @@
+// Copying to and from user memory on the kernel's behalf (system-call
+// arguments and buffers), page by page through the page tables, as
+// ProbeForRead/ProbeForWrite plus the copy would. Committed pages that are
+// not resident are faulted in; anything else raises UserAccessViolation,
+// which the system-call dispatcher turns into STATUS_ACCESS_VIOLATION.
+import type { AddressSpace } from './address-space.js';
+import { PAGE_SIZE, PAGE_MASK, isUserAddress } from './layout.js';
+import { resolvePageFault, type FaultInput, type FaultResolution } from './fault-handler.js';
+import { isValidPte, isWritePte, pfnOfPte, PTE_ACCESSED, PTE_DIRTY } from './pte.js';
+
+export class UserAccessViolation extends Error {
+  constructor(readonly address: number, readonly write: boolean) {
+    super(`user ${write ? 'write to' : 'read of'} 0x${(address >>> 0).toString(16)} is not allowed`);
+    this.name = 'UserAccessViolation';
+  }
+}
+
+/** Told about every fault the kernel takes while touching user memory. */
+export type KernelFaultObserver = (input: FaultInput, resolution: FaultResolution) => void;
+
+export class UserMemory {
+  constructor(private readonly space: AddressSpace, private readonly observeFault?: KernelFaultObserver) {}
+
+  read(address: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.forEachPage(address, length, false, (offset, physical, count) => {
+      out.set(this.space.memory.bytes.subarray(physical, physical + count), offset);
+    });
+    return out;
+  }
+
+  write(address: number, bytes: Uint8Array): void {
+    this.forEachPage(address, bytes.length, true, (offset, physical, count) => {
+      this.space.memory.bytes.set(bytes.subarray(offset, offset + count), physical);
+    });
+  }
+
+  readU32(address: number): number {
+    const bytes = this.read(address, 4);
+    return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+  }
+
+  writeU32(address: number, value: number): void {
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setUint32(0, value >>> 0, true);
+    this.write(address, bytes);
+  }
+
+  /** A NUL-terminated string of at most `limit` bytes. */
+  readCString(address: number, limit = 4096): string {
+    let text = '';
+    for (let i = 0; i < limit; i++) {
+      const byte = this.read(address + i, 1)[0]!;
+      if (byte === 0) break;
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+
+  /** Checks the whole range first (nothing is copied if any page fails), then copies page by page. */
+  private forEachPage(address: number, length: number, write: boolean, copy: (offset: number, physical: number, count: number) => void): void {
+    if (length === 0) return;
+    const end = address + length - 1;
+    if (!isUserAddress(address) || !isUserAddress(end) || end < address) throw new UserAccessViolation(address, write);
+    const physical: number[] = [];
+    for (let page = address - (address & PAGE_MASK); page <= end; page += PAGE_SIZE) physical.push(this.probePage(page, write));
+    let offset = 0;
+    let cursor = address;
+    for (const frameBase of physical) {
+      const count = Math.min(PAGE_SIZE - (cursor & PAGE_MASK), length - offset);
+      copy(offset, frameBase + (cursor & PAGE_MASK), count);
+      offset += count;
+      cursor += count;
+    }
+  }
+
+  /** Makes the page resident and accessible for the access; returns its frame's byte offset. */
+  private probePage(page: number, write: boolean): number {
+    const tables = this.space.pageTables;
+    let pte = tables.readPte(page);
+    if (!isValidPte(pte) || (write && !isWritePte(pte))) {
+      const input: FaultInput = { address: page, write, user: false };
+      const resolution = resolvePageFault(this.space, input);
+      this.observeFault?.(input, resolution);
+      if (resolution.kind !== 'resolved') throw new UserAccessViolation(page, write);
+      pte = tables.readPte(page);
+    }
+    // Set Accessed/Dirty as the MMU would have for this access.
+    const touched = pte | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
+    if (touched !== pte) tables.updateValidPte(page, touched >>> 0);
+    return pfnOfPte(pte) * PAGE_SIZE;
+  }
+}

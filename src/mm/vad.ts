@@ -1,0 +1,70 @@
+// A virtual address descriptor: one reserved range of the user address
+// space, with the flags Windows keeps in MMVAD_FLAGS.
+import { addressOfVpn, type Vpn } from './layout.js';
+import type { ProtectionMask } from './protection.js';
+
+/** _MI_VAD_TYPE */
+export enum VadType {
+  VadNone = 0,
+  VadDevicePhysicalMemory = 1,
+  VadImageMap = 2,
+  VadAwe = 3,
+  VadWriteWatch = 4,
+  VadLargePages = 5,
+  VadRotatePhysical = 6,
+  VadLargePageSection = 7,
+}
+
+/** Where the first touch of a page in an image VAD gets its bytes and protection. */
+export interface ImagePageSource {
+  /** Name shown in dumps (the file the image came from). */
+  readonly fileName: string;
+  /** Protection of the page (MM_* mask); MM_NOACCESS for a gap between segments. */
+  protectionOf(vpn: Vpn): ProtectionMask;
+  /** Copies the page's file bytes into `frame` (already zero); returns how many bytes came from the file. */
+  fill(vpn: Vpn, frame: Uint8Array): number;
+}
+
+export interface VadInit {
+  startingVpn: Vpn;
+  endingVpn: Vpn;
+  protection: ProtectionMask;
+  privateMemory: boolean;
+  memCommit: boolean;
+  vadType?: VadType;
+  imageSource?: ImagePageSource;
+}
+
+export class Vad {
+  startingVpn: Vpn;
+  endingVpn: Vpn;
+  /** MMVAD_FLAGS.Protection: the protection given when the range was allocated. */
+  protection: ProtectionMask;
+  privateMemory: boolean;
+  /** Pages of commit charged to this VAD. */
+  commitCharge = 0;
+  memCommit: boolean;
+  vadType: VadType;
+  imageSource: ImagePageSource | undefined;
+
+  // AVL links, owned by VadTree.
+  left: Vad | null = null;
+  right: Vad | null = null;
+  height = 1;
+
+  constructor(init: VadInit) {
+    this.startingVpn = init.startingVpn;
+    this.endingVpn = init.endingVpn;
+    this.protection = init.protection;
+    this.privateMemory = init.privateMemory;
+    this.memCommit = init.memCommit;
+    this.vadType = init.vadType ?? VadType.VadNone;
+    this.imageSource = init.imageSource;
+  }
+
+  get startAddress(): number { return addressOfVpn(this.startingVpn); }
+  /** One past the last byte. */
+  get endAddress(): number { return addressOfVpn(this.endingVpn + 1); }
+  get pageCount(): number { return this.endingVpn - this.startingVpn + 1; }
+  containsVpn(vpn: Vpn): boolean { return vpn >= this.startingVpn && vpn <= this.endingVpn; }
+}
