@@ -46,6 +46,20 @@ export class UserMemory {
     this.write(address, bytes);
   }
 
+  /**
+   * Reads resident bytes without faulting anything in or touching A/D bits
+   * (for traces and reports); undefined if any page is not resident.
+   */
+  peek(address: number, length: number): Uint8Array | undefined {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const pte = this.space.pageTables.readPte(address + i);
+      if (!isValidPte(pte)) return i === 0 ? undefined : out.subarray(0, i);
+      out[i] = this.space.memory.bytes[pfnOfPte(pte) * PAGE_SIZE + ((address + i) & PAGE_MASK)]!;
+    }
+    return out;
+  }
+
   /** A NUL-terminated string of at most `limit` bytes. */
   readCString(address: number, limit = 4096): string {
     let text = '';

@@ -1,0 +1,215 @@
+// A machine: Unicorn CPU, RAM, the kernel and one process. This is the
+// TypeScript API the CLI and the tests use.
+import { Engine } from '../cpu/engine.js';
+import { UC_PROT_ALL, X86Reg, type X86RegName } from '../cpu/constants.js';
+import { calibrateContextLayout, type ContextLayout } from '../cpu/context-calibration.js';
+import { Disassembler } from '../cpu/disassembler.js';
+import { GUEST_SPACE_SIZE, GuestSpaceReservation, PhysicalRamFile } from '../cpu/host-memory.js';
+import { AddressSpace } from '../mm/address-space.js';
+import { CommitLedger } from '../mm/commit.js';
+import { checkAddressSpaceInvariants } from '../mm/invariants.js';
+import { PAGE_SIZE, vpnOf, type Pfn } from '../mm/layout.js';
+import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
+import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
+import { UserMemory } from '../mm/user-memory.js';
+import { decodePte, type PteView } from '../mm/pte-view.js';
+import { describeVads, type VadView } from '../mm/vad-view.js';
+import { formatNtStatus, type NtStatus } from '../nt/status.js';
+import { TraceBus } from '../trace/trace-bus.js';
+import { EMULATION_END_ADDRESS, KERNEL_ENTRY_ADDRESS, KernelImage } from './boot.js';
+import type { ExceptionReport } from './exception-report.js';
+import { Process, type ConsoleSink, type ConsoleStream } from './process.js';
+import { createUserStack, DEFAULT_STACK_RESERVE } from './user-stack.js';
+import { mapImage } from './loader/map-image.js';
+import { parseElf32 } from './loader/elf32.js';
+import { parseFlatBinary } from './loader/flat.js';
+import type { LoadableImage } from './loader/loadable-image.js';
+import { TrapDispatcher } from './trap-dispatch.js';
+
+export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
+/** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
+const FRAMES_RESERVED_FOR_KERNEL = 512 + 16;
+const ONE_GIB = 2 ** 30;
+
+export interface MachineOptions {
+  /** Physical memory in bytes (default 256 MiB). */
+  ramBytes?: number;
+  /** Page-file size in bytes added to the commit limit (default 0). */
+  pagefileBytes?: number;
+  /** Where guest console output goes; by default it is collected in `machine.output`. */
+  console?: ConsoleSink;
+}
+
+export interface ProgramFile {
+  /** Shown in messages and dumps. */
+  name: string;
+  bytes: Uint8Array;
+  /** Load as a flat binary at this address instead of parsing ELF. */
+  flatBase?: number;
+}
+
+export interface RunOptions {
+  maxInstructions?: number;
+  timeoutMs?: number;
+}
+
+export type RunOutcome =
+  | { reason: 'exited'; exitStatus: number }
+  | { reason: 'exception'; exitStatus: number; exception: ExceptionReport }
+  | { reason: 'timeout' | 'instruction-limit'; exitStatus: undefined };
+
+/** The process could not be created (Windows' CreateProcess would fail with `status`). */
+export class ProcessCreationError extends Error {
+  constructor(readonly status: NtStatus, detail: string) {
+    super(`cannot create the process: ${formatNtStatus(status)}: ${detail}`);
+    this.name = 'ProcessCreationError';
+  }
+}
+
+export class Machine {
+  readonly trace = new TraceBus();
+  readonly output = { stdout: '', stderr: '' };
+  private process: Process | undefined;
+  private traps: TrapDispatcher | undefined;
+  private disposed = false;
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly ram: PhysicalRamFile,
+    private readonly guestSpace: GuestSpaceReservation,
+    readonly space: AddressSpace,
+    private readonly kernel: KernelImage,
+    private readonly disassembler: Disassembler,
+    private readonly contextLayout: ContextLayout,
+    private readonly console: ConsoleSink,
+  ) {}
+
+  static async create(options: MachineOptions = {}): Promise<Machine> {
+    const ramBytes = options.ramBytes ?? DEFAULT_RAM_BYTES;
+    const frameCount = Math.floor(ramBytes / PAGE_SIZE);
+    if (frameCount < FRAMES_RESERVED_FOR_KERNEL + 16) throw new RangeError(`RAM of ${ramBytes} bytes is too small: mmscope needs at least ${(FRAMES_RESERVED_FOR_KERNEL + 16) * 4} KiB`);
+    if (ramBytes > 3 * ONE_GIB) throw new RangeError('RAM above 3 GiB is not supported');
+    const contextLayout = calibrateContextLayout();
+    const disassembler = await Disassembler.create();
+    const ram = new PhysicalRamFile(frameCount);
+    const guestSpace = new GuestSpaceReservation(ram);
+    const engine = Engine.open();
+    for (let base = 0; base < GUEST_SPACE_SIZE; base += ONE_GIB) {
+      engine.mapHostMemory(base, ONE_GIB, BigInt(guestSpace.hostAddress + base), UC_PROT_ALL);
+    }
+    const hardware: TranslationHardware = {
+      aliasFrame: (page, pfn) => guestSpace.aliasFrame(page, pfn),
+      dropAlias: (page) => guestSpace.dropAlias(page),
+      flushTlb: () => engine.writeRegister(X86Reg.CR3, engine.readRegister(X86Reg.CR3)),
+    };
+    const frames = new PfnDatabase(ram);
+    const tables = new PageTables(frames, ram, hardware);
+    const kernel = KernelImage.boot(engine, tables, frames, ram);
+    const pagefilePages = Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE);
+    const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
+    const space = new AddressSpace(tables, frames, ram, commit);
+    const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler, contextLayout,
+      options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }));
+    return machine;
+  }
+
+  /** Parses the file (ELF, or flat with `flatBase`) and creates the process; BadImageError or ProcessCreationError on failure. */
+  load(file: ProgramFile, args: readonly string[] = []): void {
+    if (this.process) throw new Error('a program is already loaded on this machine');
+    const image = file.flatBase === undefined ? parseElf32(file.name, file.bytes) : parseFlatBinary(file.name, file.bytes, file.flatBase);
+    this.createProcess(image, [file.name, ...args]);
+  }
+
+  private createProcess(image: LoadableImage, argv: readonly string[]): void {
+    const imageVad = mapImage(this.space, image);
+    if (typeof imageVad === 'number') {
+      throw new ProcessCreationError(imageVad, `mapping the image needs ${imageVad === 0xc000012d ? `${pagesOf(image)} pages of commit, the limit is ${this.space.commit.limitPages - this.space.commit.totalPages}` : 'its address range'}`);
+    }
+    const memory = new UserMemory(this.space, (input, resolution) => this.traps?.observeKernelFault(input, resolution));
+    const stack = createUserStack(this.space, memory, argv, DEFAULT_STACK_RESERVE);
+    if (typeof stack === 'number') throw new ProcessCreationError(stack, `the ${DEFAULT_STACK_RESERVE >> 10} KiB stack does not fit in the commit limit`);
+    const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
+    this.process = process;
+    this.traps = new TrapDispatcher({ engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler });
+    this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
+    this.kernel.prepareUserEntry(image.entry, stack.initialEsp);
+  }
+
+  /** Runs the loaded program until it exits, an exception ends it, or a limit stops it. */
+  run(options: RunOptions = {}): RunOutcome {
+    const process = this.requireProcess();
+    const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
+    this.trace.startClock();
+    const started = performance.now();
+    this.engine.start(KERNEL_ENTRY_ADDRESS, { until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions: options.maxInstructions ?? 0 });
+    if (process.unhandledException) return { reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException };
+    if (process.terminated) {
+      this.trace.emit({ type: 'process-exit', status: process.exitStatus! });
+      return { reason: 'exited', exitStatus: process.exitStatus! };
+    }
+    if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) return { reason: 'timeout', exitStatus: undefined };
+    if (options.maxInstructions) return { reason: 'instruction-limit', exitStatus: undefined };
+    throw new Error('the CPU stopped without the process ending and without a limit being reached');
+  }
+
+  // --- inspection -------------------------------------------------------
+
+  /** The PDE and PTE for an address, decoded like WinDbg's !pte. */
+  pte(address: number): PteView {
+    return decodePte(this.space, address);
+  }
+
+  /** The VAD tree in order, with levels, like WinDbg's !vad. */
+  vads(): VadView[] {
+    return describeVads(this.space);
+  }
+
+  frameCounts(): FrameCounts { return this.space.frames.counts(); }
+
+  frame(pfn: Pfn): { state: keyof typeof PfnState; shareCount: number; pteAddress: number } {
+    const frames = this.space.frames;
+    return { state: PfnState[frames.stateOf(pfn)] as keyof typeof PfnState, shareCount: frames.shareCountOf(pfn), pteAddress: frames.pteAddressOf(pfn) };
+  }
+
+  commit(): { processPages: number; systemPages: number; limitPages: number; peakPages: number } {
+    const ledger = this.space.commit;
+    return { processPages: this.space.commitCharge, systemPages: ledger.totalPages, limitPages: ledger.limitPages, peakPages: ledger.peakPages };
+  }
+
+  /** Throws KernelPanic if the VAD tree, page tables, frames or commit are inconsistent. */
+  checkInvariants(): void { checkAddressSpaceInvariants(this.space); }
+
+  registers(names: readonly X86RegName[] = ['EAX', 'EBX', 'ECX', 'EDX', 'ESI', 'EDI', 'EBP', 'ESP', 'EIP', 'EFLAGS']): Record<string, number> {
+    const values = this.engine.readRegisters(names.map((n) => X86Reg[n]));
+    return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+  }
+
+  /** Reads resident guest memory without side effects; undefined where not resident. */
+  peek(address: number, length: number): Uint8Array | undefined {
+    return this.requireProcess().memory.peek(address, length);
+  }
+
+  get imageVad() { return this.requireProcess().imageVad; }
+  get stackVad() { return this.requireProcess().stackVad; }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.dispose();
+    this.guestSpace.dispose();
+    this.ram.dispose();
+  }
+
+  private requireProcess(): Process {
+    if (!this.process) throw new Error('no program is loaded');
+    return this.process;
+  }
+}
+
+const pagesOf = (image: LoadableImage): number => {
+  const starts = image.segments.map((s) => vpnOf(s.address));
+  const ends = image.segments.map((s) => vpnOf(s.address + s.memorySize - 1));
+  return Math.max(...ends) - Math.min(...starts) + 1;
+};
+
+export type { ConsoleStream };

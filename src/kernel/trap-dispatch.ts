@@ -1,0 +1,151 @@
+// The kernel's single entry: every interrupt and exception the guest raises
+// arrives here through Unicorn's INTR hook and is dispatched by vector.
+import type { Engine, CpuContext } from '../cpu/engine.js';
+import { X86Reg } from '../cpu/constants.js';
+import type { ContextLayout } from '../cpu/context-calibration.js';
+import type { Disassembler } from '../cpu/disassembler.js';
+import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
+import { KernelPanic } from '../mm/panic.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_NO_MEMORY, ntStatusName } from '../nt/status.js';
+import type { TraceBus } from '../trace/trace-bus.js';
+import type { ExceptionReport } from './exception-report.js';
+import type { Process } from './process.js';
+import {
+  VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
+} from './cpu-exceptions.js';
+import { dispatchNtService } from './syscalls/nt-service-table.js';
+import { dispatchLinuxSyscall } from './syscalls/linux-syscalls.js';
+
+const ERROR_CODE_WRITE = 2;
+const ERROR_CODE_USER = 4;
+
+export interface TrapDependencies {
+  engine: Engine;
+  contextLayout: ContextLayout;
+  process: Process;
+  trace: TraceBus;
+  disassembler: Disassembler;
+}
+
+export class TrapDispatcher {
+  private readonly scratch: CpuContext;
+  /** The system call being served, for faults the kernel takes on its behalf. */
+  private currentCall: string | undefined;
+
+  constructor(private readonly deps: TrapDependencies) {
+    this.scratch = deps.engine.allocateContext();
+  }
+
+  handleInterrupt(vector: number): void {
+    if (this.deps.process.terminated) return;
+    switch (vector) {
+      case VECTOR_PAGE_FAULT: return this.handlePageFault();
+      case VECTOR_NT_SYSTEM_SERVICE: return this.handleNtSystemService();
+      case VECTOR_LINUX_SYSCALL: return this.handleLinuxSyscall();
+      default: return this.handleCpuException(vector);
+    }
+  }
+
+  /**
+   * Unicorn leaves env->old_exception set after a hooked exception, which would
+   * turn the next #PF into a double fault: clear it through a saved context and
+   * read the hardware error code from the same bytes.
+   */
+  private acknowledgeException(): number {
+    const { engine, contextLayout } = this.deps;
+    engine.saveContext(this.scratch);
+    const errorCode = this.scratch.bytes.getInt32(contextLayout.errorCodeOffset, true);
+    this.scratch.bytes.setInt32(contextLayout.oldExceptionOffset, -1, true);
+    engine.restoreContext(this.scratch);
+    return errorCode;
+  }
+
+  private handlePageFault(): void {
+    const errorCode = this.acknowledgeException();
+    const { engine, process, trace } = this.deps;
+    const address = engine.readRegister(X86Reg.CR2);
+    const input: FaultInput = { address, write: (errorCode & ERROR_CODE_WRITE) !== 0, user: (errorCode & ERROR_CODE_USER) !== 0 };
+    if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
+    const resolution = resolvePageFault(process.space, input);
+    if (resolution.kind === 'resolved' && !trace.active) return;
+    const eip = engine.readRegister(X86Reg.EIP);
+    const instruction = this.decodeAt(eip);
+    if (trace.active) this.traceFault(input, errorCode, resolution, eip, instruction);
+    if (resolution.kind === 'resolved') return;
+    this.raiseUnhandled({
+      code: resolution.kind === 'no-memory' ? STATUS_NO_MEMORY : STATUS_ACCESS_VIOLATION,
+      eip, instruction, address, write: input.write, errorCode,
+      ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
+    });
+  }
+
+  private handleNtSystemService(): void {
+    const { engine, process, trace } = this.deps;
+    const [number, argsPointer] = engine.readRegisters([X86Reg.EAX, X86Reg.EDX]) as unknown as [number, number];
+    this.currentCall = `service 0x${number.toString(16)}`;
+    const call = dispatchNtService({ process }, number, argsPointer);
+    this.currentCall = undefined;
+    if (!process.terminated) engine.writeRegister(X86Reg.EAX, call.status);
+    if (trace.active) {
+      trace.emit({
+        type: 'syscall', abi: 'nt', number, name: call.service?.name ?? `service_0x${number.toString(16)}`,
+        args: call.args, result: call.status, resultName: ntStatusName(call.status),
+      });
+    }
+  }
+
+  private handleLinuxSyscall(): void {
+    const { engine, process, trace } = this.deps;
+    const [number, ebx, ecx, edx] = engine.readRegisters([X86Reg.EAX, X86Reg.EBX, X86Reg.ECX, X86Reg.EDX]);
+    this.currentCall = `linux syscall ${number}`;
+    const call = dispatchLinuxSyscall(process, number!, [ebx!, ecx!, edx!]);
+    this.currentCall = undefined;
+    if (!process.terminated) engine.writeRegister(X86Reg.EAX, call.result);
+    if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number: number!, name: call.name, args: call.args, result: call.result });
+  }
+
+  private handleCpuException(vector: number): void {
+    if (vector < 32) this.acknowledgeException();
+    const eip = this.deps.engine.readRegister(X86Reg.EIP);
+    const instruction = this.decodeAt(eip);
+    this.raiseUnhandled({ code: statusForVector(vector, instruction), eip, instruction, vector });
+  }
+
+  /** No handler can take it yet: the process ends with the exception code. */
+  private raiseUnhandled(report: ExceptionReport): void {
+    const { process, trace } = this.deps;
+    if (trace.active) {
+      trace.emit({
+        type: 'exception', code: report.code, codeName: ntStatusName(report.code), eip: report.eip,
+        ...(report.address !== undefined ? { address: report.address, write: report.write } : {}), handled: false,
+      });
+    }
+    process.unhandledException = report;
+    process.terminate(report.code);
+  }
+
+  /** A fault the kernel took while copying to or from user memory for a system call. */
+  observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
+    if (!this.deps.trace.active) return;
+    const errorCode = input.write ? ERROR_CODE_WRITE : 0;
+    this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
+  }
+
+  private traceFault(input: FaultInput, errorCode: number, resolution: FaultResolution, eip: number, instruction: string | undefined, inSystemCall?: string): void {
+    const vad = resolution.vad;
+    this.deps.trace.emit({
+      type: 'page-fault', address: input.address, eip, errorCode, instruction,
+      ...(inSystemCall ? { inSystemCall } : {}),
+      resolution: resolution.kind === 'resolved' ? resolution.how : resolution.kind,
+      ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
+      ...(resolution.kind === 'resolved' ? { pfn: resolution.pfn, pteAfter: resolution.pteAfter, fileBytes: resolution.fileBytes } : {}),
+      pteBefore: resolution.pteBefore,
+      ...(vad ? { vad: { start: vad.startAddress, end: vad.endAddress - 1 } } : {}),
+    });
+  }
+
+  private decodeAt(eip: number): string | undefined {
+    const bytes = this.deps.process.memory.peek(eip, 15);
+    return bytes ? this.deps.disassembler.decode(bytes, eip)?.text : undefined;
+  }
+}

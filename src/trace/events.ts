@@ -1,0 +1,59 @@
+// Trace events. One stream feeds the human-readable text and the JSONL file;
+// the JSONL schema in the README is this file.
+import type { RefusedWhy, ResolvedHow } from '../mm/fault-handler.js';
+
+interface EventBase {
+  /** 1, 2, 3 ... in the order the kernel saw them. */
+  seq: number;
+  /** Microseconds since the guest started. */
+  timeUs: number;
+}
+
+export interface PageFaultEvent extends EventBase {
+  type: 'page-fault';
+  address: number;
+  eip: number;
+  /** Hardware error code: bit 0 present (protection), bit 1 write, bit 2 user. */
+  errorCode: number;
+  /** The kernel took the fault while touching user memory for a system call. */
+  inSystemCall?: string;
+  instruction?: string;
+  resolution: ResolvedHow | 'access-violation' | 'no-memory';
+  why?: RefusedWhy;
+  pfn?: number;
+  pteBefore: number;
+  pteAfter?: number;
+  vad?: { start: number; end: number };
+  fileBytes?: number;
+}
+
+export interface SystemCallEvent extends EventBase {
+  type: 'syscall';
+  abi: 'nt' | 'linux';
+  number: number;
+  name: string;
+  args: number[];
+  result: number;
+  resultName?: string;
+}
+
+export interface ExceptionEvent extends EventBase {
+  type: 'exception';
+  code: number;
+  codeName: string;
+  eip: number;
+  /** For access violations: the address and whether it was a write. */
+  address?: number;
+  write?: boolean;
+  handled: boolean;
+}
+
+export interface ProcessExitEvent extends EventBase {
+  type: 'process-exit';
+  status: number;
+}
+
+export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent;
+export type TraceEventType = TraceEvent['type'];
+/** An event before the bus numbers and times it. */
+export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs'> : never) : never;

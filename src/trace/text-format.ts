@@ -1,0 +1,47 @@
+// The human-readable trace: one line per event.
+import type { PageFaultEvent, SystemCallEvent, TraceEvent } from './events.js';
+import { formatNtStatus } from '../nt/status.js';
+
+const hex = (value: number, width = 8): string => '0x' + (value >>> 0).toString(16).padStart(width, '0');
+
+/** "write, user mode, page not present" from a #PF error code. */
+export function describeErrorCode(errorCode: number): string {
+  return [
+    errorCode & 2 ? 'write' : 'read',
+    errorCode & 4 ? 'user mode' : 'kernel mode',
+    errorCode & 1 ? 'protection violation' : 'page not present',
+  ].join(', ');
+}
+
+function formatFault(event: PageFaultEvent): string {
+  const code = `${event.errorCode & 1 ? 'P' : 'NP'}|${event.errorCode & 2 ? 'W' : 'R'}|${event.errorCode & 4 ? 'U' : 'K'}`;
+  const parts = [`#PF ${hex(event.address)} eip=${hex(event.eip)} ${code}`];
+  if (event.instruction) parts.push(`[${event.instruction}]`);
+  if (event.inSystemCall) parts.push(`(in ${event.inSystemCall})`);
+  let outcome = event.resolution + (event.why ? ` (${event.why})` : '');
+  if (event.pfn !== undefined) outcome += ` pfn=${hex(event.pfn, 5)}`;
+  if (event.fileBytes) outcome += ` file=${event.fileBytes}B`;
+  parts.push('→ ' + outcome);
+  parts.push(`pte ${hex(event.pteBefore)}→${event.pteAfter === undefined ? '-' : hex(event.pteAfter)}`);
+  if (event.vad) parts.push(`vad ${hex(event.vad.start)}-${hex(event.vad.end)}`);
+  return parts.join(' ');
+}
+
+function formatSystemCall(event: SystemCallEvent): string {
+  const args = event.args.map((a) => hex(a)).join(', ');
+  const result = event.abi === 'nt' ? formatNtStatus(event.result) : String(event.result | 0);
+  return `${event.abi === 'nt' ? 'int 2e' : 'int 80'} ${event.name}(${args}) = ${result}`;
+}
+
+export function formatTraceEvent(event: TraceEvent): string {
+  const head = `#${String(event.seq).padEnd(5)} ${event.timeUs.toFixed(1).padStart(10)}us `;
+  switch (event.type) {
+    case 'page-fault': return head + formatFault(event);
+    case 'syscall': return head + formatSystemCall(event);
+    case 'exception':
+      return head + `exception ${formatNtStatus(event.code)} at eip=${hex(event.eip)}` +
+        (event.address !== undefined ? ` ${event.write ? 'writing' : 'reading'} ${hex(event.address)}` : '') +
+        (event.handled ? ' (handled)' : ' (unhandled)');
+    case 'process-exit': return head + `process exit ${formatNtStatus(event.status)}`;
+  }
+}

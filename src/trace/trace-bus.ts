@@ -1,0 +1,28 @@
+// Fan-out of trace events. The kernel asks `active` before building an event,
+// so an untraced run pays nothing for tracing.
+import type { TraceEvent, TraceEventInit } from './events.js';
+
+export type TraceListener = (event: TraceEvent) => void;
+
+export class TraceBus {
+  private readonly listeners = new Set<TraceListener>();
+  private seq = 0;
+  private startNs = process.hrtime.bigint();
+
+  get active(): boolean { return this.listeners.size > 0; }
+
+  subscribe(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Restarts the clock: time 0 is when the guest starts running. */
+  startClock(): void { this.startNs = process.hrtime.bigint(); }
+
+  emit(init: TraceEventInit): void {
+    if (!this.active) return;
+    const timeUs = Number(process.hrtime.bigint() - this.startNs) / 1000;
+    const event = { seq: ++this.seq, timeUs: Math.round(timeUs * 10) / 10, ...init } as TraceEvent;
+    for (const listener of this.listeners) listener(event);
+  }
+}
