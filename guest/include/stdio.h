@@ -1,0 +1,28 @@
+/* A small printf family writing to the console through NtWriteFile.
+   Conversions: %d %i %u %x %X %p %s %c %%, with width, '-' and '0' flags,
+   and the 'l'/'ll' length modifiers. */
+#ifndef MMSCOPE_STDIO_H
+#define MMSCOPE_STDIO_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct mmscope_file FILE;
+extern FILE *const stdout;
+extern FILE *const stderr;
+
+#define EOF (-1)
+
+int printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+int fprintf(FILE *stream, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int sprintf(char *buffer, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int snprintf(char *buffer, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+int vprintf(const char *format, va_list args);
+int vfprintf(FILE *stream, const char *format, va_list args);
+int vsnprintf(char *buffer, size_t size, const char *format, va_list args);
+int puts(const char *text);
+int fputs(const char *text, FILE *stream);
+int putchar(int c);
+int fflush(FILE *stream);
+
+#endif

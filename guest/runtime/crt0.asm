@@ -1,0 +1,21 @@
+; Process entry: the kernel leaves argc, argv[], NULL, envp NULL, auxv on the
+; stack (the i386 System V start-up block). Call main(argc, argv) and exit
+; with its return value.
+bits 32
+section .text.entry
+global _start
+extern main
+extern exit
+
+_start:
+    xor ebp, ebp            ; outermost frame for debuggers
+    mov eax, [esp]          ; argc
+    lea ecx, [esp + 4]      ; argv
+    and esp, -16            ; the SysV ABI wants a 16-byte aligned stack at calls
+    sub esp, 8
+    push ecx
+    push eax
+    call main
+    mov [esp], eax
+    call exit
+    hlt                     ; not reached: exit does not return
