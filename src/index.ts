@@ -1,0 +1,23 @@
+// mmscope's TypeScript API. See README "Scripting experiments in TypeScript".
+export { Machine, ProcessCreationError, DEFAULT_RAM_BYTES } from './kernel/machine.js';
+export type { MachineOptions, ProgramFile, RunOptions, RunOutcome } from './kernel/machine.js';
+export type { ExceptionReport } from './kernel/exception-report.js';
+export { formatExceptionReport } from './kernel/exception-report.js';
+export { BadImageError } from './kernel/loader/loadable-image.js';
+export type { ConsoleSink, ConsoleStream } from './kernel/process.js';
+export { NT_SERVICES } from './kernel/syscalls/nt-service-table.js';
+export { KernelPanic } from './mm/panic.js';
+export type { PteView } from './mm/pte-view.js';
+export { formatPteView } from './mm/pte-view.js';
+export type { VadView } from './mm/vad-view.js';
+export { formatVadTable } from './mm/vad-view.js';
+export type { FrameCounts } from './mm/pfn-database.js';
+export { TraceBus } from './trace/trace-bus.js';
+export type { TraceEvent, PageFaultEvent, SystemCallEvent, ExceptionEvent, ProcessExitEvent } from './trace/events.js';
+export { formatTraceEvent } from './trace/text-format.js';
+export { buildGuest } from './toolchain/build-guest.js';
+export type { BuildRequest } from './toolchain/build-guest.js';
+export { BuildError } from './toolchain/tools.js';
+export { calibrateContextLayout } from './cpu/context-calibration.js';
+export type { ContextLayout } from './cpu/context-calibration.js';
+export * as ntstatus from './nt/status.js';

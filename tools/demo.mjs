@@ -1,0 +1,25 @@
+// `npm start`: build the example guests and run them, showing their output
+// and the page faults they take.
+import { mkdirSync } from 'node:fs';
+import { main } from '../dist/cli/main.js';
+
+const out = 'guest/build/examples';
+mkdirSync(out, { recursive: true });
+
+async function step(title, argv) {
+  process.stdout.write(`\n=== ${title}\n$ npx mmscope ${argv.join(' ')}\n`);
+  const status = await main(argv);
+  if (status !== 0) {
+    process.stdout.write(`(exit status ${status})\n`);
+    process.exitCode = status;
+  }
+}
+
+await step('Build the examples', ['build', 'guest/examples/hello.c', '-o', `${out}/hello.elf`]);
+await main(['build', 'guest/examples/hello.asm', '-o', `${out}/hello-asm.elf`]);
+await main(['build', 'guest/examples/first-touch.c', '-o', `${out}/first-touch.elf`]);
+await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
+await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
+await step('First touch: one demand-zero fault per fresh page (trace on stderr)',
+  ['run', '--trace', 'faults', '--vad', `${out}/first-touch.elf`]);
+process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');

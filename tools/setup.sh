@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what mmscope needs from Debian: libunicorn2 (the CPU engine),
+# nasm and gcc-multilib (to build guests), qemu-user (the reference peer for
+# tests and benchmarks). As root it runs apt-get; otherwise it prints the
+# one command to run. Quiet and quick when everything is already there.
+set -euo pipefail
+
+PACKAGES=(libunicorn2 nasm gcc-multilib qemu-user)
+
+missing=()
+ldconfig -p 2>/dev/null | grep -q 'libunicorn\.so\.2' || missing+=(libunicorn2)
+command -v nasm >/dev/null 2>&1 || missing+=(nasm)
+command -v qemu-i386 >/dev/null 2>&1 || missing+=(qemu-user)
+if ! echo 'int main(void){return 0;}' | gcc -m32 -x c -c -o /dev/null - >/dev/null 2>&1; then missing+=(gcc-multilib); fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "mmscope: installing Debian packages: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  echo "mmscope: not running as root; please run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${PACKAGES[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+echo "mmscope: Debian packages installed" >&2
