@@ -5,7 +5,7 @@ import koffi from 'koffi';
 import { loadUnicorn, type UnicornLibrary } from './libunicorn.js';
 import { UnicornError } from './errors.js';
 import {
-  UC_ARCH_X86, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_CODE, UC_HOOK_INTR, UC_MODE_32,
+  UC_ARCH_X86, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_MODE_32,
   UC_X86_MMR_SIZE, type X86RegId,
 } from './constants.js';
 
@@ -104,6 +104,15 @@ export class Engine implements Disposable {
   onInterrupt(handler: (intno: number) => void): Disposable {
     const cb = koffi.register((_uc: unknown, intno: number) => this.guard(() => handler(intno)), koffi.pointer(this.lib.IntrHook));
     return this.addHook(UC_HOOK_INTR, cb, 1, 0);
+  }
+
+  /**
+   * Opcodes the CPU cannot decode (#UD). Unicorn reports them here rather
+   * than through the INTR hook; the handler raises the guest's exception.
+   */
+  onInvalidInstruction(handler: () => void): Disposable {
+    const cb = koffi.register(() => { this.guard(handler); return true; }, koffi.pointer(this.lib.InvalidInstructionHook));
+    return this.addHook(UC_HOOK_INSN_INVALID, cb, 1, 0);
   }
 
   /** Every instruction in [begin, end]: slow, for tracing only. */

@@ -26,6 +26,7 @@ export interface UnicornLibrary {
   ctlNoArgs(uc: unknown, control: number): number;
   IntrHook: koffi.IKoffiCType;
   CodeHook: koffi.IKoffiCType;
+  InvalidInstructionHook: koffi.IKoffiCType;
 }
 
 let loaded: UnicornLibrary | undefined;
@@ -36,6 +37,7 @@ export function loadUnicorn(): UnicornLibrary {
   const lib = koffi.load(UC_LIBRARY);
   const IntrHook = koffi.proto('void mmscope_uc_intr_cb(void *uc, uint32_t intno, void *user)');
   const CodeHook = koffi.proto('void mmscope_uc_code_cb(void *uc, uint64_t address, uint32_t size, void *user)');
+  const InvalidInstructionHook = koffi.proto('bool mmscope_uc_insn_invalid_cb(void *uc, void *user)');
   const hookAdd = lib.func('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *cb, void *user, uint64_t begin, uint64_t end, ...)');
   const ctl = lib.func('int uc_ctl(void *uc, int control, ...)');
   const regReadBatch = lib.func('int uc_reg_read_batch(void *uc, int *regs, void **vals, int count)');
@@ -61,6 +63,7 @@ export function loadUnicorn(): UnicornLibrary {
     ctlNoArgs: (uc, control) => ctl(uc, control),
     IntrHook,
     CodeHook,
+    InvalidInstructionHook,
   };
   return loaded;
 }

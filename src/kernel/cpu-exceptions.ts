@@ -5,6 +5,7 @@ import {
   type NtStatus,
 } from '../nt/status.js';
 
+export const VECTOR_INVALID_OPCODE = 6;
 export const VECTOR_PAGE_FAULT = 14;
 export const VECTOR_GENERAL_PROTECTION = 13;
 /** Windows 2000-style system-service interrupt. */

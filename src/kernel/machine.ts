@@ -132,6 +132,7 @@ export class Machine {
     this.process = process;
     this.traps = new TrapDispatcher({ engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
+    this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
     this.kernel.prepareUserEntry(image.entry, stack.initialEsp);
   }
 

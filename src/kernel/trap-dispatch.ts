@@ -11,7 +11,7 @@ import type { TraceBus } from '../trace/trace-bus.js';
 import type { ExceptionReport } from './exception-report.js';
 import type { Process } from './process.js';
 import {
-  VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
+  VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
 } from './cpu-exceptions.js';
 import { dispatchNtService } from './syscalls/nt-service-table.js';
 import { dispatchLinuxSyscall } from './syscalls/linux-syscalls.js';
@@ -102,6 +102,12 @@ export class TrapDispatcher {
     this.currentCall = undefined;
     if (!process.terminated) engine.writeRegister(X86Reg.EAX, call.result);
     if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number: number!, name: call.name, args: call.args, result: call.result });
+  }
+
+  /** Unicorn delivers #UD through its own hook: raise it like any CPU exception. */
+  handleInvalidInstruction(): void {
+    if (this.deps.process.terminated) return;
+    this.handleCpuException(VECTOR_INVALID_OPCODE);
   }
 
   private handleCpuException(vector: number): void {

@@ -1,0 +1,50 @@
+// Guest mistakes end the process with the NTSTATUS Windows would raise and a report.
+import { describe, expect, it } from 'vitest';
+import { guestElf, runGuest } from '../helpers/guests.js';
+import {
+  STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION, STATUS_INTEGER_DIVIDE_BY_ZERO,
+  STATUS_PRIVILEGED_INSTRUCTION,
+} from '../../src/nt/status.js';
+import { formatExceptionReport } from '../../src/kernel/exception-report.js';
+
+describe('access violations', () => {
+  it.each([
+    ['read of kernel space', ['80000000'], 'kernel-address', false],
+    ['write of the page directory self-map', ['c0300000', 'w'], 'kernel-address', true],
+    ['read of the never-accessible first 64 KiB', ['00001000'], 'no-vad', false],
+    ['write of the 64 KiB no-access area below kernel space', ['7fff0000', 'w'], 'no-vad', true],
+    ['read of unallocated user space', ['20000000'], 'no-vad', false],
+    ['write to read-only code', ['00401000', 'w'], 'write-to-read-only', true],
+  ])('%s', async (_name, args, why, write) => {
+    const run = await runGuest(guestElf('test/guests/kernel-touch.c'), { args });
+    expect(run.outcome.reason).toBe('exception');
+    if (run.outcome.reason !== 'exception') return;
+    const address = parseInt(args[0]!, 16);
+    expect(run.outcome.exitStatus).toBe(STATUS_ACCESS_VIOLATION);
+    expect(run.outcome.exception).toMatchObject({ code: STATUS_ACCESS_VIOLATION, address, write, why });
+    expect(run.outcome.exception.errorCode! & 4).toBe(4);
+    expect(run.stdout).not.toContain('still alive');
+    const report = formatExceptionReport(run.outcome.exception);
+    expect(report).toContain('STATUS_ACCESS_VIOLATION (0xC0000005)');
+    expect(report).toContain(`0x${address.toString(16).padStart(8, '0')}`);
+    expect(report).toMatch(/at eip 0x004[0-9a-f]{5}: mov/);
+    const event = run.events.find((e) => e.type === 'exception');
+    expect(event).toMatchObject({ code: STATUS_ACCESS_VIOLATION, address, handled: false });
+  });
+});
+
+describe('other CPU exceptions', () => {
+  it.each([
+    ['div', STATUS_INTEGER_DIVIDE_BY_ZERO],
+    ['ud2', STATUS_ILLEGAL_INSTRUCTION],
+    ['hlt', STATUS_PRIVILEGED_INSTRUCTION],
+    ['cli', STATUS_PRIVILEGED_INSTRUCTION],
+    ['int3', STATUS_BREAKPOINT],
+    ['int21', STATUS_ACCESS_VIOLATION],
+  ])('%s raises its NTSTATUS and ends the process with it', async (what, status) => {
+    const run = await runGuest(guestElf('test/guests/cpu-exceptions.c'), { args: [what] });
+    expect(run.outcome.reason).toBe('exception');
+    expect(run.outcome.exitStatus).toBe(status);
+    expect(run.stdout).toBe(`doing ${what}\n`);
+  });
+});

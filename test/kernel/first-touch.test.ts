@@ -1,0 +1,60 @@
+// The foundation's central claim: a fresh page has no frame until the guest
+// touches it; the first write takes exactly one demand-zero fault with error
+// code user|write|not-present, and the MMU then sets Accessed and Dirty.
+import { describe, expect, it } from 'vitest';
+import { guestElf, runGuest, faultEvents } from '../helpers/guests.js';
+import type { PageFaultEvent } from '../../src/trace/events.js';
+
+const ERROR_USER_WRITE_NOT_PRESENT = 0b110;
+const ERROR_USER_READ_NOT_PRESENT = 0b100;
+
+describe('demand-zero pages of .bss', () => {
+  it('first write: one fault, then a valid PTE with Accessed and Dirty; first read leaves Dirty clear; untouched has no frame', async () => {
+    const run = await runGuest(guestElf('test/guests/bss-touch.c'), {}, ({ machine, stdout }) => {
+      const [written, read, untouched] = stdout.trim().split(' ').map((text) => parseInt(text, 16)) as [number, number, number];
+
+      const writtenPte = machine.pte(written);
+      expect(writtenPte.state).toBe('valid');
+      expect(writtenPte.flags).toEqual(expect.arrayContaining(['Valid', 'Write', 'Owner', 'Accessed', 'Dirty']));
+      expect(machine.frame(writtenPte.pfn!)).toEqual({ state: 'Active', shareCount: 1, pteAddress: writtenPte.pteAddress });
+
+      const readPte = machine.pte(read);
+      expect(readPte.state).toBe('valid');
+      expect(readPte.flags).toContain('Accessed');
+      expect(readPte.flags).not.toContain('Dirty');
+
+      expect(machine.pte(untouched).state).toMatch(/^(zero|no-page-table)$/);
+      expect(machine.pte(untouched).pfn).toBeUndefined();
+      expect(machine.imageVad.containsVpn(untouched >>> 12)).toBe(true);
+    });
+    expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 42 });
+
+    const [written, read, untouched] = run.stdout.trim().split(' ').map((text) => parseInt(text, 16)) as [number, number, number];
+    const faults = faultEvents(run.events) as PageFaultEvent[];
+    const onWritten = faults.filter((e) => e.address >>> 12 === written >>> 12);
+    expect(onWritten).toHaveLength(1);
+    expect(onWritten[0]).toMatchObject({ errorCode: ERROR_USER_WRITE_NOT_PRESENT, resolution: 'demand-zero', pteBefore: 0 });
+    expect(onWritten[0]!.instruction).toMatch(/^mov byte ptr/);
+    const onRead = faults.filter((e) => e.address >>> 12 === read >>> 12);
+    expect(onRead).toHaveLength(1);
+    expect(onRead[0]).toMatchObject({ errorCode: ERROR_USER_READ_NOT_PRESENT, resolution: 'demand-zero' });
+    expect(faults.filter((e) => e.address >>> 12 === untouched >>> 12)).toHaveLength(0);
+  });
+
+  it('code and data pages come from the file on first touch; the stack starts with only its top page', async () => {
+    const run = await runGuest(guestElf('guest/examples/first-touch.c'), {}, ({ machine }) => {
+      const stack = machine.stackVad;
+      expect(machine.pte(stack.endAddress - 0x1000).state).toBe('valid');
+      // The example recursed five frames of a page each: pages below that were never touched.
+      expect(machine.pte(stack.startAddress + 0x1000).pfn).toBeUndefined();
+    });
+    expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
+    const faults = faultEvents(run.events) as PageFaultEvent[];
+    const entry = faults[0]!;
+    expect(entry.resolution).toBe('image-file');
+    expect(entry.address).toBe(entry.eip); // instruction fetch from the entry point's page
+    expect(entry.fileBytes).toBeGreaterThan(0);
+    expect(faults.filter((e) => e.resolution === 'demand-zero' && e.vad!.start === 0x00400000).length).toBeGreaterThanOrEqual(17);
+    expect(run.stdout).toMatch(/\(16 pages\)\nsum 122890\n$/);
+  });
+});
