@@ -111,6 +111,12 @@ function readProgram(path: string): Uint8Array {
 export async function runCommand(args: readonly string[], write: (text: string) => void): Promise<number> {
   const settings = readSettings(args);
   if (settings === 'help') { write(RUN_HELP); return 0; }
+  try {
+    Machine.validateOptions(settings);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(`--ram/--pagefile: ${error.message}`, 'run');
+    throw error;
+  }
   const bytes = readProgram(settings.program);
   const machine = await createMachine(settings);
   const jsonl = settings.traceFile ? new JsonlTraceWriter(settings.traceFile) : undefined;
@@ -128,17 +134,12 @@ export async function runCommand(args: readonly string[], write: (text: string) 
   }
 }
 
-async function createMachine(settings: RunSettings): Promise<Machine> {
-  try {
-    return await Machine.create({
-      ramBytes: settings.ramBytes,
-      pagefileBytes: settings.pagefileBytes,
-      console: (stream, data) => writeSync(stream === 'stdout' ? 1 : 2, data),
-    });
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(`--ram: ${error.message}`, 'run');
-    throw error;
-  }
+function createMachine(settings: RunSettings): Promise<Machine> {
+  return Machine.create({
+    ramBytes: settings.ramBytes,
+    pagefileBytes: settings.pagefileBytes,
+    console: (stream, data) => writeSync(stream === 'stdout' ? 1 : 2, data),
+  });
 }
 
 function subscribeText(machine: Machine, types: readonly TraceEventType[]): void {

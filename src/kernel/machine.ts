@@ -84,11 +84,19 @@ export class Machine {
     private readonly console: ConsoleSink,
   ) {}
 
-  static async create(options: MachineOptions = {}): Promise<Machine> {
+  /** Throws RangeError for options no machine can have. */
+  static validateOptions(options: MachineOptions): void {
     const ramBytes = options.ramBytes ?? DEFAULT_RAM_BYTES;
-    const frameCount = Math.floor(ramBytes / PAGE_SIZE);
-    if (frameCount < FRAMES_RESERVED_FOR_KERNEL + 16) throw new RangeError(`RAM of ${ramBytes} bytes is too small: mmscope needs at least ${(FRAMES_RESERVED_FOR_KERNEL + 16) * 4} KiB`);
+    if (Math.floor(ramBytes / PAGE_SIZE) < FRAMES_RESERVED_FOR_KERNEL + 16) {
+      throw new RangeError(`RAM of ${ramBytes} bytes is too small: mmscope needs at least ${(FRAMES_RESERVED_FOR_KERNEL + 16) * 4} KiB`);
+    }
     if (ramBytes > 3 * ONE_GIB) throw new RangeError('RAM above 3 GiB is not supported');
+    if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('a page file above 16 GiB is not supported');
+  }
+
+  static async create(options: MachineOptions = {}): Promise<Machine> {
+    Machine.validateOptions(options);
+    const frameCount = Math.floor((options.ramBytes ?? DEFAULT_RAM_BYTES) / PAGE_SIZE);
     const contextLayout = calibrateContextLayout();
     const disassembler = await Disassembler.create();
     const ram = new PhysicalRamFile(frameCount);

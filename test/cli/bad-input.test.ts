@@ -1,0 +1,77 @@
+// Bad program files and bad options: one clear line on stderr, exit status 2, no stack trace.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { guestElf, runCli } from '../helpers/guests.js';
+import { makeElf32 } from '../helpers/elf-files.js';
+
+let dir: string;
+let hello: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mmscope-bad-'));
+  hello = guestElf('guest/examples/hello.c');
+});
+
+function file(name: string, bytes: Uint8Array | string): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function expectCleanFailure(result: ReturnType<typeof runCli>, message: RegExp): void {
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(result.stderr).not.toContain('internal error');
+  expect(result.stdout).toBe('');
+}
+
+describe('bad program files', () => {
+  it.each([
+    ['not-elf.txt', () => 'hello, I am text\n', /not an ELF file/],
+    ['elf64', () => readFileSync(process.execPath).subarray(0, 4096), /64-bit ELF/],
+    ['arm.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0x1000 }], undefined, (v) => v.setUint16(18, 0x28, true)), /built for ARM, not i386/],
+    ['truncated.elf', () => readFileSync(hello).subarray(0, 40), /truncated ELF header/],
+    ['truncated-segment.elf', () => readFileSync(hello).subarray(0, 0x200), /truncated: segment/],
+    ['dyn.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0x1000 }], undefined, (v) => v.setUint16(16, 3, true)), /ET_DYN/],
+    ['overlap.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0x2000 }, { vaddr: 0x402000, memsz: 0x1000, flags: 6 }]), /segments overlap/],
+    ['kernel.elf', () => makeElf32([{ vaddr: 0x80001000, memsz: 0x1000 }]), /past user space/],
+    ['straddle.elf', () => makeElf32([{ vaddr: 0x7fffe000, memsz: 0x4000 }], 0x7fffe000), /past user space/],
+    ['null-page.elf', () => makeElf32([{ vaddr: 0x1000, memsz: 0x1000 }]), /first 64 KiB/],
+    ['absurd.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0xf0000000 }]), /larger than the user address space/],
+    ['wraps.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0xfffff000 }]), /wraps past 4 GiB|larger than/],
+    ['entry.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0x1000 }], 0x500000), /entry point/],
+    ['filesz.elf', () => makeElf32([{ vaddr: 0x401000, memsz: 0x10, filesz: 0x20 }]), /more file bytes/],
+    ['empty.elf', () => new Uint8Array(0), /not an ELF file/],
+  ])('%s', (name, make, message) => {
+    expectCleanFailure(runCli(['run', file(name, make())]), message);
+  });
+
+  it('a missing file', () => {
+    expectCleanFailure(runCli(['run', join(dir, 'nope.elf')]), /cannot read .*nope\.elf: no such file/);
+  });
+
+  it('a flat binary that does not fit its base', () => {
+    expectCleanFailure(runCli(['run', '--base', '0x7ffff000', file('flat.bin', new Uint8Array(0x2000))]), /past user space/);
+    expectCleanFailure(runCli(['run', '--base', '0x400010', file('flat2.bin', new Uint8Array(16))]), /not page-aligned/);
+  });
+});
+
+describe('bad options', () => {
+  it.each([
+    [['run', '--trace', 'everything', 'x.elf'], /--trace: "everything" is not one of/],
+    [['run', '--ram', 'lots', 'x.elf'], /--ram: "lots" is not a size/],
+    [['run', '--ram', '4K', 'x.elf'], /RAM of 4096 bytes is too small/],
+    [['run', '--max-insns', '-5', 'x.elf'], /--max-insns: "-5" is not a positive whole number/],
+    [['run', '--pte', 'zzz', 'x.elf'], /--pte: "zzz" is not a 32-bit address/],
+    [['run', '--frobnicate', 'x.elf'], /unknown option --frobnicate/],
+    [['run'], /run needs a PROGRAM/],
+    [['run', '--timeout'], /--timeout needs a value/],
+    [['explode'], /unknown command "explode"/],
+    [['build', 'x.c'], /build needs -o OUTPUT/],
+  ])('%j', (args, message) => {
+    expectCleanFailure(runCli(args), message);
+  });
+});

@@ -1,0 +1,42 @@
+// Runaway guests and running out of memory: the documented message and exit status.
+import { describe, expect, it } from 'vitest';
+import { guestElf, runCli, runGuest } from '../helpers/guests.js';
+import { STATUS_NO_MEMORY } from '../../src/nt/status.js';
+
+describe('runaway guests', () => {
+  it('--max-insns stops the guest with exit status 125', () => {
+    const result = runCli(['run', '--max-insns', '100000', guestElf('test/guests/spin.asm')]);
+    expect(result.status).toBe(125);
+    expect(result.stderr).toBe('mmscope: stopped: the guest executed 100000 instructions (--max-insns)\n');
+  });
+
+  it('--timeout stops the guest with exit status 124', () => {
+    const result = runCli(['run', '--timeout', '300', guestElf('test/guests/spin.asm')]);
+    expect(result.status).toBe(124);
+    expect(result.stderr).toBe('mmscope: stopped: the guest ran for more than 300 ms (--timeout)\n');
+  });
+});
+
+describe('out of memory', () => {
+  it('an image larger than the commit limit cannot be created: STATUS_COMMITMENT_LIMIT, exit status 3', () => {
+    const result = runCli(['run', '--ram', '16M', guestElf('test/guests/big-bss.c')]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/^mmscope: cannot create the process: STATUS_COMMITMENT_LIMIT \(0xC000012D\): mapping the image needs \d+ pages of commit, the limit is \d+\n$/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('with a page file the image is committed, and when RAM runs out the guest gets STATUS_NO_MEMORY', async () => {
+    const run = await runGuest(guestElf('test/guests/big-bss.c'), { args: ['touch'], machine: { ramBytes: 16 << 20, pagefileBytes: 128 << 20 } });
+    expect(run.outcome.reason).toBe('exception');
+    expect(run.outcome.exitStatus).toBe(STATUS_NO_MEMORY);
+    expect(run.stdout).toBe('started\n');
+    const last = run.events.filter((e) => e.type === 'page-fault').at(-1);
+    expect(last).toMatchObject({ resolution: 'no-memory' });
+    expect(run.machine.frameCounts().zeroed + run.machine.frameCounts().free).toBe(0);
+  });
+
+  it('the same program fits in the default 256 MiB', () => {
+    const result = runCli(['run', guestElf('test/guests/big-bss.c'), 'touch']);
+    expect(result).toMatchObject({ status: 0, stdout: 'started\ndone 16384\n' });
+  });
+});
