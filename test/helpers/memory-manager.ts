@@ -1,0 +1,23 @@
+// A memory manager without a CPU: RAM as a plain buffer and a hardware stub
+// that records what the page tables asked of it.
+import { AddressSpace } from '../../src/mm/address-space.js';
+import { CommitLedger } from '../../src/mm/commit.js';
+import { PageTables, type TranslationHardware } from '../../src/mm/page-tables.js';
+import { PfnDatabase } from '../../src/mm/pfn-database.js';
+import type { Pfn } from '../../src/mm/layout.js';
+
+export class RecordingHardware implements TranslationHardware {
+  readonly aliases = new Map<number, Pfn>();
+  tlbFlushes = 0;
+  aliasFrame(page: number, pfn: Pfn): void { this.aliases.set(page, pfn); }
+  dropAlias(page: number): void { this.aliases.delete(page); }
+  flushTlb(): void { this.tlbFlushes++; }
+}
+
+export function createAddressSpace(frameCount = 256, commitLimit = frameCount): { space: AddressSpace; hardware: RecordingHardware } {
+  const memory = { frameCount, bytes: new Uint8Array(frameCount * 4096) };
+  const hardware = new RecordingHardware();
+  const frames = new PfnDatabase(memory);
+  const tables = new PageTables(frames, memory, hardware);
+  return { space: new AddressSpace(tables, frames, memory, new CommitLedger(commitLimit)), hardware };
+}
