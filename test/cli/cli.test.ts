@@ -1,0 +1,102 @@
+// The command line as a user drives it.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, guestElf, runCli } from '../helpers/guests.js';
+import { RUN_OPTIONS } from '../../src/cli/run-command.js';
+import { BUILD_OPTIONS } from '../../src/cli/build-command.js';
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'mmscope-cli-')); });
+
+describe('help', () => {
+  it('documents every option of run and build', () => {
+    const run = runCli(['run', '--help']);
+    expect(run.status).toBe(0);
+    for (const option of RUN_OPTIONS) expect(run.stdout).toContain(`--${option.name}`);
+    const build = runCli(['build', '--help']);
+    for (const option of BUILD_OPTIONS) expect(build.stdout).toContain(`--${option.name}`);
+    expect(runCli(['--help']).stdout).toMatch(/Commands:\n  run PROGRAM/);
+    expect(runCli(['help', 'run']).stdout).toBe(run.stdout);
+  });
+});
+
+describe('build and run', () => {
+  it('builds C and nasm programs and runs them with arguments and exit codes', () => {
+    const c = join(dir, 'hello.elf');
+    const asm = join(dir, 'hello-asm.elf');
+    expect(runCli(['build', 'guest/examples/hello.c', '-o', c]).status).toBe(0);
+    expect(runCli(['build', 'guest/examples/hello.asm', '-o', asm]).status).toBe(0);
+    expect(runCli(['run', c, 'there', '--not-an-option-for-mmscope'])).toMatchObject({
+      status: 0,
+      stdout: `Hello from ring 3, there!\nargv[0] = ${c}\nargv[1] = there\nargv[2] = --not-an-option-for-mmscope\n`,
+    });
+    expect(runCli(['run', asm])).toMatchObject({ status: 0, stdout: 'Hello from nasm in ring 3!\n' });
+    const header = readFileSync(c).subarray(0, 20);
+    expect([header[4], header[16], header[18]]).toEqual([1, 2, 3]); // ELFCLASS32, ET_EXEC, EM_386
+  });
+
+  it('reports a compile error with the compiler\'s message and status 1', () => {
+    const result = runCli(['build', 'test/guests/not-there.c', '-o', join(dir, 'x.elf')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^mmscope: gcc failed:/);
+  });
+
+  it('runs a flat binary at --base', () => {
+    const bin = join(dir, 'flat.bin');
+    execFileSync('nasm', ['-f', 'bin', '-o', bin, join(PROJECT_ROOT, 'test/guests/flat.asm')]);
+    expect(runCli(['run', '--base', '0x400000', bin])).toMatchObject({ status: 3, stdout: 'flat binary\n' });
+  });
+
+  it('passes the guest\'s exit code through, and an exception\'s low byte with a report', () => {
+    const kernelTouch = guestElf('test/guests/kernel-touch.c');
+    const result = runCli(['run', kernelTouch, '80000000']);
+    expect(result.status).toBe(5);
+    expect(result.stdout).toBe('touching 0x80000000\n');
+    expect(result.stderr).toMatch(/^mmscope: unhandled exception STATUS_ACCESS_VIOLATION \(0xC0000005\)\n  at eip 0x004[0-9a-f]{5}: mov eax, dword ptr \[e[a-d]x\]\n  the instruction read from 0x80000000\n  page-fault error code 5: protection violation, read, user mode\n  reason: kernel space/);
+  });
+});
+
+describe('trace', () => {
+  it('--trace faults prints one line per fault; --trace-file writes the same events as JSON lines', () => {
+    const file = join(dir, 'trace.jsonl');
+    const result = runCli(['run', '--trace', 'faults', '--trace-file', file, guestElf('test/guests/bss-touch.c')]);
+    expect(result.status).toBe(42);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.every((line) => /^#\d+ +[\d.]+us #PF 0x[0-9a-f]{8} eip=0x[0-9a-f]{8} (NP|P)\|[RW]\|[UK] /.test(line))).toBe(true);
+    const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const faults = events.filter((e) => e.type === 'page-fault');
+    expect(faults.length).toBe(lines.length);
+    expect(events.some((e) => e.type === 'syscall')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'process-exit', status: 42 });
+    for (const event of faults) {
+      expect(Object.keys(event)).toEqual(expect.arrayContaining(['seq', 'timeUs', 'type', 'address', 'eip', 'errorCode', 'resolution', 'pteBefore']));
+    }
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('--trace syscalls shows NT services by name with their status', () => {
+    const result = runCli(['run', '--trace', 'syscalls', guestElf('guest/examples/hello.asm')]);
+    expect(result.stderr).toMatch(/int 2e NtWriteFile\(0x00000007, .*\) = STATUS_SUCCESS \(0x00000000\)/);
+    expect(result.stderr).toMatch(/int 2e NtTerminateProcess\(0xffffffff, 0x00000000\)/);
+    expect(result.stderr).not.toContain('#PF');
+  });
+});
+
+describe('dumps at exit', () => {
+  it('--vad and --pte print the VAD tree and decoded PTEs; --json the same as JSON', () => {
+    const elf = guestElf('test/guests/bss-touch.c');
+    const addresses = runCli(['run', elf]).stdout.trim().split(' ');
+    const text = runCli(['run', '--vad', '--pte', addresses[0]!, '--pte', addresses[2]!, elf]);
+    expect(text.stdout).toMatch(/Level +Start +End +Commit +Type +Protection\n/);
+    expect(text.stdout).toMatch(/\n +\d +10 +10f +256 Private +READWRITE\n/);
+    expect(text.stdout).toMatch(/ 400 .* Mapped +Exe +EXECUTE_WRITECOPY /);
+    expect(text.stdout).toMatch(/pfn [0-9a-f]+ +Valid Write Owner Accessed Dirty\n/);
+    expect(text.stdout).toMatch(/not valid, zero PTE \(the VAD decides\)/);
+    const json = JSON.parse(runCli(['run', '--json', '--vad', '--pte', addresses[0]!, elf]).stdout.slice(addresses.join(' ').length + 1));
+    expect(json).toMatchObject({ reason: 'exited', exitStatus: 42, vads: expect.any(Array), ptes: [{ state: 'valid' }] });
+    expect(json.commit.processPages).toBe(json.vads.reduce((n: number, v: { commitCharge: number }) => n + v.commitCharge, 0));
+  });
+});
