@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(libunicorn2 nasm gcc-multilib qemu-user)
 
 missing=()
-ldconfig -p 2>/dev/null | grep -q 'libunicorn\.so\.2' || missing+=(libunicorn2)
+{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libunicorn\.so\.2' || missing+=(libunicorn2)
 command -v nasm >/dev/null 2>&1 || missing+=(nasm)
 command -v qemu-i386 >/dev/null 2>&1 || missing+=(qemu-user)
 if ! echo 'int main(void){return 0;}' | gcc -m32 -x c -c -o /dev/null - >/dev/null 2>&1; then missing+=(gcc-multilib); fi
