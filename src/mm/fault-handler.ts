@@ -2,12 +2,11 @@
 // kind. Every outcome is a value the trap layer turns into guest behaviour
 // and a trace event; nothing here knows about the CPU.
 import type { AddressSpace } from './address-space.js';
+import { MM_SYSTEM_RANGE_START, pageBase, pteAddressOf, vpnOf, isUserAddress, type Pfn } from './layout.js';
+import { MM_GUARDPAGE, isAccessible, isGuard, isWritable, type ProtectionMask } from './protection.js';
 import {
-  MM_SYSTEM_RANGE_START, pageBase, pteAddressOf, vpnOf, isUserAddress, type Pfn,
-} from './layout.js';
-import { isAccessible, isWritable, type ProtectionMask } from './protection.js';
-import {
-  ZERO_PTE, isDecommittedPte, isValidPte, isWritePte, makeValidUserPte, softwareProtection, type PteValue,
+  ZERO_PTE, isDecommittedPte, isTransitionPte, isValidPte, isWritePte, makeDemandZeroPte, makeValidUserPte, pfnOfPte,
+  softwareProtection, withSoftwareProtection, type PteValue,
 } from './pte.js';
 import type { Vad } from './vad.js';
 
@@ -18,7 +17,7 @@ export interface FaultInput {
   user: boolean;
 }
 
-export type ResolvedHow = 'demand-zero' | 'image-file' | 'already-valid';
+export type ResolvedHow = 'demand-zero' | 'image-file' | 'transition' | 'already-valid';
 export type RefusedWhy =
   | 'kernel-address'      // user access to 0x80000000 and above
   | 'no-vad'              // no allocation covers the address
@@ -29,6 +28,8 @@ export type RefusedWhy =
 
 export type FaultResolution =
   | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number }
+  /** First touch of a guard page: the guard is gone, the guest gets STATUS_GUARD_PAGE_VIOLATION. */
+  | { kind: 'guard-page'; pteBefore: PteValue; pteAfter: PteValue; vad: Vad }
   | { kind: 'access-violation'; why: RefusedWhy; pteBefore: PteValue; vad: Vad | undefined }
   | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad | undefined };
 
@@ -44,15 +45,17 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   if (!vad) return refuse('no-vad', pte, vad);
   const protection = protectionForNotPresent(pte, vad, vpnOf(address));
   if (typeof protection === 'string') return refuse(protection, pte, vad);
+  if (isGuard(protection)) return resolveGuardPageFault(space, input, pte, vad, protection);
   if (!isAccessible(protection)) return refuse('no-access', pte, vad);
   if (input.write && !isWritable(protection)) return refuse('write-to-read-only', pte, vad);
+  if (isTransitionPte(pte)) return resolveTransitionFault(space, input, pte, vad, protection);
   return vad.imageSource ? resolveImageFault(space, input, pte, vad, protection) : resolveDemandZeroFault(space, input, pte, vad, protection);
 }
 
 function resolveValidPteFault(pte: PteValue, input: FaultInput, vad: Vad | undefined): FaultResolution {
   if (input.write && !isWritePte(pte)) return refuse('write-to-read-only', pte, vad);
   // The PTE is already valid and allows the access: a stale translation; retry.
-  return { kind: 'resolved', how: 'already-valid', pfn: pte >>> 12, pteBefore: pte, pteAfter: pte, vad, fileBytes: 0 };
+  return { kind: 'resolved', how: 'already-valid', pfn: pfnOfPte(pte), pteBefore: pte, pteAfter: pte, vad, fileBytes: 0 };
 }
 
 /** The protection a not-present page has: from its software PTE, else from the VAD. */
@@ -63,23 +66,38 @@ function protectionForNotPresent(pte: PteValue, vad: Vad, vpn: number): Protecti
   return vad.imageSource ? vad.imageSource.protectionOf(vpn) : vad.protection;
 }
 
+/** The guard is a one-shot alarm: clear it and report; the retried access then faults normally. */
+function resolveGuardPageFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
+  const unguarded = protection & ~MM_GUARDPAGE;
+  const after = pte === ZERO_PTE ? makeDemandZeroPte(unguarded) : withSoftwareProtection(pte, unguarded);
+  space.pageTables.writeInvalidPte(input.address, after);
+  return { kind: 'guard-page', pteBefore: pte, pteAfter: after, vad };
+}
+
+/** The page kept its frame while it was no-access or guarded: make it valid again. */
+function resolveTransitionFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
+  const pfn = pfnOfPte(pte);
+  return mapFrame(space, input, pte, vad, protection, pfn, 'transition', 0);
+}
+
 function resolveDemandZeroFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
   const pfn = takeZeroedFrame(space, input.address);
   if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
-  const valid = makeValidUserPte(pfn, protection);
-  space.pageTables.writeValidPte(input.address, valid);
-  return { kind: 'resolved', how: 'demand-zero', pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes: 0 };
+  return mapFrame(space, input, pte, vad, protection, pfn, 'demand-zero', 0);
 }
 
 function resolveImageFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
-  const source = vad.imageSource!;
-  const vpn = vpnOf(input.address);
   const pfn = takeZeroedFrame(space, input.address);
   if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
-  const fileBytes = source.fill(vpn, space.frameBytes(pfn));
+  const fileBytes = vad.imageSource!.fill(vpnOf(input.address), space.frameBytes(pfn));
+  return mapFrame(space, input, pte, vad, protection, pfn, fileBytes > 0 ? 'image-file' : 'demand-zero', fileBytes);
+}
+
+function mapFrame(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask, pfn: Pfn, how: ResolvedHow, fileBytes: number): FaultResolution {
   const valid = makeValidUserPte(pfn, protection);
   space.pageTables.writeValidPte(input.address, valid);
-  return { kind: 'resolved', how: fileBytes > 0 ? 'image-file' : 'demand-zero', pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes };
+  space.frames.setProtection(pfn, protection);
+  return { kind: 'resolved', how, pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes };
 }
 
 function takeZeroedFrame(space: AddressSpace, address: number): Pfn | undefined {

@@ -13,7 +13,7 @@ import {
 import { KernelPanic } from './panic.js';
 import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
 import {
-  ZERO_PTE, isValidPte, isWritePte, makePde, makeValidKernelPte, pfnOfPte, type PteValue,
+  ZERO_PTE, isTransitionPte, isValidPte, isWritePte, makePde, makeValidKernelPte, pfnOfPte, type PteValue,
   PTE_VALID, PTE_OWNER,
 } from './pte.js';
 
@@ -151,12 +151,33 @@ export class PageTables {
 
   /** Calls `visit` for every valid PTE below `limit`, in address order. */
   forEachValidPte(limit: number, visit: (address: number, pte: PteValue) => void): void {
-    for (let index = 0; index < PTES_PER_TABLE && index * PTES_PER_TABLE * PAGE_SIZE < limit; index++) {
+    this.forEachPte(0, limit, (pte) => (pte & PTE_VALID) !== 0, visit);
+  }
+
+  /** Valid PTEs and transition PTEs (not valid, but still holding a frame). */
+  forEachPresentOrTransitionPte(limit: number, visit: (address: number, pte: PteValue) => void): void {
+    this.forEachPte(0, limit, (pte) => isValidPte(pte) || isTransitionPte(pte), visit);
+  }
+
+  /** Page tables in use, the directory included. */
+  tableCount(): number {
+    return this.tablePfn.reduce((n, pfn) => n + (pfn >= 0 ? 1 : 0), 0);
+  }
+
+  /** Valid kernel-space PTEs outside the self-map: the kernel's own pages. */
+  kernelPageCount(): number {
+    let count = 0;
+    this.forEachPte(MM_SYSTEM_RANGE_START, 2 ** 32, isValidPte, () => count++);
+    return count;
+  }
+
+  private forEachPte(from: number, limit: number, select: (pte: PteValue) => boolean, visit: (address: number, pte: PteValue) => void): void {
+    for (let index = pdeIndex(from); index < PTES_PER_TABLE && index * PTES_PER_TABLE * PAGE_SIZE < limit; index++) {
       const table = this.tablePfn[index]!;
       if (table < 0 || index === SELF_MAP_PDE_INDEX) continue;
       for (let entry = 0; entry < PTES_PER_TABLE; entry++) {
         const pte = this.words[table * PTES_PER_TABLE + entry]!;
-        if (pte & PTE_VALID) visit(((index << 22) | (entry << 12)) >>> 0, pte);
+        if (select(pte)) visit(((index << 22) | (entry << 12)) >>> 0, pte);
       }
     }
   }

@@ -24,6 +24,8 @@ export class PfnDatabase {
   private readonly state: Uint8Array;
   private readonly shareCount: Uint16Array;
   private readonly pteAddress: Uint32Array;
+  /** The page's exact protection mask (Windows keeps it in the PFN's OriginalPte): hardware PTE bits cannot tell PAGE_EXECUTE_READ from PAGE_READONLY. */
+  private readonly protection: Uint8Array;
   private readonly zeroedList: Int32Array;
   private readonly freeList: Int32Array;
   private zeroedCount = 0;
@@ -35,6 +37,7 @@ export class PfnDatabase {
     this.state = new Uint8Array(this.frameCount).fill(PfnState.Zeroed);
     this.shareCount = new Uint16Array(this.frameCount);
     this.pteAddress = new Uint32Array(this.frameCount);
+    this.protection = new Uint8Array(this.frameCount);
     this.zeroedList = new Int32Array(this.frameCount);
     this.freeList = new Int32Array(this.frameCount);
     // Hand out low frames first: push in reverse so pop yields 0, 1, 2, ...
@@ -86,6 +89,9 @@ export class PfnDatabase {
     this.requireActive(pfn, 'addShare');
     this.shareCount[pfn]!++;
   }
+
+  setProtection(pfn: Pfn, mask: number): void { this.protection[pfn] = mask; }
+  protectionOf(pfn: Pfn): number { return this.protection[pfn]!; }
 
   stateOf(pfn: Pfn): PfnState { return this.state[pfn] as PfnState; }
   shareCountOf(pfn: Pfn): number { return this.shareCount[pfn]!; }

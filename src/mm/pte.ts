@@ -13,6 +13,10 @@
 //   Protection = mask         demand-zero page with that protection
 //   Protection = MM_DECOMMIT  decommitted (0x10 · MM_GUARDPAGE with no access)
 //   mask with MM_GUARDPAGE    guard page; the access bits are kept beside it
+// Transition PTE, MMPTE_TRANSITION (bit 11 set, bit 10 clear): the page still
+// has its frame (PageFrameNumber in 12-31) but is not valid, because its
+// protection (bits 5-9) is PAGE_NOACCESS or has PAGE_GUARD. The next allowed
+// access makes it valid again with the same frame (a soft fault).
 import type { Pfn } from './layout.js';
 import { MM_DECOMMIT, MM_GUARDPAGE, MM_NOCACHE, MM_WRITECOMBINE, isCopyOnWrite, isWritable, type ProtectionMask } from './protection.js';
 
@@ -51,6 +55,10 @@ export const isDemandZeroPte = (pte: PteValue): boolean =>
   !isValidPte(pte) && (pte & ~(PROTECTION_BITS << PROTECTION_SHIFT)) === 0 && softwareProtection(pte) !== 0
   && softwareProtection(pte) !== MM_DECOMMIT;
 export const isDecommittedPte = (pte: PteValue): boolean => !isValidPte(pte) && pte === MM_DECOMMIT << PROTECTION_SHIFT;
+export const isTransitionPte = (pte: PteValue): boolean =>
+  !isValidPte(pte) && (pte & PTE_TRANSITION) !== 0 && (pte & PTE_PROTOTYPE) === 0;
+export const hasGuardProtection = (pte: PteValue): boolean =>
+  !isValidPte(pte) && (softwareProtection(pte) & MM_WRITECOMBINE) === MM_GUARDPAGE;
 
 /** A valid user PTE for `pfn` carrying the hardware rights of `mask`. */
 export function makeValidUserPte(pfn: Pfn, mask: ProtectionMask): PteValue {
@@ -74,6 +82,11 @@ export const makePde = (tableFrame: number, user: boolean): PteValue =>
 export const makeDemandZeroPte = (mask: ProtectionMask): PteValue => (mask & PROTECTION_BITS) << PROTECTION_SHIFT;
 export const makeDecommittedPte = (): PteValue => MM_DECOMMIT << PROTECTION_SHIFT;
 export const makeGuardPte = (mask: ProtectionMask): PteValue => ((mask | MM_GUARDPAGE) & PROTECTION_BITS) << PROTECTION_SHIFT;
+export const makeTransitionPte = (pfn: Pfn, mask: ProtectionMask): PteValue =>
+  ((pfn << PFN_SHIFT) | PTE_TRANSITION | ((mask & PROTECTION_BITS) << PROTECTION_SHIFT)) >>> 0;
+/** The same not-present PTE with a different protection field. */
+export const withSoftwareProtection = (pte: PteValue, mask: ProtectionMask): PteValue =>
+  ((pte & ~(PROTECTION_BITS << PROTECTION_SHIFT)) | ((mask & PROTECTION_BITS) << PROTECTION_SHIFT)) >>> 0;
 
 /** Decoded flags, in the words WinDbg's !pte prints. */
 export function describeValidPte(pte: PteValue): string[] {

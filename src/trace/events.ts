@@ -18,7 +18,7 @@ export interface PageFaultEvent extends EventBase {
   /** The kernel took the fault while touching user memory for a system call. */
   inSystemCall?: string;
   instruction?: string;
-  resolution: ResolvedHow | 'access-violation' | 'no-memory';
+  resolution: ResolvedHow | 'guard-page' | 'access-violation' | 'no-memory';
   why?: RefusedWhy;
   pfn?: number;
   pteBefore: number;

@@ -1,0 +1,29 @@
+// What a page of a VAD is right now — committed or not, with which
+// protection — read from its PTE, with the VAD as the fallback for a zero
+// PTE, exactly as the fault handler decides.
+import type { AddressSpace } from './address-space.js';
+import { addressOfVpn, type Pfn, type Vpn } from './layout.js';
+import type { ProtectionMask } from './protection.js';
+import { MM_ZERO_ACCESS } from './protection.js';
+import { ZERO_PTE, isDecommittedPte, isTransitionPte, isValidPte, pfnOfPte, softwareProtection } from './pte.js';
+import type { Vad } from './vad.js';
+
+export interface PageState {
+  committed: boolean;
+  /** The page's protection mask; MM_ZERO_ACCESS when not committed. */
+  protection: ProtectionMask;
+  /** The frame holding the page, if it has one (valid or transition). */
+  pfn?: Pfn;
+}
+
+const NOT_COMMITTED: PageState = { committed: false, protection: MM_ZERO_ACCESS };
+
+export function pageStateOf(space: AddressSpace, vad: Vad, vpn: Vpn): PageState {
+  const pte = space.pageTables.readPte(addressOfVpn(vpn));
+  if (isValidPte(pte)) return { committed: true, protection: space.frames.protectionOf(pfnOfPte(pte)), pfn: pfnOfPte(pte) };
+  if (isTransitionPte(pte)) return { committed: true, protection: softwareProtection(pte), pfn: pfnOfPte(pte) };
+  if (isDecommittedPte(pte)) return NOT_COMMITTED;
+  if (pte !== ZERO_PTE) return { committed: true, protection: softwareProtection(pte) };
+  if (!vad.memCommit) return NOT_COMMITTED;
+  return { committed: true, protection: vad.imageSource ? vad.imageSource.protectionOf(vpn) : vad.protection };
+}

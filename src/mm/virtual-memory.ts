@@ -1,0 +1,272 @@
+// The virtual-memory services' semantics — what NtAllocateVirtualMemory,
+// NtFreeVirtualMemory, NtProtectVirtualMemory and NtQueryVirtualMemory do to
+// an address space — on plain values, so they are testable without a CPU.
+// The system-call layer captures the guest's arguments and writes results back.
+import type { AddressSpace } from './address-space.js';
+import {
+  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, MM_USER_PROBE_ADDRESS, PAGE_MASK, PAGE_SIZE,
+  addressOfVpn, vpnOf, type Vpn,
+} from './layout.js';
+import { pageStateOf, type PageState } from './page-state.js';
+import {
+  MM_NOACCESS, isAccessible, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
+} from './protection.js';
+import {
+  ZERO_PTE, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
+  pfnOfPte, PTE_ACCESSED, PTE_DIRTY,
+} from './pte.js';
+import { OutOfFramesError } from './page-tables.js';
+import { VadType, type Vad } from './vad.js';
+import { KernelPanic } from './panic.js';
+import {
+  STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_FREE_VM_NOT_AT_BASE, STATUS_INVALID_PAGE_PROTECTION,
+  STATUS_INVALID_PARAMETER, STATUS_INVALID_PARAMETER_2, STATUS_INVALID_PARAMETER_3, STATUS_INVALID_PARAMETER_4,
+  STATUS_INVALID_PARAMETER_5, STATUS_MEMORY_NOT_ALLOCATED, STATUS_NOT_COMMITTED, STATUS_NOT_SUPPORTED, STATUS_NO_MEMORY,
+  STATUS_SUCCESS, STATUS_UNABLE_TO_DELETE_SECTION, STATUS_UNABLE_TO_FREE_VM, type NtStatus,
+} from '../nt/status.js';
+
+export const MEM_COMMIT = 0x1000;
+export const MEM_RESERVE = 0x2000;
+export const MEM_DECOMMIT = 0x4000;
+export const MEM_RELEASE = 0x8000;
+export const MEM_FREE = 0x10000;
+export const MEM_PRIVATE = 0x20000;
+export const MEM_MAPPED = 0x40000;
+export const MEM_RESET = 0x80000;
+export const MEM_TOP_DOWN = 0x100000;
+export const MEM_WRITE_WATCH = 0x200000;
+export const MEM_PHYSICAL = 0x400000;
+export const MEM_IMAGE = 0x1000000;
+export const MEM_LARGE_PAGES = 0x20000000;
+
+/** The highest address a VAD may cover (MM_HIGHEST_VAD_ADDRESS). */
+export const MM_HIGHEST_VAD_ADDRESS = MM_HIGHEST_USER_ADDRESS;
+const MAX_ZERO_BITS = 21;
+const GRANULE_PAGES = ALLOCATION_GRANULARITY / PAGE_SIZE;
+
+/** A range as the services report it back: base and size in bytes. */
+export interface Region { base: number; size: number }
+export type RegionResult = { status: typeof STATUS_SUCCESS; region: Region } | { status: NtStatus; region?: undefined };
+
+const fail = (status: NtStatus): RegionResult => ({ status });
+const ok = (base: number, size: number): RegionResult => ({ status: STATUS_SUCCESS, region: { base: base >>> 0, size } });
+
+export interface AllocateRequest { base: number; size: number; zeroBits: number; allocationType: number; protect: number }
+
+/** NtAllocateVirtualMemory: reserve, commit, or both. */
+export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequest): RegionResult {
+  const { base, size, zeroBits, allocationType, protect } = request;
+  if (zeroBits > MAX_ZERO_BITS) return fail(STATUS_INVALID_PARAMETER_3);
+  const known = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
+  if (allocationType & ~known || !(allocationType & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return fail(STATUS_INVALID_PARAMETER_5);
+  if (allocationType & (MEM_RESET | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES)) return fail(STATUS_NOT_SUPPORTED);
+  const mask = makeProtectionMask(protect);
+  if (mask === undefined || isCopyOnWrite(mask)) return fail(STATUS_INVALID_PAGE_PROTECTION); // write-copy is for views only
+  if (base > MM_HIGHEST_VAD_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
+  if (size === 0 || size > MM_HIGHEST_VAD_ADDRESS + 1 - base) return fail(STATUS_INVALID_PARAMETER_4);
+  const commit = (allocationType & MEM_COMMIT) !== 0;
+  // Committing at no particular address reserves too, as VirtualAlloc(NULL, n, MEM_COMMIT) does.
+  if (allocationType & MEM_RESERVE || base === 0) {
+    return reserveRange(space, base, size, mask, commit, (allocationType & MEM_TOP_DOWN) !== 0, zeroBits);
+  }
+  return commitInReservation(space, base, size, mask);
+}
+
+function reserveRange(space: AddressSpace, base: number, size: number, mask: ProtectionMask, commit: boolean, topDown: boolean, zeroBits: number): RegionResult {
+  let startingVpn: Vpn;
+  let pages: number;
+  if (base === 0) {
+    pages = Math.ceil(size / PAGE_SIZE);
+    const highest = zeroBits ? Math.min(MM_HIGHEST_VAD_ADDRESS, 2 ** (32 - zeroBits) - 1) : MM_HIGHEST_VAD_ADDRESS;
+    const find = topDown ? space.vads.findEmptyRangeTopDown : space.vads.findEmptyRangeBottomUp;
+    const found = find.call(space.vads, pages, GRANULE_PAGES, vpnOf(MM_LOWEST_USER_ADDRESS), vpnOf(highest));
+    if (found === undefined) return fail(STATUS_NO_MEMORY);
+    startingVpn = found;
+  } else {
+    const start = base - (base % ALLOCATION_GRANULARITY);
+    const end = ((base + size - 1) | PAGE_MASK) >>> 0;
+    if (start < MM_LOWEST_USER_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
+    startingVpn = vpnOf(start);
+    pages = vpnOf(end) - startingVpn + 1;
+  }
+  const vad = space.createVad({ startingVpn, endingVpn: startingVpn + pages - 1, protection: mask, privateMemory: true, memCommit: commit });
+  if (typeof vad === 'number') return fail(vad);
+  return ok(vad.startAddress, pages * PAGE_SIZE);
+}
+
+function commitInReservation(space: AddressSpace, base: number, size: number, mask: ProtectionMask): RegionResult {
+  const range = pageRange(base, size);
+  const vad = space.vads.findByVpn(range.first);
+  if (!vad || range.last > vad.endingVpn || !vad.privateMemory) return fail(STATUS_CONFLICTING_ADDRESSES);
+  let uncommitted = 0;
+  for (let vpn = range.first; vpn <= range.last; vpn++) if (!pageStateOf(space, vad, vpn).committed) uncommitted++;
+  if (uncommitted && space.chargeCommit(vad, uncommitted) !== STATUS_SUCCESS) return fail(STATUS_COMMITMENT_LIMIT);
+  for (let vpn = range.first; vpn <= range.last; vpn++) {
+    const state = pageStateOf(space, vad, vpn);
+    if (state.committed) setPageProtection(space, vpn, state, mask);
+    else writeSoftwarePte(space, vpn, makeDemandZeroPte(mask));
+  }
+  return ok(addressOfVpn(range.first), range.pages * PAGE_SIZE);
+}
+
+export interface FreeRequest { base: number; size: number; freeType: number }
+
+/** NtFreeVirtualMemory: decommit pages or release a whole allocation. */
+export function freeVirtualMemory(space: AddressSpace, request: FreeRequest): RegionResult {
+  const { base, size, freeType } = request;
+  if (freeType !== MEM_DECOMMIT && freeType !== MEM_RELEASE) return fail(STATUS_INVALID_PARAMETER_4);
+  if (base > MM_HIGHEST_VAD_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
+  if (size > MM_HIGHEST_VAD_ADDRESS + 1 - base) return fail(STATUS_INVALID_PARAMETER_3);
+  const vad = space.findVad(base);
+  if (!vad) return fail(STATUS_MEMORY_NOT_ALLOCATED);
+  if (!vad.privateMemory) return fail(STATUS_UNABLE_TO_DELETE_SECTION);
+  const range = size === 0 ? { first: vpnOf(base), last: vad.endingVpn } : pageRange(base, size);
+  if (range.last > vad.endingVpn) return fail(STATUS_UNABLE_TO_FREE_VM);
+  if (freeType === MEM_RELEASE) {
+    if (range.first !== vad.startingVpn) return fail(STATUS_FREE_VM_NOT_AT_BASE);
+    if (range.last !== vad.endingVpn) return fail(STATUS_UNABLE_TO_FREE_VM);
+    releaseVad(space, vad);
+    return ok(vad.startAddress, vad.pageCount * PAGE_SIZE);
+  }
+  decommitPages(space, vad, range.first, range.last);
+  return ok(addressOfVpn(range.first), (range.last - range.first + 1) * PAGE_SIZE);
+}
+
+/** Frees every page of the VAD, gives its commit back and removes it from the tree. */
+export function releaseVad(space: AddressSpace, vad: Vad): void {
+  for (let vpn = vad.startingVpn; vpn <= vad.endingVpn; vpn++) discardPage(space, vpn, ZERO_PTE);
+  space.releaseCommit(vad, vad.commitCharge);
+  space.vads.remove(vad);
+}
+
+function decommitPages(space: AddressSpace, vad: Vad, first: Vpn, last: Vpn): void {
+  let released = 0;
+  // With MemCommit set a zero PTE would read as committed, so mark decommitted pages explicitly.
+  const replacement = vad.memCommit ? makeDecommittedPte() : ZERO_PTE;
+  for (let vpn = first; vpn <= last; vpn++) {
+    if (pageStateOf(space, vad, vpn).committed) released++;
+    discardPage(space, vpn, replacement);
+  }
+  space.releaseCommit(vad, released);
+}
+
+/** Drops the page's frame if it has one and leaves `replacement` in its PTE. */
+function discardPage(space: AddressSpace, vpn: Vpn, replacement: number): void {
+  const address = addressOfVpn(vpn);
+  const tables = space.pageTables;
+  if (!tables.hasTable(address)) {
+    if (replacement !== ZERO_PTE) writeSoftwarePte(space, vpn, replacement);
+    return;
+  }
+  const pte = tables.readPte(address);
+  if (isValidPte(pte)) {
+    tables.invalidatePte(address, replacement);
+    space.frames.releaseFrame(pfnOfPte(pte));
+  } else {
+    if (isTransitionPte(pte)) space.frames.releaseFrame(pfnOfPte(pte));
+    tables.writeInvalidPte(address, replacement);
+  }
+}
+
+export interface ProtectRequest { base: number; size: number; protect: number }
+export type ProtectResult = { status: typeof STATUS_SUCCESS; region: Region; oldProtect: number } | { status: NtStatus; region?: undefined; oldProtect?: undefined };
+
+/** NtProtectVirtualMemory: every page of the range must be committed, inside one allocation. */
+export function protectVirtualMemory(space: AddressSpace, request: ProtectRequest): ProtectResult {
+  const { base, size, protect } = request;
+  const mask = makeProtectionMask(protect);
+  if (mask === undefined) return { status: STATUS_INVALID_PAGE_PROTECTION };
+  if (base > MM_HIGHEST_VAD_ADDRESS) return { status: STATUS_INVALID_PARAMETER_2 };
+  if (size === 0 || size > MM_HIGHEST_VAD_ADDRESS + 1 - base) return { status: STATUS_INVALID_PARAMETER_3 };
+  const range = pageRange(base, size);
+  const vad = space.vads.findByVpn(range.first);
+  if (!vad) return { status: STATUS_MEMORY_NOT_ALLOCATED };
+  if (range.last > vad.endingVpn) return { status: STATUS_CONFLICTING_ADDRESSES };
+  if (vad.privateMemory && isCopyOnWrite(mask)) return { status: STATUS_INVALID_PAGE_PROTECTION };
+  const states: PageState[] = [];
+  for (let vpn = range.first; vpn <= range.last; vpn++) states.push(pageStateOf(space, vad, vpn));
+  if (states.some((s) => !s.committed)) return { status: STATUS_NOT_COMMITTED };
+  states.forEach((state, i) => setPageProtection(space, range.first + i, state, mask));
+  return { status: STATUS_SUCCESS, region: { base: addressOfVpn(range.first), size: range.pages * PAGE_SIZE }, oldProtect: protectionFromMask(states[0]!.protection) };
+}
+
+/** Gives a committed page a new protection, keeping its frame if it has one. */
+function setPageProtection(space: AddressSpace, vpn: Vpn, state: PageState, mask: ProtectionMask): void {
+  const address = addressOfVpn(vpn);
+  if (state.pfn === undefined) {
+    writeSoftwarePte(space, vpn, makeDemandZeroPte(mask));
+    return;
+  }
+  const tables = space.pageTables;
+  const old = tables.readPte(address);
+  const keepsFrameVisible = isAccessible(mask) && !isGuard(mask);
+  space.frames.setProtection(state.pfn, mask);
+  if (!keepsFrameVisible) {
+    if (isValidPte(old)) tables.invalidatePte(address, makeTransitionPte(state.pfn, mask));
+    else tables.writeInvalidPte(address, makeTransitionPte(state.pfn, mask));
+    return;
+  }
+  const valid = (makeValidUserPte(state.pfn, mask) | (isValidPte(old) ? old & (PTE_ACCESSED | PTE_DIRTY) : 0)) >>> 0;
+  if (isValidPte(old)) tables.updateValidPte(address, valid);
+  else tables.writeValidPte(address, valid);
+}
+
+function writeSoftwarePte(space: AddressSpace, vpn: Vpn, pte: number): void {
+  try {
+    space.pageTables.writeInvalidPte(addressOfVpn(vpn), pte);
+  } catch (error) {
+    // Page tables come from frames kept out of the commit limit; running out of them is a kernel bug.
+    if (error instanceof OutOfFramesError) throw new KernelPanic('out of frames for page tables');
+    throw error;
+  }
+}
+
+export interface MemoryBasicInformation {
+  baseAddress: number;
+  allocationBase: number;
+  allocationProtect: number;
+  regionSize: number;
+  state: number;
+  protect: number;
+  type: number;
+}
+
+/** NtQueryVirtualMemory(MemoryBasicInformation): the run of pages like the one at `address`. */
+export function queryVirtualMemory(space: AddressSpace, address: number): MemoryBasicInformation | NtStatus {
+  if (address > MM_HIGHEST_VAD_ADDRESS) return STATUS_INVALID_PARAMETER;
+  const vpn = vpnOf(address);
+  const vad = space.vads.findByVpn(vpn);
+  if (!vad) return describeFreeRegion(space, vpn);
+  const first = pageStateOf(space, vad, vpn);
+  let last = vpn;
+  while (last < vad.endingVpn && sameState(first, pageStateOf(space, vad, last + 1))) last++;
+  return {
+    baseAddress: addressOfVpn(vpn),
+    allocationBase: vad.startAddress,
+    allocationProtect: protectionFromMask(vad.protection),
+    regionSize: (last - vpn + 1) * PAGE_SIZE,
+    state: first.committed ? MEM_COMMIT : MEM_RESERVE,
+    protect: first.committed ? protectionFromMask(first.protection) : 0,
+    type: vad.vadType === VadType.VadImageMap ? MEM_IMAGE : vad.privateMemory ? MEM_PRIVATE : MEM_MAPPED,
+  };
+}
+
+function describeFreeRegion(space: AddressSpace, vpn: Vpn): MemoryBasicInformation {
+  const lowest = vpnOf(MM_LOWEST_USER_ADDRESS);
+  const next = space.vads.findNextAtOrAfter(vpn);
+  const end = vpn < lowest ? lowest : Math.min(next ? next.startingVpn : Infinity, vpnOf(MM_USER_PROBE_ADDRESS));
+  return {
+    baseAddress: addressOfVpn(vpn), allocationBase: 0, allocationProtect: 0,
+    regionSize: (end - vpn) * PAGE_SIZE, state: MEM_FREE, protect: protectionFromMask(MM_NOACCESS), type: 0,
+  };
+}
+
+const sameState = (a: PageState, b: PageState): boolean => a.committed === b.committed && a.protection === b.protection;
+
+/** Pages covering [base, base + size), as the services round them. */
+function pageRange(base: number, size: number): { first: Vpn; last: Vpn; pages: number } {
+  const first = vpnOf(base);
+  const last = vpnOf(base + Math.max(size, 1) - 1);
+  return { first, last, pages: last - first + 1 };
+}
+
