@@ -1,14 +1,19 @@
 ; Process entry: the kernel leaves argc, argv[], NULL, envp NULL, auxv on the
 ; stack (the i386 System V start-up block). Call main(argc, argv) and exit
-; with its return value.
+; with its return value. First it tells the kernel where the exception
+; dispatcher is.
 bits 32
 section .text.entry
 global _start
 extern main
 extern exit
+extern KiUserExceptionDispatcher
+extern MmsRegisterExceptionDispatcher
 
 _start:
     xor ebp, ebp            ; outermost frame for debuggers
+    push KiUserExceptionDispatcher
+    call MmsRegisterExceptionDispatcher   ; stdcall: pops its argument
     mov eax, [esp]          ; argc
     lea ecx, [esp + 4]      ; argv
     and esp, -16            ; the SysV ABI wants a 16-byte aligned stack at calls

@@ -12,8 +12,8 @@ import { PAGE_SIZE, vpnOf, type Pfn } from '../mm/layout.js';
 import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
-import { decodePte, type PteView } from '../mm/pte-view.js';
-import { describeVads, type VadView } from '../mm/vad-view.js';
+import { decodePte, formatPteView, type PteView } from '../mm/pte-view.js';
+import { describeVads, formatVadTable, type VadView } from '../mm/vad-view.js';
 import { formatNtStatus, type NtStatus } from '../nt/status.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { EMULATION_END_ADDRESS, KERNEL_ENTRY_ADDRESS, KernelImage } from './boot.js';
@@ -38,6 +38,8 @@ export interface MachineOptions {
   pagefileBytes?: number;
   /** Where guest console output goes; by default it is collected in `machine.output`. */
   console?: ConsoleSink;
+  /** Check the memory manager's invariants after every NT system service (slow; for tests). */
+  checkInvariantsAfterServices?: boolean;
 }
 
 export interface ProgramFile {
@@ -82,6 +84,7 @@ export class Machine {
     private readonly disassembler: Disassembler,
     private readonly contextLayout: ContextLayout,
     private readonly console: ConsoleSink,
+    private readonly checkAfterServices: boolean,
   ) {}
 
   /** Throws RangeError for options no machine can have. */
@@ -117,7 +120,8 @@ export class Machine {
     const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
     const space = new AddressSpace(tables, frames, ram, commit);
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler, contextLayout,
-      options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }));
+      options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
+      options.checkInvariantsAfterServices ?? false);
     return machine;
   }
 
@@ -138,10 +142,26 @@ export class Machine {
     if (typeof stack === 'number') throw new ProcessCreationError(stack, `the ${DEFAULT_STACK_RESERVE >> 10} KiB stack does not fit in the commit limit`);
     const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
     this.process = process;
-    this.traps = new TrapDispatcher({ engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler });
+    this.traps = new TrapDispatcher({
+      engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler,
+      dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
+      ...(this.checkAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
+    });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
     this.kernel.prepareUserEntry(image.entry, stack.initialEsp);
+  }
+
+  private dumpVads(process: Process): void {
+    const vads = this.vads();
+    process.writeConsole('stdout', Buffer.from(formatVadTable(vads) + '\n'));
+    this.trace.emit({ type: 'vad-dump', vads, commitPages: this.space.commitCharge });
+  }
+
+  private dumpPte(process: Process, address: number): void {
+    const pte = this.pte(address);
+    process.writeConsole('stdout', Buffer.from(formatPteView(pte) + '\n'));
+    this.trace.emit({ type: 'pte-dump', pte });
   }
 
   /** Runs the loaded program until it exits, an exception ends it, or a limit stops it. */

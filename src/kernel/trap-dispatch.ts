@@ -6,15 +6,17 @@ import type { ContextLayout } from '../cpu/context-calibration.js';
 import type { Disassembler } from '../cpu/disassembler.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
 import { KernelPanic } from '../mm/panic.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_NO_MEMORY, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_NO_MEMORY, ntStatusName } from '../nt/status.js';
 import type { TraceBus } from '../trace/trace-bus.js';
-import type { ExceptionReport } from './exception-report.js';
 import type { Process } from './process.js';
 import {
   VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
 } from './cpu-exceptions.js';
+import { ExceptionDispatcher, exceptionAddressAdjustment } from './exception-dispatch.js';
 import { dispatchNtService } from './syscalls/nt-service-table.js';
 import { dispatchLinuxSyscall } from './syscalls/linux-syscalls.js';
+import type { KernelDumps, NtServiceContext } from './syscalls/nt-service.js';
+import { readRegisters, writeUserRegisters } from './x86-context.js';
 
 const ERROR_CODE_WRITE = 2;
 const ERROR_CODE_USER = 4;
@@ -25,15 +27,27 @@ export interface TrapDependencies {
   process: Process;
   trace: TraceBus;
   disassembler: Disassembler;
+  dumps: KernelDumps;
+  /** Run the memory manager's invariant checker after every system service (tests). */
+  checkInvariantsAfterServices?: () => void;
 }
 
 export class TrapDispatcher {
+  readonly exceptions: ExceptionDispatcher;
   private readonly scratch: CpuContext;
+  private readonly serviceContext: NtServiceContext;
   /** The system call being served, for faults the kernel takes on its behalf. */
   private currentCall: string | undefined;
 
   constructor(private readonly deps: TrapDependencies) {
     this.scratch = deps.engine.allocateContext();
+    this.exceptions = new ExceptionDispatcher(deps.engine, deps.process, deps.trace);
+    this.serviceContext = {
+      process: deps.process,
+      thread: { read: () => readRegisters(deps.engine), write: (registers) => writeUserRegisters(deps.engine, registers) },
+      exceptions: this.exceptions,
+      dumps: deps.dumps,
+    };
   }
 
   handleInterrupt(vector: number): void {
@@ -44,6 +58,19 @@ export class TrapDispatcher {
       case VECTOR_LINUX_SYSCALL: return this.handleLinuxSyscall();
       default: return this.handleCpuException(vector);
     }
+  }
+
+  /** Unicorn delivers #UD through its own hook: raise it like any CPU exception. */
+  handleInvalidInstruction(): void {
+    if (this.deps.process.terminated) return;
+    this.handleCpuException(VECTOR_INVALID_OPCODE);
+  }
+
+  /** A fault the kernel took while copying to or from user memory for a system call. */
+  observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
+    if (!this.deps.trace.active) return;
+    const errorCode = input.write ? ERROR_CODE_WRITE : 0;
+    this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
   }
 
   /**
@@ -72,9 +99,10 @@ export class TrapDispatcher {
     const instruction = this.decodeAt(eip);
     if (trace.active) this.traceFault(input, errorCode, resolution, eip, instruction);
     if (resolution.kind === 'resolved') return;
-    this.raiseUnhandled({
-      code: resolution.kind === 'no-memory' ? STATUS_NO_MEMORY : STATUS_ACCESS_VIOLATION,
-      eip, instruction, address, write: input.write, errorCode,
+    const code = resolution.kind === 'no-memory' ? STATUS_NO_MEMORY
+      : resolution.kind === 'guard-page' ? STATUS_GUARD_PAGE_VIOLATION : STATUS_ACCESS_VIOLATION;
+    this.exceptions.raise({
+      code, eip, instruction, address, write: input.write, errorCode,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
     });
   }
@@ -83,15 +111,17 @@ export class TrapDispatcher {
     const { engine, process, trace } = this.deps;
     const [number, argsPointer] = engine.readRegisters([X86Reg.EAX, X86Reg.EDX]) as unknown as [number, number];
     this.currentCall = `service 0x${number.toString(16)}`;
-    const call = dispatchNtService({ process }, number, argsPointer);
+    const call = dispatchNtService(this.serviceContext, number, argsPointer);
     this.currentCall = undefined;
-    if (!process.terminated) engine.writeRegister(X86Reg.EAX, call.status);
+    const keepRegisters = call.service?.replacesRegisters && call.status === 0;
+    if (!process.terminated && !keepRegisters) engine.writeRegister(X86Reg.EAX, call.status);
     if (trace.active) {
       trace.emit({
         type: 'syscall', abi: 'nt', number, name: call.service?.name ?? `service_0x${number.toString(16)}`,
         args: call.args, result: call.status, resultName: ntStatusName(call.status),
       });
     }
+    this.deps.checkInvariantsAfterServices?.();
   }
 
   private handleLinuxSyscall(): void {
@@ -104,37 +134,13 @@ export class TrapDispatcher {
     if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number: number!, name: call.name, args: call.args, result: call.result });
   }
 
-  /** Unicorn delivers #UD through its own hook: raise it like any CPU exception. */
-  handleInvalidInstruction(): void {
-    if (this.deps.process.terminated) return;
-    this.handleCpuException(VECTOR_INVALID_OPCODE);
-  }
-
   private handleCpuException(vector: number): void {
     if (vector < 32) this.acknowledgeException();
-    const eip = this.deps.engine.readRegister(X86Reg.EIP);
-    const instruction = this.decodeAt(eip);
-    this.raiseUnhandled({ code: statusForVector(vector, instruction), eip, instruction, vector });
-  }
-
-  /** No handler can take it yet: the process ends with the exception code. */
-  private raiseUnhandled(report: ExceptionReport): void {
-    const { process, trace } = this.deps;
-    if (trace.active) {
-      trace.emit({
-        type: 'exception', code: report.code, codeName: ntStatusName(report.code), eip: report.eip,
-        ...(report.address !== undefined ? { address: report.address, write: report.write } : {}), handled: false,
-      });
-    }
-    process.unhandledException = report;
-    process.terminate(report.code);
-  }
-
-  /** A fault the kernel took while copying to or from user memory for a system call. */
-  observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
-    if (!this.deps.trace.active) return;
-    const errorCode = input.write ? ERROR_CODE_WRITE : 0;
-    this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
+    const registers = readRegisters(this.deps.engine);
+    const instruction = this.decodeAt(registers.eip);
+    const code = statusForVector(vector, instruction);
+    const eip = (registers.eip + exceptionAddressAdjustment(code)) >>> 0;
+    this.exceptions.raise({ code, eip, instruction, vector }, { ...registers, eip });
   }
 
   private traceFault(input: FaultInput, errorCode: number, resolution: FaultResolution, eip: number, instruction: string | undefined, inSystemCall?: string): void {
@@ -144,7 +150,8 @@ export class TrapDispatcher {
       ...(inSystemCall ? { inSystemCall } : {}),
       resolution: resolution.kind === 'resolved' ? resolution.how : resolution.kind,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
-      ...(resolution.kind === 'resolved' ? { pfn: resolution.pfn, pteAfter: resolution.pteAfter, fileBytes: resolution.fileBytes } : {}),
+      ...(resolution.kind === 'resolved' ? { pfn: resolution.pfn, fileBytes: resolution.fileBytes } : {}),
+      ...(resolution.kind === 'resolved' || resolution.kind === 'guard-page' ? { pteAfter: resolution.pteAfter } : {}),
       pteBefore: resolution.pteBefore,
       ...(vad ? { vad: { start: vad.startAddress, end: vad.endAddress - 1 } } : {}),
     });

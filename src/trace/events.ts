@@ -1,6 +1,8 @@
 // Trace events. One stream feeds the human-readable text and the JSONL file;
 // the JSONL schema in the README is this file.
 import type { RefusedWhy, ResolvedHow } from '../mm/fault-handler.js';
+import type { PteView } from '../mm/pte-view.js';
+import type { VadView } from '../mm/vad-view.js';
 
 interface EventBase {
   /** 1, 2, 3 ... in the order the kernel saw them. */
@@ -45,7 +47,8 @@ export interface ExceptionEvent extends EventBase {
   /** For access violations: the address and whether it was a write. */
   address?: number;
   write?: boolean;
-  handled: boolean;
+  /** true: handed to the guest's handlers; false: unhandled, the process ends. */
+  firstChance: boolean;
 }
 
 export interface ProcessExitEvent extends EventBase {
@@ -53,7 +56,20 @@ export interface ProcessExitEvent extends EventBase {
   status: number;
 }
 
-export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent;
+/** The guest asked for the VAD tree (MmsDumpVad). */
+export interface VadDumpEvent extends EventBase {
+  type: 'vad-dump';
+  vads: VadView[];
+  commitPages: number;
+}
+
+/** The guest asked for one address's PDE and PTE (MmsDumpPte). */
+export interface PteDumpEvent extends EventBase {
+  type: 'pte-dump';
+  pte: PteView;
+}
+
+export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent;
 export type TraceEventType = TraceEvent['type'];
 /** An event before the bus numbers and times it. */
 export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs'> : never) : never;

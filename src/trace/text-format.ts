@@ -1,6 +1,8 @@
 // The human-readable trace: one line per event.
 import type { PageFaultEvent, SystemCallEvent, TraceEvent } from './events.js';
 import { formatNtStatus } from '../nt/status.js';
+import { formatPteView } from '../mm/pte-view.js';
+import { formatVadTable } from '../mm/vad-view.js';
 
 const hex = (value: number, width = 8): string => '0x' + (value >>> 0).toString(16).padStart(width, '0');
 
@@ -41,7 +43,9 @@ export function formatTraceEvent(event: TraceEvent): string {
     case 'exception':
       return head + `exception ${formatNtStatus(event.code)} at eip=${hex(event.eip)}` +
         (event.address !== undefined ? ` ${event.write ? 'writing' : 'reading'} ${hex(event.address)}` : '') +
-        (event.handled ? ' (handled)' : ' (unhandled)');
+        (event.firstChance ? ' (first chance: to the guest\'s handlers)' : ' (unhandled)');
     case 'process-exit': return head + `process exit ${formatNtStatus(event.status)}`;
+    case 'vad-dump': return head + `VAD tree (${event.vads.length} VADs, commit ${event.commitPages} pages)\n` + formatVadTable(event.vads);
+    case 'pte-dump': return head + 'PTE\n' + formatPteView(event.pte);
   }
 }

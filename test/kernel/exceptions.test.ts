@@ -29,7 +29,7 @@ describe('access violations', () => {
     expect(report).toContain(`0x${address.toString(16).padStart(8, '0')}`);
     expect(report).toMatch(/at eip 0x004[0-9a-f]{5}: mov/);
     const event = run.events.find((e) => e.type === 'exception');
-    expect(event).toMatchObject({ code: STATUS_ACCESS_VIOLATION, address, handled: false });
+    expect(event).toMatchObject({ code: STATUS_ACCESS_VIOLATION, address, firstChance: false });
   });
 });
 

@@ -7,8 +7,15 @@ import { UserAccessViolation } from '../../mm/user-memory.js';
 import type { NtService, NtServiceContext } from './nt-service.js';
 import { NtTerminateProcess } from './process-services.js';
 import { NtWriteFile } from './console-services.js';
+import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory } from './memory-services.js';
+import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';
+import { MmsDumpPte, MmsDumpVad } from './debug-services.js';
 
-export const NT_SERVICES: readonly NtService[] = [NtTerminateProcess, NtWriteFile];
+export const NT_SERVICES: readonly NtService[] = [
+  NtAllocateVirtualMemory, NtContinue, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory,
+  NtRaiseException, NtTerminateProcess, NtWriteFile,
+  MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher,
+];
 
 const BY_NUMBER = new Map(NT_SERVICES.map((s) => [s.number, s]));
 

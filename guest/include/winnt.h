@@ -1,0 +1,156 @@
+/* Windows x86 types and structures shared by windows.h and ntdll.h, with the
+   exact layouts and constant values of the Windows SDK's winnt.h. */
+#ifndef MMSCOPE_WINNT_H
+#define MMSCOPE_WINNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WINAPI __attribute__((stdcall))
+#define NTAPI __attribute__((stdcall))
+#define CALLBACK __attribute__((stdcall))
+
+typedef void VOID, *PVOID, *LPVOID;
+typedef const void *LPCVOID;
+typedef unsigned char BYTE, BOOLEAN, UCHAR, *PBYTE;
+typedef unsigned short WORD, USHORT;
+typedef unsigned long DWORD, ULONG, *PDWORD, *PULONG, *LPDWORD;
+typedef long LONG, *PLONG, NTSTATUS;
+typedef int BOOL, *PBOOL;
+typedef unsigned int UINT;
+typedef char CHAR, *LPSTR;
+typedef const char *LPCSTR;
+typedef unsigned long ULONG_PTR, SIZE_T, *PSIZE_T, DWORD_PTR, *PULONG_PTR;
+typedef long LONG_PTR;
+typedef void *HANDLE, *PHANDLE;
+typedef long long LONGLONG;
+typedef unsigned long long ULONGLONG, DWORD64;
+
+#ifndef TRUE
+#define TRUE 1
+#define FALSE 0
+#endif
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+/* VirtualAlloc / VirtualFree */
+#define MEM_COMMIT      0x00001000
+#define MEM_RESERVE     0x00002000
+#define MEM_DECOMMIT    0x00004000
+#define MEM_RELEASE     0x00008000
+#define MEM_FREE        0x00010000
+#define MEM_PRIVATE     0x00020000
+#define MEM_MAPPED      0x00040000
+#define MEM_RESET       0x00080000
+#define MEM_TOP_DOWN    0x00100000
+#define MEM_WRITE_WATCH 0x00200000
+#define MEM_PHYSICAL    0x00400000
+#define MEM_IMAGE       0x01000000
+#define MEM_LARGE_PAGES 0x20000000
+
+#define PAGE_NOACCESS          0x01
+#define PAGE_READONLY          0x02
+#define PAGE_READWRITE         0x04
+#define PAGE_WRITECOPY         0x08
+#define PAGE_EXECUTE           0x10
+#define PAGE_EXECUTE_READ      0x20
+#define PAGE_EXECUTE_READWRITE 0x40
+#define PAGE_EXECUTE_WRITECOPY 0x80
+#define PAGE_GUARD             0x100
+#define PAGE_NOCACHE           0x200
+#define PAGE_WRITECOMBINE      0x400
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+  PVOID BaseAddress;
+  PVOID AllocationBase;
+  DWORD AllocationProtect;
+  SIZE_T RegionSize;
+  DWORD State;
+  DWORD Protect;
+  DWORD Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
+/* Exception codes as winnt.h spells them (DWORD). */
+#ifndef STATUS_ACCESS_VIOLATION
+#define STATUS_WAIT_0                    ((DWORD)0x00000000L)
+#define STATUS_GUARD_PAGE_VIOLATION      ((DWORD)0x80000001L)
+#define STATUS_BREAKPOINT                ((DWORD)0x80000003L)
+#define STATUS_SINGLE_STEP               ((DWORD)0x80000004L)
+#define STATUS_ACCESS_VIOLATION          ((DWORD)0xC0000005L)
+#define STATUS_NO_MEMORY                 ((DWORD)0xC0000017L)
+#define STATUS_ILLEGAL_INSTRUCTION       ((DWORD)0xC000001DL)
+#define STATUS_NONCONTINUABLE_EXCEPTION  ((DWORD)0xC0000025L)
+#define STATUS_INTEGER_DIVIDE_BY_ZERO    ((DWORD)0xC0000094L)
+#define STATUS_INTEGER_OVERFLOW          ((DWORD)0xC0000095L)
+#define STATUS_PRIVILEGED_INSTRUCTION    ((DWORD)0xC0000096L)
+#define STATUS_STACK_OVERFLOW            ((DWORD)0xC00000FDL)
+#endif
+
+#define EXCEPTION_ACCESS_VIOLATION      STATUS_ACCESS_VIOLATION
+#define EXCEPTION_GUARD_PAGE            STATUS_GUARD_PAGE_VIOLATION
+#define EXCEPTION_BREAKPOINT            STATUS_BREAKPOINT
+#define EXCEPTION_SINGLE_STEP           STATUS_SINGLE_STEP
+#define EXCEPTION_ILLEGAL_INSTRUCTION   STATUS_ILLEGAL_INSTRUCTION
+#define EXCEPTION_INT_DIVIDE_BY_ZERO    STATUS_INTEGER_DIVIDE_BY_ZERO
+#define EXCEPTION_INT_OVERFLOW          STATUS_INTEGER_OVERFLOW
+#define EXCEPTION_PRIV_INSTRUCTION      STATUS_PRIVILEGED_INSTRUCTION
+#define EXCEPTION_STACK_OVERFLOW        STATUS_STACK_OVERFLOW
+#define EXCEPTION_NONCONTINUABLE_EXCEPTION STATUS_NONCONTINUABLE_EXCEPTION
+
+#define EXCEPTION_EXECUTE_HANDLER     1
+#define EXCEPTION_CONTINUE_SEARCH     0
+#define EXCEPTION_CONTINUE_EXECUTION  (-1)
+#define EXCEPTION_NONCONTINUABLE      0x1
+#define EXCEPTION_MAXIMUM_PARAMETERS  15
+
+typedef struct _EXCEPTION_RECORD {
+  DWORD ExceptionCode;
+  DWORD ExceptionFlags;
+  struct _EXCEPTION_RECORD *ExceptionRecord;
+  PVOID ExceptionAddress;
+  DWORD NumberParameters;
+  ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+
+#define SIZE_OF_80387_REGISTERS 80
+#define MAXIMUM_SUPPORTED_EXTENSION 512
+
+typedef struct _FLOATING_SAVE_AREA {
+  DWORD ControlWord;
+  DWORD StatusWord;
+  DWORD TagWord;
+  DWORD ErrorOffset;
+  DWORD ErrorSelector;
+  DWORD DataOffset;
+  DWORD DataSelector;
+  BYTE RegisterArea[SIZE_OF_80387_REGISTERS];
+  DWORD Cr0NpxState;
+} FLOATING_SAVE_AREA;
+
+#define CONTEXT_i386     0x00010000
+#define CONTEXT_CONTROL  (CONTEXT_i386 | 0x01)
+#define CONTEXT_INTEGER  (CONTEXT_i386 | 0x02)
+#define CONTEXT_SEGMENTS (CONTEXT_i386 | 0x04)
+#define CONTEXT_FULL     (CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_SEGMENTS)
+
+typedef struct _CONTEXT {
+  DWORD ContextFlags;
+  DWORD Dr0, Dr1, Dr2, Dr3, Dr6, Dr7;
+  FLOATING_SAVE_AREA FloatSave;
+  DWORD SegGs, SegFs, SegEs, SegDs;
+  DWORD Edi, Esi, Ebx, Edx, Ecx, Eax;
+  DWORD Ebp, Eip, SegCs, EFlags, Esp, SegSs;
+  BYTE ExtendedRegisters[MAXIMUM_SUPPORTED_EXTENSION];
+} CONTEXT, *PCONTEXT;
+
+typedef struct _EXCEPTION_POINTERS {
+  PEXCEPTION_RECORD ExceptionRecord;
+  PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+
+_Static_assert(sizeof(CONTEXT) == 0x2cc, "CONTEXT layout");
+_Static_assert(sizeof(EXCEPTION_RECORD) == 80, "EXCEPTION_RECORD layout");
+_Static_assert(sizeof(MEMORY_BASIC_INFORMATION) == 28, "MEMORY_BASIC_INFORMATION layout");
+
+#endif

@@ -1,0 +1,67 @@
+/* kernel32-style memory and process functions over the NT services, with
+   Windows' signatures, results and GetLastError values. */
+#include <windows.h>
+#include <ntdll.h>
+
+static DWORD last_error; /* one thread: the TEB's LastErrorValue lives here */
+
+DWORD WINAPI GetLastError(void) { return last_error; }
+void WINAPI SetLastError(DWORD code) { last_error = code; }
+
+/* Records the Win32 error for a failed NTSTATUS; returns whether it succeeded. */
+static BOOL succeeded(NTSTATUS status) {
+  if (NT_SUCCESS(status)) return TRUE;
+  SetLastError(RtlNtStatusToDosError(status));
+  return FALSE;
+}
+
+HANDLE WINAPI GetCurrentProcess(void) { return NtCurrentProcess(); }
+
+void WINAPI ExitProcess(UINT code) {
+  NtTerminateProcess(NtCurrentProcess(), (NTSTATUS)code);
+  for (;;) {}
+}
+
+LPVOID WINAPI VirtualAlloc(LPVOID address, SIZE_T size, DWORD type, DWORD protect) {
+  PVOID base = address;
+  SIZE_T region = size;
+  if (!succeeded(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &region, type, protect))) return NULL;
+  return base;
+}
+
+BOOL WINAPI VirtualFree(LPVOID address, SIZE_T size, DWORD type) {
+  /* kernel32 checks this before the kernel sees it. */
+  if ((type & MEM_RELEASE) && size != 0) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  PVOID base = address;
+  SIZE_T region = size;
+  return succeeded(NtFreeVirtualMemory(NtCurrentProcess(), &base, &region, type));
+}
+
+BOOL WINAPI VirtualProtect(LPVOID address, SIZE_T size, DWORD protect, PDWORD old) {
+  PVOID base = address;
+  SIZE_T region = size;
+  return succeeded(NtProtectVirtualMemory(NtCurrentProcess(), &base, &region, protect, old));
+}
+
+SIZE_T WINAPI VirtualQuery(LPCVOID address, PMEMORY_BASIC_INFORMATION buffer, SIZE_T length) {
+  SIZE_T written = 0;
+  if (!succeeded(NtQueryVirtualMemory(NtCurrentProcess(), (PVOID)address, MemoryBasicInformation, buffer, length, &written))) return 0;
+  return written;
+}
+
+void WINAPI GetSystemInfo(LPSYSTEM_INFO info) {
+  info->u.s.wProcessorArchitecture = PROCESSOR_ARCHITECTURE_INTEL;
+  info->u.s.wReserved = 0;
+  info->dwPageSize = 4096;
+  info->lpMinimumApplicationAddress = (LPVOID)0x00010000;
+  info->lpMaximumApplicationAddress = (LPVOID)0x7FFEFFFF;
+  info->dwActiveProcessorMask = 1;
+  info->dwNumberOfProcessors = 1;
+  info->dwProcessorType = PROCESSOR_INTEL_PENTIUM;
+  info->dwAllocationGranularity = 65536;
+  info->wProcessorLevel = 6;
+  info->wProcessorRevision = 0;
+}

@@ -1,0 +1,97 @@
+// Delivering exceptions to user mode the way Windows does in spirit: an
+// EXCEPTION_RECORD and a CONTEXT go on the user stack, and the thread resumes
+// in the runtime's dispatcher (KiUserExceptionDispatcher in the SDK), which
+// runs the vectored handlers and the unhandled-exception filter, then either
+// continues with NtContinue or gives up with NtRaiseException(FirstChance =
+// FALSE). Without a dispatcher, or when the stack cannot take the records,
+// the exception is unhandled and ends the process.
+import type { Engine } from '../cpu/engine.js';
+import { UserAccessViolation } from '../mm/user-memory.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_GUARD_PAGE_VIOLATION, ntStatusName } from '../nt/status.js';
+import type { TraceBus } from '../trace/trace-bus.js';
+import type { ExceptionReport } from './exception-report.js';
+import type { Process } from './process.js';
+import {
+  CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, encodeContext, encodeExceptionRecord, readRegisters, writeUserRegisters,
+  type ExceptionRecord, type X86Registers,
+} from './x86-context.js';
+
+/** Exception codes whose parameters are [0 read / 1 write, address], as Windows fills them. */
+const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION]);
+
+export class ExceptionDispatcher {
+  /** The user-mode dispatcher's address, registered by the runtime at start-up. */
+  userDispatcher: number | undefined;
+  private lastRaised: ExceptionReport | undefined;
+
+  constructor(private readonly engine: Engine, private readonly process: Process, private readonly trace: TraceBus) {}
+
+  /** Raises `report` in the guest: first chance to its handlers, or unhandled. */
+  raise(report: ExceptionReport, registers: X86Registers = readRegisters(this.engine)): void {
+    this.lastRaised = report;
+    if (this.userDispatcher === undefined || !this.deliver(report, registers)) {
+      this.endProcess(report);
+      return;
+    }
+    this.emit(report, true);
+  }
+
+  /** The guest gave up (NtRaiseException with FirstChance = FALSE): end the process with the richest report we have. */
+  raiseUnhandled(record: ExceptionRecord, context: X86Registers): void {
+    const last = this.lastRaised;
+    const report: ExceptionReport = last && last.code === record.code >>> 0 && last.eip === context.eip
+      ? last
+      : { code: record.code >>> 0, eip: context.eip, ...addressOf(record) };
+    this.endProcess(report);
+  }
+
+  /** Builds the record from a report, as the trap handlers know it. */
+  static recordOf(report: ExceptionReport): ExceptionRecord {
+    const parameters = ADDRESS_EXCEPTIONS.has(report.code) && report.address !== undefined ? [report.write ? 1 : 0, report.address] : [];
+    return { code: report.code, flags: 0, address: report.eip, parameters };
+  }
+
+  private deliver(report: ExceptionReport, registers: X86Registers): boolean {
+    const context = encodeContext(registers);
+    const record = encodeExceptionRecord(ExceptionDispatcher.recordOf(report));
+    const recordAddress = ((registers.esp - CONTEXT_SIZE - EXCEPTION_RECORD_SIZE) & ~3) >>> 0;
+    const contextAddress = recordAddress + EXCEPTION_RECORD_SIZE;
+    const esp = recordAddress - 8;
+    const frame = new Uint8Array(8 + EXCEPTION_RECORD_SIZE + CONTEXT_SIZE);
+    const view = new DataView(frame.buffer);
+    view.setUint32(0, recordAddress, true);
+    view.setUint32(4, contextAddress, true);
+    frame.set(record, 8);
+    frame.set(context, 8 + EXCEPTION_RECORD_SIZE);
+    try {
+      this.process.memory.write(esp, frame);
+    } catch (error) {
+      if (error instanceof UserAccessViolation) return false;
+      throw error;
+    }
+    writeUserRegisters(this.engine, { ...registers, esp, eip: this.userDispatcher! });
+    return true;
+  }
+
+  private endProcess(report: ExceptionReport): void {
+    this.emit(report, false);
+    this.process.unhandledException = report;
+    this.process.terminate(report.code);
+  }
+
+  private emit(report: ExceptionReport, firstChance: boolean): void {
+    if (!this.trace.active) return;
+    this.trace.emit({
+      type: 'exception', code: report.code, codeName: ntStatusName(report.code), eip: report.eip,
+      ...(report.address !== undefined ? { address: report.address, write: report.write } : {}), firstChance,
+    });
+  }
+}
+
+function addressOf(record: ExceptionRecord): Pick<ExceptionReport, 'address' | 'write'> {
+  if (!ADDRESS_EXCEPTIONS.has(record.code >>> 0) || record.parameters.length < 2) return {};
+  return { address: record.parameters[1]!, write: record.parameters[0] === 1 };
+}
+
+/** Windows reports a breakpoint at the int3 itself, not after it. */
+export const exceptionAddressAdjustment = (code: number): number => (code === STATUS_BREAKPOINT ? -1 : 0);
