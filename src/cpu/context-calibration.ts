@@ -25,6 +25,9 @@ export class CalibrationError extends Error {
   }
 }
 
+// The probe also checks that flushing one page from the TLB works, since
+// the kernel relies on it whenever it reduces a page's rights.
+//
 // Probe layout (flat, physical = virtual): page directory, page table, GDT, code.
 const PD = 0x1000, PT = 0x2000, GDT = 0x3000, RING0 = 0x4000, RING3 = 0x5000, WRITE_PAGE = 0x6000, READ_PAGE = 0x7000, STACK_TOP = 0x9000;
 const PROBE_SIZE = 0x200000;
@@ -64,14 +67,20 @@ function runProbe(): ContextLayout {
         for (const i of oldExceptionCandidates) scratch.bytes.setInt32(i * 4, -1, true);
         engine.restoreContext(scratch);
         presentPage(memory, WRITE_PAGE);
-      } else {
+      } else if (faults.length === 2) {
+        for (const i of oldExceptionCandidates) scratch.bytes.setInt32(i * 4, -1, true);
+        engine.restoreContext(scratch);
         presentPage(memory, READ_PAGE);
+        absentPage(memory, WRITE_PAGE);
+        engine.flushTlbPage(WRITE_PAGE);
+      } else {
         engine.stop();
       }
     });
     engine.start(RING0, { until: 0xfffff000, maxInstructions: 1000 });
     if (failure) throw new CalibrationError(failure);
-    if (faults.length !== 2) throw new CalibrationError(`expected two page faults, saw ${faults.length}`);
+    if (faults.length < 2) throw new CalibrationError(`expected two page faults, saw ${faults.length}`);
+    if (faults.length !== 3) throw new CalibrationError('flushing a page from the TLB (tlb_flush_page) had no effect');
     const [first, second] = faults as [Int32Array, Int32Array];
     const oldException = oldExceptionCandidates.filter((i) => second[i] === 14);
     const errorCode = offsetsWhere((i) => first[i] === 6 && second[i] === 4 && freshWords[i] === 0, first.length);
@@ -96,6 +105,10 @@ function offsetsWhere(test: (index: number) => boolean, length: number): number[
   return found;
 }
 
+function absentPage(memory: Uint8Array, address: number): void {
+  new DataView(memory.buffer).setUint32(PT + (address >>> 12) * 4, 0, true);
+}
+
 function presentPage(memory: Uint8Array, address: number): void {
   const view = new DataView(memory.buffer);
   view.setUint32(PT + (address >>> 12) * 4, address | 0x7, true);
@@ -111,7 +124,7 @@ function buildProbeImage(memory: Uint8Array): void {
   }
   FLAT_GDT.forEach((d, i) => view.setBigUint64(GDT + i * 8, d, true));
   memory.set(ring0ToRing3Stub(STACK_TOP - 16, RING3, STACK_TOP), RING0);
-  // mov [WRITE_PAGE], eax ; mov eax, [READ_PAGE] ; jmp $
-  memory.set([0xa3, ...u32(WRITE_PAGE), 0xa1, ...u32(READ_PAGE), 0xeb, 0xfe], RING3);
+  // mov [WRITE_PAGE], eax ; mov eax, [READ_PAGE] ; mov eax, [WRITE_PAGE] ; jmp $
+  memory.set([0xa3, ...u32(WRITE_PAGE), 0xa1, ...u32(READ_PAGE), 0xa1, ...u32(WRITE_PAGE), 0xeb, 0xfe], RING3);
 }
 

@@ -37,6 +37,7 @@ export class Engine implements Disposable {
   private readonly scratch = new Uint32Array(1);
   private readonly mmr = new Uint8Array(UC_X86_MMR_SIZE);
   private hookError: unknown;
+  private cpu: unknown;
   private closed = false;
 
   private constructor(lib: UnicornLibrary, handle: unknown) {
@@ -151,6 +152,29 @@ export class Engine implements Disposable {
 
   restoreContext(context: CpuContext): void {
     this.call('uc_context_restore', this.lib.contextRestore(this.handle, context.pointer));
+  }
+
+  /**
+   * Forgets the CPU's cached translation of one page. Unicorn 2.0.1 has no API
+   * for this (writing CR3 through uc_reg_write does not flush, and
+   * UC_CTL_TB_FLUSH only drops translated code), so this calls QEMU's own
+   * tlb_flush_page, which Debian's libunicorn exports; the start-up probe
+   * checks that it works.
+   */
+  flushTlbPage(address: number): void {
+    this.lib.tlbFlushPage(this.cpuState(), address >>> 0);
+  }
+
+  /** Forgets every cached translation (QEMU's tlb_flush). */
+  flushTlb(): void {
+    this.lib.tlbFlush(this.cpuState());
+  }
+
+  private cpuState(): unknown {
+    // Unicorn's single CPU keeps QEMU's UNASSIGNED_CPU_INDEX (-1) in this build; newer ones number it 0.
+    this.cpu ??= this.lib.qemuGetCpu(this.handle, -1) ?? this.lib.qemuGetCpu(this.handle, 0);
+    if (!this.cpu) throw new UnicornError('qemu_get_cpu', 0, 'libunicorn returned no CPU');
+    return this.cpu;
   }
 
   /** Drops translated blocks of [begin, end) so code in a page whose frame changed is retranslated. */

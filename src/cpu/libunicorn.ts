@@ -24,6 +24,10 @@ export interface UnicornLibrary {
   contextRestore(uc: unknown, ctx: unknown): number;
   ctlRemoveCache(uc: unknown, control: number, begin: number, end: number): number;
   ctlNoArgs(uc: unknown, control: number): number;
+  /** QEMU internals exported by Debian's build (x86 is the x86_64 target in Unicorn 2). */
+  qemuGetCpu(uc: unknown, index: number): unknown;
+  tlbFlush(cpu: unknown): void;
+  tlbFlushPage(cpu: unknown, address: number): void;
   IntrHook: koffi.IKoffiCType;
   CodeHook: koffi.IKoffiCType;
   InvalidInstructionHook: koffi.IKoffiCType;
@@ -61,6 +65,9 @@ export function loadUnicorn(): UnicornLibrary {
     contextRestore: lib.func('int uc_context_restore(void *uc, void *ctx)'),
     ctlRemoveCache: (uc, control, begin, end) => ctl(uc, control, 'uint64_t', begin, 'uint64_t', end),
     ctlNoArgs: (uc, control) => ctl(uc, control),
+    qemuGetCpu: lib.func('void *qemu_get_cpu_x86_64(void *uc, int index)'),
+    tlbFlush: lib.func('void tlb_flush_x86_64(void *cpu)'),
+    tlbFlushPage: lib.func('void tlb_flush_page_x86_64(void *cpu, uint64_t addr)'),
     IntrHook,
     CodeHook,
     InvalidInstructionHook,

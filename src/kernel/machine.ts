@@ -111,7 +111,7 @@ export class Machine {
     const hardware: TranslationHardware = {
       aliasFrame: (page, pfn) => guestSpace.aliasFrame(page, pfn),
       dropAlias: (page) => guestSpace.dropAlias(page),
-      flushTlb: () => engine.writeRegister(X86Reg.CR3, engine.readRegister(X86Reg.CR3)),
+      flushTlbPage: (page) => engine.flushTlbPage(page),
     };
     const frames = new PfnDatabase(ram);
     const tables = new PageTables(frames, ram, hardware);

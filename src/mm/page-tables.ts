@@ -23,8 +23,8 @@ export interface TranslationHardware {
   aliasFrame(pageAddress: number, pfn: Pfn): void;
   /** Guest page `pageAddress` no longer reaches any frame. */
   dropAlias(pageAddress: number): void;
-  /** Forget cached translations after rights were reduced or removed. */
-  flushTlb(): void;
+  /** Forget the cached translation of one page after its rights were reduced or removed. */
+  flushTlbPage(pageAddress: number): void;
 }
 
 export interface PteWalk {
@@ -117,7 +117,7 @@ export class PageTables {
     }
     this.words[slot] = pte;
     const reduced = (isWritePte(old) && !isWritePte(pte)) || ((old & PTE_OWNER) !== 0 && (pte & PTE_OWNER) === 0);
-    if (reduced) this.hardware.flushTlb();
+    if (reduced) this.hardware.flushTlbPage(pageBase(address));
   }
 
   /** Valid → not present. Returns the old PTE (with the A/D bits the MMU set). */
@@ -129,7 +129,7 @@ export class PageTables {
     }
     this.words[slot] = replacement;
     this.hardware.dropAlias(pageBase(address));
-    this.hardware.flushTlb();
+    this.hardware.flushTlbPage(pageBase(address));
     return old;
   }
 

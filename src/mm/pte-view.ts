@@ -3,11 +3,11 @@ import type { AddressSpace } from './address-space.js';
 import { hex32 } from './layout.js';
 import { describeMask } from './protection.js';
 import {
-  describeValidPte, isDecommittedPte, isValidPte, pfnOfPte, softwareProtection, ZERO_PTE, type PteValue,
+  describeValidPte, isDecommittedPte, isTransitionPte, isValidPte, pfnOfPte, softwareProtection, ZERO_PTE, type PteValue,
 } from './pte.js';
 import { MM_GUARDPAGE } from './protection.js';
 
-export type PteState = 'valid' | 'demand-zero' | 'guard' | 'decommitted' | 'zero' | 'no-page-table';
+export type PteState = 'valid' | 'transition' | 'demand-zero' | 'guard' | 'decommitted' | 'zero' | 'no-page-table';
 
 export interface PteView {
   address: number;
@@ -34,12 +34,14 @@ export function decodePte(space: AddressSpace, address: number): PteView {
   if (pte === ZERO_PTE) return { ...base, tablePfn: walk.tablePfn, state: 'zero', flags: [] };
   if (isDecommittedPte(pte)) return { ...base, tablePfn: walk.tablePfn, state: 'decommitted', flags: [] };
   const mask = softwareProtection(pte);
+  if (isTransitionPte(pte)) return { ...base, tablePfn: walk.tablePfn, state: 'transition', pfn: pfnOfPte(pte), flags: [], protection: describeMask(mask) };
   const state: PteState = (mask & 0x18) === MM_GUARDPAGE ? 'guard' : 'demand-zero';
   return { ...base, tablePfn: walk.tablePfn, state, flags: [], protection: describeMask(mask) };
 }
 
 const STATE_TEXT: Record<PteState, string> = {
   valid: '',
+  transition: 'not valid, Transition (the frame is kept)',
   'demand-zero': 'not valid, DemandZero',
   guard: 'not valid, DemandZero, guard page',
   decommitted: 'not valid, Decommitted',
@@ -55,6 +57,6 @@ export function formatPteView(view: PteView): string {
     `PTE at ${hex32(view.pteAddress)}    contains ${hex32(view.pte)}`,
   ];
   if (view.state === 'valid') lines.push(`pfn ${view.pfn!.toString(16)}    ${view.flags.join(' ')}`);
-  else lines.push(STATE_TEXT[view.state] + (view.protection ? `    Protect: ${view.protection}` : ''));
+  else lines.push(STATE_TEXT[view.state] + (view.pfn !== undefined ? `    pfn ${view.pfn.toString(16)}` : '') + (view.protection ? `    Protect: ${view.protection}` : ''));
   return lines.join('\n');
 }

@@ -8,10 +8,10 @@ import type { Pfn } from '../../src/mm/layout.js';
 
 export class RecordingHardware implements TranslationHardware {
   readonly aliases = new Map<number, Pfn>();
-  tlbFlushes = 0;
+  readonly tlbFlushes: number[] = [];
   aliasFrame(page: number, pfn: Pfn): void { this.aliases.set(page, pfn); }
   dropAlias(page: number): void { this.aliases.delete(page); }
-  flushTlb(): void { this.tlbFlushes++; }
+  flushTlbPage(page: number): void { this.tlbFlushes.push(page); }
 }
 
 export function createAddressSpace(frameCount = 256, commitLimit = frameCount): { space: AddressSpace; hardware: RecordingHardware } {

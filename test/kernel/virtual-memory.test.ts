@@ -30,3 +30,25 @@ describe('NtProtectVirtualMemory and NtQueryVirtualMemory', () => {
     await runChecks('test/guests/vm-protect.c');
   });
 });
+
+describe('exceptions in the guest', () => {
+  it('guard pages, access violations, edited contexts and handler order behave as on Windows', async () => {
+    const run = await runChecks('test/guests/exceptions-veh.c');
+    const firstChances = run.events.filter((e) => e.type === 'exception' && e.firstChance);
+    expect(firstChances.length).toBeGreaterThanOrEqual(12);
+    const guard = run.events.find((e) => e.type === 'page-fault' && e.resolution === 'guard-page');
+    expect(guard).toBeDefined();
+  });
+
+  it('an unhandled exception goes through the filter and ends the process with its code and the report', async () => {
+    const run = await runGuest(guestElf('test/guests/exceptions-veh.c'), { args: ['unhandled'] });
+    expect(run.stdout).toBe('filter saw 0xc0000005\n');
+    expect(run.outcome.reason).toBe('exception');
+    if (run.outcome.reason !== 'exception') return;
+    expect(run.outcome.exitStatus).toBe(0xc0000005);
+    expect(run.outcome.exception).toMatchObject({ code: 0xc0000005, address: 0x50, write: true, why: 'no-vad' });
+    expect(run.outcome.exception.instruction).toMatch(/^mov dword ptr/);
+    const exceptions = run.events.filter((e) => e.type === 'exception');
+    expect(exceptions.map((e) => e.type === 'exception' && e.firstChance)).toEqual([true, false]);
+  });
+});
