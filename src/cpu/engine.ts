@@ -3,11 +3,12 @@
 // rethrown when emu_start returns), callbacks live as long as the engine.
 import koffi from 'koffi';
 import { loadUnicorn, type UnicornLibrary } from './libunicorn.js';
-import { UnicornError } from './errors.js';
+import { checkUcResult, UnicornError } from './errors.js';
 import {
   UC_ARCH_X86, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_MODE_32,
-  UC_X86_MMR_SIZE, type X86RegId,
+  UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
+import { readInstructionCounter } from './instruction-counter.js';
 
 export interface Disposable { dispose(): void }
 
@@ -27,6 +28,13 @@ export interface StartOptions {
   until: number;
   timeoutUs?: number;
   maxInstructions?: number;
+  /**
+   * Called before the CPU goes on after a handled #UD ended uc_emu_start.
+   * Unicorn 2.0.1 leaves env->old_exception stale at that point (measured:
+   * it reads 14 after a page fault earlier in the run), which would turn the
+   * next fault into a double fault; the kernel clears it here.
+   */
+  beforeResume?: () => void;
 }
 
 export class Engine implements Disposable {
@@ -38,6 +46,9 @@ export class Engine implements Disposable {
   private readonly mmr = new Uint8Array(UC_X86_MMR_SIZE);
   private hookError: unknown;
   private cpu: unknown;
+  /** Set when a handled #UD ended uc_emu_start and stop() was not asked for: start() goes on. */
+  private resumeAfterInvalidInstruction = false;
+  private stopRequested = false;
   private closed = false;
 
   private constructor(lib: UnicornLibrary, handle: unknown) {
@@ -48,7 +59,7 @@ export class Engine implements Disposable {
   static open(): Engine {
     const lib = loadUnicorn();
     const out: unknown[] = [null];
-    check(lib, 'uc_open', lib.open(UC_ARCH_X86, UC_MODE_32, out));
+    checkUcResult(lib, 'uc_open', lib.open(UC_ARCH_X86, UC_MODE_32, out));
     return new Engine(lib, out[0]);
   }
 
@@ -112,7 +123,11 @@ export class Engine implements Disposable {
    * than through the INTR hook; the handler raises the guest's exception.
    */
   onInvalidInstruction(handler: () => void): Disposable {
-    const cb = koffi.register(() => { this.guard(handler); return true; }, koffi.pointer(this.lib.InvalidInstructionHook));
+    const cb = koffi.register(() => {
+      this.guard(handler);
+      this.resumeAfterInvalidInstruction = this.hookError === undefined;
+      return true;
+    }, koffi.pointer(this.lib.InvalidInstructionHook));
     return this.addHook(UC_HOOK_INSN_INVALID, cb, 1, 0);
   }
 
@@ -122,10 +137,35 @@ export class Engine implements Disposable {
     return this.addHook(UC_HOOK_CODE, cb, begin, end);
   }
 
-  /** Runs until stop(), `until`, the timeout or the instruction budget; rethrows the first hook error. */
+  /**
+   * Runs until stop(), `until`, the timeout or the instruction budget;
+   * rethrows the first hook error. Unicorn 2.0.1 ends uc_emu_start after
+   * every UC_HOOK_INSN_INVALID callback, even one that handled the #UD, so
+   * this goes on where the handler left EIP, with what is left of the
+   * budget and the time.
+   */
   start(begin: number, options: StartOptions): void {
+    const deadline = options.timeoutUs ? performance.now() + options.timeoutUs / 1000 : 0;
+    let budget = options.maxInstructions ?? 0;
+    this.stopRequested = false;
+    for (;;) {
+      const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
+      this.startOnce(begin, options.until, timeoutUs, budget);
+      if (!this.resumeAfterInvalidInstruction || this.stopRequested) return;
+      if (budget) {
+        budget -= Math.min(budget, readInstructionCounter(this.handle));
+        if (budget === 0) return;
+      }
+      if (deadline && performance.now() >= deadline) return;
+      options.beforeResume?.();
+      begin = this.readRegister(X86Reg.EIP);
+    }
+  }
+
+  private startOnce(begin: number, until: number, timeoutUs: number, count: number): void {
     this.hookError = undefined;
-    const rc = this.lib.emuStart(this.handle, begin >>> 0, options.until >>> 0, options.timeoutUs ?? 0, options.maxInstructions ?? 0);
+    this.resumeAfterInvalidInstruction = false;
+    const rc = this.lib.emuStart(this.handle, begin >>> 0, until >>> 0, timeoutUs, count);
     if (this.hookError !== undefined) {
       const error = this.hookError;
       this.hookError = undefined;
@@ -135,6 +175,7 @@ export class Engine implements Disposable {
   }
 
   stop(): void {
+    this.stopRequested = true;
     this.call('uc_emu_stop', this.lib.emuStop(this.handle));
   }
 
@@ -210,10 +251,6 @@ export class Engine implements Disposable {
   }
 
   private call(name: string, rc: number): void {
-    check(this.lib, name, rc);
+    checkUcResult(this.lib, name, rc);
   }
-}
-
-function check(lib: UnicornLibrary, name: string, rc: number): void {
-  if (rc !== 0) throw new UnicornError(name, rc, lib.strerror(rc));
 }

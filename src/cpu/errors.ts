@@ -9,3 +9,8 @@ export class UnicornError extends Error {
     this.name = 'UnicornError';
   }
 }
+
+/** Throws UnicornError for a non-zero uc_err. */
+export function checkUcResult(lib: { strerror(code: number): string }, call: string, rc: number): void {
+  if (rc !== 0) throw new UnicornError(call, rc, lib.strerror(rc));
+}

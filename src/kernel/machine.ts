@@ -155,13 +155,13 @@ export class Machine {
   private dumpVads(process: Process): void {
     const vads = this.vads();
     process.writeConsole('stdout', Buffer.from(formatVadTable(vads) + '\n'));
-    this.trace.emit({ type: 'vad-dump', vads, commitPages: this.space.commitCharge });
+    this.trace.emit({ type: 'vad-dump', vads, commitPages: this.space.commitCharge, activeFrames: this.frameCounts().active });
   }
 
   private dumpPte(process: Process, address: number): void {
     const pte = this.pte(address);
     process.writeConsole('stdout', Buffer.from(formatPteView(pte) + '\n'));
-    this.trace.emit({ type: 'pte-dump', pte });
+    this.trace.emit({ type: 'pte-dump', pte, activeFrames: this.frameCounts().active });
   }
 
   /** Runs the loaded program until it exits, an exception ends it, or a limit stops it. */
@@ -170,7 +170,10 @@ export class Machine {
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
     this.trace.startClock();
     const started = performance.now();
-    this.engine.start(KERNEL_ENTRY_ADDRESS, { until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions: options.maxInstructions ?? 0 });
+    this.engine.start(KERNEL_ENTRY_ADDRESS, {
+      until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions: options.maxInstructions ?? 0,
+      beforeResume: () => this.traps!.clearPendingException(),
+    });
     if (process.unhandledException) return { reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException };
     if (process.terminated) {
       this.trace.emit({ type: 'process-exit', status: process.exitStatus! });

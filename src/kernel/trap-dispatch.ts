@@ -66,6 +66,11 @@ export class TrapDispatcher {
     this.handleCpuException(VECTOR_INVALID_OPCODE);
   }
 
+  /** Forgets a stale pending exception before the CPU restarts (see StartOptions.beforeResume). */
+  clearPendingException(): void {
+    this.acknowledgeException();
+  }
+
   /** A fault the kernel took while copying to or from user memory for a system call. */
   observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
     if (!this.deps.trace.active) return;

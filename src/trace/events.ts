@@ -60,13 +60,17 @@ export interface ProcessExitEvent extends EventBase {
 export interface VadDumpEvent extends EventBase {
   type: 'vad-dump';
   vads: VadView[];
+  /** The process's commit charge, in pages. */
   commitPages: number;
+  /** Frames in use (ActiveAndValid) at that moment. */
+  activeFrames: number;
 }
 
 /** The guest asked for one address's PDE and PTE (MmsDumpPte). */
 export interface PteDumpEvent extends EventBase {
   type: 'pte-dump';
   pte: PteView;
+  activeFrames: number;
 }
 
 export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent;

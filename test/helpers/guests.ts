@@ -4,16 +4,22 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildGuest } from '../../src/toolchain/build-guest.js';
+import { buildRuntimeLibrary } from '../../src/toolchain/runtime-library.js';
 import { guestPaths } from '../../src/toolchain/paths.js';
 import { Machine, type MachineOptions, type RunOptions, type RunOutcome } from '../../src/kernel/machine.js';
 import type { TraceEvent } from '../../src/trace/events.js';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Builds `source` (relative to the project root) once per content and returns the ELF path. */
+/**
+ * Builds `source` (relative to the project root) once per content of the
+ * source, the flags and the runtime library it links with, and returns the ELF path.
+ */
 export function guestElf(source: string, cflags: readonly string[] = []): string {
   const path = join(PROJECT_ROOT, source);
-  const hash = createHash('sha256').update(readFileSync(path)).update(JSON.stringify(cflags)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(readFileSync(path)).update(JSON.stringify(cflags)).update(buildRuntimeLibrary().archive)
+    .digest('hex').slice(0, 16);
   const directory = join(guestPaths().build, 'test-guests');
   mkdirSync(directory, { recursive: true });
   const output = join(directory, `${source.replace(/\W+/g, '_')}-${hash}.elf`);

@@ -28,8 +28,12 @@ describe('access violations', () => {
     expect(report).toContain('STATUS_ACCESS_VIOLATION (0xC0000005)');
     expect(report).toContain(`0x${address.toString(16).padStart(8, '0')}`);
     expect(report).toMatch(/at eip 0x004[0-9a-f]{5}: mov/);
-    const event = run.events.find((e) => e.type === 'exception');
-    expect(event).toMatchObject({ code: STATUS_ACCESS_VIOLATION, address, firstChance: false });
+    // The runtime's dispatcher sees it first, finds no handler, and raises it again as unhandled.
+    const events = run.events.filter((e) => e.type === 'exception');
+    expect(events).toMatchObject([
+      { code: STATUS_ACCESS_VIOLATION, address, firstChance: true },
+      { code: STATUS_ACCESS_VIOLATION, address, firstChance: false },
+    ]);
   });
 });
 
@@ -46,5 +50,25 @@ describe('other CPU exceptions', () => {
     expect(run.outcome.reason).toBe('exception');
     expect(run.outcome.exitStatus).toBe(status);
     expect(run.stdout).toBe(`doing ${what}\n`);
+  });
+});
+
+describe('CPU exceptions a handler steps over', () => {
+  it('#UD, hlt and cli are delivered again and again and execution goes on after each', async () => {
+    const run = await runGuest(guestElf('test/guests/cpu-exceptions.c'), { args: ['caught', '50'] });
+    expect(run.outcome).toMatchObject({ reason: 'exited', exitStatus: 0 });
+    expect(run.stdout).toBe('doing caught\ncaught 150\nsurvived\n');
+    const codes = run.events.filter((e) => e.type === 'exception').map((e) => e.type === 'exception' && e.code);
+    expect(codes.filter((c) => c === STATUS_ILLEGAL_INSTRUCTION)).toHaveLength(50);
+    expect(codes.filter((c) => c === STATUS_PRIVILEGED_INSTRUCTION)).toHaveLength(100);
+  });
+
+  it('the instruction budget holds across #UD, which restarts the CPU each time', async () => {
+    const run = await runGuest(guestElf('test/guests/cpu-exceptions.c'), { args: ['ud2-forever'], run: { maxInstructions: 300_000, timeoutMs: 20_000 } });
+    expect(run.outcome.reason).toBe('instruction-limit');
+    const raised = run.events.filter((e) => e.type === 'exception').length;
+    // A round trip through the runtime's dispatcher and NtContinue costs some 50 instructions.
+    expect(raised).toBeGreaterThan(1000);
+    expect(raised).toBeLessThan(300_000 / 30);
   });
 });

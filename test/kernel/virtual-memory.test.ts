@@ -52,3 +52,19 @@ describe('exceptions in the guest', () => {
     expect(exceptions.map((e) => e.type === 'exception' && e.firstChance)).toEqual([true, false]);
   });
 });
+
+describe('randomized allocate/protect/free from a guest', () => {
+  it.each([1, 7, 42])('seed %i: the guest\'s model and the kernel\'s invariants hold after every service', async (seed) => {
+    const run = await runChecks('test/guests/vm-random.c', [String(seed), '300']);
+    expect(run.stdout).toMatch(/^300 checks, 0 failed$/m);
+    const services = run.events.filter((e) => e.type === 'syscall' && /VirtualMemory$/.test(e.name));
+    expect(services.length).toBeGreaterThan(300);
+  });
+});
+
+describe('bad pointers', () => {
+  it('every service answers STATUS_ACCESS_VIOLATION and the kernel stays intact', async () => {
+    const run = await runChecks('test/guests/bad-pointers.c');
+    expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
+  });
+});
