@@ -1,15 +1,21 @@
 // `npm run bench`: speed figures (never part of the tests).
 //  1. A compute-bound static guest, the same ELF under mmscope and qemu-i386.
 //  2. Demand-zero faults per second: a guest touching N fresh pages.
+//  3. Virtual-memory services at 1k, 10k and 30k live reservations (guest),
+//     and the VAD tree alone at 1k, 10k and 100k VADs (no CPU): time per
+//     operation should grow like log n.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { buildGuest } from '../dist/toolchain/build-guest.js';
 import { Machine } from '../dist/kernel/machine.js';
+import { VadTree } from '../dist/mm/vad-tree.js';
+import { Vad } from '../dist/mm/vad.js';
 
 const out = 'guest/build/bench';
 mkdirSync(out, { recursive: true });
 buildGuest({ sources: ['guest/bench/hash.c'], output: `${out}/hash.elf` });
 buildGuest({ sources: ['guest/bench/touch-pages.c'], output: `${out}/touch-pages.elf` });
+buildGuest({ sources: ['guest/bench/vm-ops.c'], output: `${out}/vm-ops.elf` });
 
 async function runInMmscope(elf, args, machineOptions = {}) {
   const machine = await Machine.create(machineOptions);
@@ -54,3 +60,51 @@ const faultsPerSecond = (many - few) / ((large.ms - small.ms) / 1000);
 console.log(`faults: ${many} fresh pages touched, one demand-zero fault each`);
 console.log(`  ${few} pages ${small.ms.toFixed(1)} ms, ${many} pages ${large.ms.toFixed(1)} ms`);
 console.log(`  ${Math.round(faultsPerSecond).toLocaleString('en-US')} demand-zero faults/s, ${(1e6 / faultsPerSecond).toFixed(2)} us each  (target >= 100,000/s)`);
+
+// Time per service cycle = (run with CYCLES - run with 0 cycles) / CYCLES, at a fixed number of live VADs.
+// 30k is close to the ceiling: 2 GiB of user space holds at most 32,766 reservations of 64 KiB.
+const cycles = 20000;
+console.log(`\nvirtual-memory services from a guest (${cycles.toLocaleString('en-US')} cycles at each size)`);
+for (const kind of ['reserve', 'commit']) {
+  const what = kind === 'reserve'
+    ? 'release one random 64 KiB reservation + reserve a new one (bottom-up / MEM_TOP_DOWN in turn)'
+    : 'commit one page of a random reservation + first write (demand-zero fault) + decommit';
+  console.log(`  ${what}`);
+  for (const live of [1000, 10000, 30000]) {
+    const base = best([await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, '0']), await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, '0'])]);
+    const full = best([await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, String(cycles)]), await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, String(cycles)])]);
+    const us = ((full.ms - base.ms) * 1000) / cycles;
+    console.log(`    ${String(live).padStart(6)} live VADs: ${us.toFixed(2).padStart(6)} us per cycle, ${Math.round(2e6 / us).toLocaleString('en-US').padStart(8)} services/s`);
+  }
+}
+
+// The VAD tree alone: n one-page VADs with one-page gaps; each operation removes a random VAD,
+// finds the lowest (or highest) free page and inserts a VAD there.
+function vadTreeMicrosecondsPerOperation(n, operations) {
+  const tree = new VadTree();
+  const live = [];
+  for (let i = 0; i < n; i++) {
+    const vad = new Vad({ startingVpn: 0x10 + 2 * i, endingVpn: 0x10 + 2 * i, protection: 4, privateMemory: true, memCommit: false });
+    tree.insert(vad);
+    live.push(vad);
+  }
+  let state = 99;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < operations; i++) {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    const slot = state % n;
+    tree.remove(live[slot]);
+    const vpn = i & 1 ? tree.findEmptyRangeTopDown(1, 1, 0x10, 0x7ffef) : tree.findEmptyRangeBottomUp(1, 1, 0x10, 0x7ffef);
+    live[slot] = new Vad({ startingVpn: vpn, endingVpn: vpn, protection: 4, privateMemory: true, memCommit: false });
+    tree.insert(live[slot]);
+  }
+  const us = Number(process.hrtime.bigint() - started) / 1e3 / operations;
+  tree.checkInvariants();
+  return us;
+}
+
+console.log('\nVAD tree alone (remove + find free range + insert), 100,000 operations at each size');
+for (const n of [1000, 10000, 100000]) {
+  const us = Math.min(vadTreeMicrosecondsPerOperation(n, 100000), vadTreeMicrosecondsPerOperation(n, 100000));
+  console.log(`  ${String(n).padStart(6)} VADs: ${us.toFixed(3)} us per operation (log2 n = ${Math.log2(n).toFixed(1)})`);
+}

@@ -1,13 +1,70 @@
 // The VAD tree: an AVL tree of non-overlapping Vads keyed by StartingVpn,
 // as Windows keeps VadRoot. Callers search for conflicts before inserting.
+// Each node also summarises its subtree (lowest start, highest end, largest
+// free gap between its VADs), kept up to date wherever heights are, so a
+// search for a free range skips whole subtrees that cannot hold it and
+// costs O(log n) rather than a walk over every VAD.
 import { KernelPanic } from './panic.js';
 import type { Vpn } from './layout.js';
 import { Vad } from './vad.js';
 
 const heightOf = (node: Vad | null): number => (node ? node.height : 0);
 
+interface SubtreeSummary { startingVpn: Vpn; endingVpn: Vpn; largestGap: number }
+
+/** What a node's summary must be, given its children's. */
+function summarize(node: Vad): SubtreeSummary {
+  const { left, right } = node;
+  return {
+    startingVpn: left ? left.subtreeStartingVpn : node.startingVpn,
+    endingVpn: right ? right.subtreeEndingVpn : node.endingVpn,
+    largestGap: Math.max(
+      left ? Math.max(left.subtreeLargestGap, node.startingVpn - left.subtreeEndingVpn - 1) : 0,
+      right ? Math.max(right.subtreeLargestGap, right.subtreeStartingVpn - node.endingVpn - 1) : 0,
+    ),
+  };
+}
+
 function update(node: Vad): void {
   node.height = 1 + Math.max(heightOf(node.left), heightOf(node.right));
+  const summary = summarize(node);
+  node.subtreeStartingVpn = summary.startingVpn;
+  node.subtreeEndingVpn = summary.endingVpn;
+  node.subtreeLargestGap = summary.largestGap;
+}
+
+/** The free pages [low, high] around a subtree could hold `pages` somewhere (a necessary condition). */
+function mayHold(node: Vad, low: number, high: number, pages: number): boolean {
+  return node.subtreeLargestGap >= pages
+    || node.subtreeStartingVpn - low >= pages
+    || high - node.subtreeEndingVpn >= pages;
+}
+
+/** A free-range request: `pages` pages on an `alignment`-page boundary inside [lowVpn, highVpn]. */
+interface RangeRequest { pages: number; alignment: number; lowVpn: Vpn; highVpn: Vpn }
+
+/** Lowest fit in the free pages [low, high] around `node`'s subtree, whose neighbours end at low-1 and start at high+1. */
+function lowestFit(node: Vad | null, low: number, high: number, request: RangeRequest): Vpn | undefined {
+  if (high < request.lowVpn || low > request.highVpn) return undefined;
+  if (!node) {
+    const candidate = alignUp(Math.max(low, request.lowVpn), request.alignment);
+    return candidate + request.pages - 1 <= Math.min(high, request.highVpn) ? candidate : undefined;
+  }
+  if (!mayHold(node, low, high, request.pages)) return undefined;
+  return lowestFit(node.left, low, node.startingVpn - 1, request)
+    ?? lowestFit(node.right, node.endingVpn + 1, high, request);
+}
+
+/** Highest fit, the mirror of lowestFit. */
+function highestFit(node: Vad | null, low: number, high: number, request: RangeRequest): Vpn | undefined {
+  if (high < request.lowVpn || low > request.highVpn) return undefined;
+  if (!node) {
+    const candidate = alignDown(Math.min(high, request.highVpn) - request.pages + 1, request.alignment);
+    return candidate >= Math.max(low, request.lowVpn) ? candidate : undefined;
+  }
+  if (!mayHold(node, low, high, request.pages)) return undefined;
+  return highestFit(node.right, node.endingVpn + 1, high, request)
+    ?? highestFit(node.left, low, node.startingVpn - 1, request);
 }
 
 function rotateRight(node: Vad): Vad {
@@ -85,7 +142,7 @@ export class VadTree {
     const conflict = this.findFirstOverlap(vad.startingVpn, vad.endingVpn);
     if (conflict) throw new KernelPanic(`VAD ${vad.startingVpn.toString(16)} overlaps ${conflict.startingVpn.toString(16)}`);
     vad.left = vad.right = null;
-    vad.height = 1;
+    update(vad);
     this.root = insertNode(this.root, vad);
     this.count++;
   }
@@ -144,23 +201,12 @@ export class VadTree {
    * inside [lowVpn, highVpn], or undefined.
    */
   findEmptyRangeBottomUp(pages: number, alignment: number, lowVpn: Vpn, highVpn: Vpn): Vpn | undefined {
-    let candidate = alignUp(lowVpn, alignment);
-    for (const vad of this.inOrderFrom(candidate)) {
-      if (candidate + pages - 1 < vad.startingVpn) break;
-      candidate = Math.max(candidate, alignUp(vad.endingVpn + 1, alignment));
-    }
-    return candidate + pages - 1 <= highVpn ? candidate : undefined;
+    return lowestFit(this.root, 0, Number.MAX_SAFE_INTEGER, { pages, alignment, lowVpn, highVpn });
   }
 
   /** Highest free range, like MEM_TOP_DOWN. */
   findEmptyRangeTopDown(pages: number, alignment: number, lowVpn: Vpn, highVpn: Vpn): Vpn | undefined {
-    let candidate = alignDown(highVpn - pages + 1, alignment);
-    for (const vad of this.reverseOrderFrom(highVpn)) {
-      if (candidate < lowVpn) return undefined;
-      if (vad.endingVpn < candidate) break;
-      candidate = Math.min(candidate, alignDown(vad.startingVpn - pages, alignment));
-    }
-    return candidate >= lowVpn ? candidate : undefined;
+    return highestFit(this.root, 0, Number.MAX_SAFE_INTEGER, { pages, alignment, lowVpn, highVpn });
   }
 
   *inOrder(): Generator<Vad> {
@@ -212,7 +258,7 @@ export class VadTree {
     return levels;
   }
 
-  /** Ordered, non-overlapping, balanced, heights right, count right; throws KernelPanic. */
+  /** Ordered, non-overlapping, balanced, heights and summaries right, count right; throws KernelPanic. */
   checkInvariants(): void {
     let seen = 0;
     const check = (node: Vad | null, low: number, high: number): number => {
@@ -224,6 +270,11 @@ export class VadTree {
       const right = check(node.right, node.endingVpn + 1, high);
       if (Math.abs(left - right) > 1) throw new KernelPanic(`VAD tree unbalanced at ${node.startingVpn.toString(16)}`);
       if (node.height !== 1 + Math.max(left, right)) throw new KernelPanic(`VAD height wrong at ${node.startingVpn.toString(16)}`);
+      const summary = summarize(node);
+      if (summary.startingVpn !== node.subtreeStartingVpn || summary.endingVpn !== node.subtreeEndingVpn
+        || summary.largestGap !== node.subtreeLargestGap) {
+        throw new KernelPanic(`VAD subtree summary wrong at ${node.startingVpn.toString(16)}`);
+      }
       if (node.commitCharge < 0 || node.commitCharge > node.pageCount) throw new KernelPanic(`VAD commit charge ${node.commitCharge} out of range`);
       return node.height;
     };

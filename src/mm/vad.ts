@@ -36,8 +36,8 @@ export interface VadInit {
 }
 
 export class Vad {
-  startingVpn: Vpn;
-  endingVpn: Vpn;
+  readonly startingVpn: Vpn;
+  readonly endingVpn: Vpn;
   /** MMVAD_FLAGS.Protection: the protection given when the range was allocated. */
   protection: ProtectionMask;
   privateMemory: boolean;
@@ -47,10 +47,15 @@ export class Vad {
   vadType: VadType;
   imageSource: ImagePageSource | undefined;
 
-  // AVL links, owned by VadTree.
+  // AVL links and subtree summaries, owned by VadTree.
   left: Vad | null = null;
   right: Vad | null = null;
   height = 1;
+  /** Lowest StartingVpn and highest EndingVpn in this subtree. */
+  subtreeStartingVpn = 0;
+  subtreeEndingVpn = 0;
+  /** Largest run of free pages between two VADs of this subtree (0 if none). */
+  subtreeLargestGap = 0;
 
   constructor(init: VadInit) {
     this.startingVpn = init.startingVpn;

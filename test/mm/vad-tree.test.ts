@@ -7,6 +7,29 @@ import { KernelPanic } from '../../src/mm/panic.js';
 const vad = (start: number, end: number): Vad =>
   new Vad({ startingVpn: start, endingVpn: end, protection: MM_READWRITE, privateMemory: true, memCommit: false });
 
+/** Reference searches: a plain walk over the VADs in order, as simple as can be. */
+function lowestFreeByWalk(vads: readonly Vad[], pages: number, alignment: number, low: number, high: number): number | undefined {
+  const sorted = [...vads].sort((a, b) => a.startingVpn - b.startingVpn);
+  for (let candidate = Math.ceil(low / alignment) * alignment; candidate + pages - 1 <= high; candidate += alignment) {
+    const end = candidate + pages - 1;
+    const blocker = sorted.find((v) => v.startingVpn <= end && v.endingVpn >= candidate);
+    if (!blocker) return candidate;
+    candidate = Math.ceil((blocker.endingVpn + 1) / alignment) * alignment - alignment;
+  }
+  return undefined;
+}
+
+function highestFreeByWalk(vads: readonly Vad[], pages: number, alignment: number, low: number, high: number): number | undefined {
+  const sorted = [...vads].sort((a, b) => b.startingVpn - a.startingVpn);
+  for (let candidate = Math.floor((high - pages + 1) / alignment) * alignment; candidate >= low; candidate -= alignment) {
+    const end = candidate + pages - 1;
+    const blocker = sorted.find((v) => v.startingVpn <= end && v.endingVpn >= candidate);
+    if (!blocker) return candidate;
+    candidate = Math.floor((blocker.startingVpn - pages) / alignment) * alignment + alignment;
+  }
+  return undefined;
+}
+
 /** A deterministic generator so a failure can be replayed. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -55,9 +78,18 @@ describe('VadTree', () => {
         tree.remove(victim);
       } else {
         const pages = 1 + Math.floor(next() * 64);
-        const start = next() < 0.5
-          ? tree.findEmptyRangeBottomUp(pages, 16, 0x10, 0x7ffef)
-          : tree.findEmptyRangeTopDown(pages, 16, 0x10, 0x7ffef);
+        // Alignments of 1 and 16 pages, and windows that cut through VADs.
+        const alignment = next() < 0.7 ? 16 : 1;
+        const low = next() < 0.8 ? 0x10 : 0x10 + Math.floor(next() * 0x2000);
+        const high = next() < 0.8 ? 0x7ffef : low + Math.floor(next() * 0x4000);
+        const bottomUp = next() < 0.5;
+        const start = bottomUp
+          ? tree.findEmptyRangeBottomUp(pages, alignment, low, high)
+          : tree.findEmptyRangeTopDown(pages, alignment, low, high);
+        const reference = bottomUp
+          ? lowestFreeByWalk(live, pages, alignment, low, high)
+          : highestFreeByWalk(live, pages, alignment, low, high);
+        expect(start).toBe(reference);
         if (start === undefined) continue;
         expect(tree.findFirstOverlap(start, start + pages - 1)).toBeUndefined();
         const created = vad(start, start + pages - 1);
@@ -77,7 +109,12 @@ describe('VadTree', () => {
     const a = vad(0x10, 0x1f);
     tree.insert(a);
     tree.insert(vad(0x30, 0x3f));
+    const height = a.height;
     a.height = 7;
     expect(() => tree.checkInvariants()).toThrow(/height/);
+    a.height = height;
+    tree.checkInvariants();
+    tree.rootVad!.subtreeLargestGap = 0;
+    expect(() => tree.checkInvariants()).toThrow(/summary/);
   });
 });
