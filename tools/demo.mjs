@@ -18,8 +18,11 @@ async function step(title, argv) {
 await step('Build the examples', ['build', 'guest/examples/hello.c', '-o', `${out}/hello.elf`]);
 await main(['build', 'guest/examples/hello.asm', '-o', `${out}/hello-asm.elf`]);
 await main(['build', 'guest/examples/first-touch.c', '-o', `${out}/first-touch.elf`]);
+await main(['build', 'guest/examples/reserve-commit.c', '-o', `${out}/reserve-commit.elf`]);
 await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
 await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
 await step('First touch: one demand-zero fault per fresh page (trace on stderr)',
   ['run', '--trace', 'faults', '--vad', `${out}/first-touch.elf`]);
+await step('MEM_RESERVE, MEM_COMMIT, first write, release: the VAD tree and the PTE at each step',
+  ['run', '--trace', 'faults', `${out}/reserve-commit.elf`]);
 process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');
