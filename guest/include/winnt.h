@@ -149,6 +149,26 @@ typedef struct _EXCEPTION_POINTERS {
   PCONTEXT ContextRecord;
 } EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
 
+/* The head of every TEB; FS:[0x18] is its Self pointer. */
+typedef struct _NT_TIB {
+  struct _EXCEPTION_REGISTRATION_RECORD *ExceptionList;
+  PVOID StackBase;
+  PVOID StackLimit;
+  PVOID SubSystemTib;
+  PVOID FiberData;
+  PVOID ArbitraryUserPointer;
+  struct _NT_TIB *Self;
+} NT_TIB, *PNT_TIB;
+
+struct _TEB;
+static inline struct _TEB *NtCurrentTeb(void) {
+  struct _TEB *teb;
+  __asm__ volatile("movl %%fs:0x18, %0" : "=r"(teb));
+  return teb;
+}
+
+#define STATUS_HEAP_CORRUPTION           ((DWORD)0xC0000374L)
+
 _Static_assert(sizeof(CONTEXT) == 0x2cc, "CONTEXT layout");
 _Static_assert(sizeof(EXCEPTION_RECORD) == 80, "EXCEPTION_RECORD layout");
 _Static_assert(sizeof(MEMORY_BASIC_INFORMATION) == 28, "MEMORY_BASIC_INFORMATION layout");

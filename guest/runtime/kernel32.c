@@ -1,12 +1,11 @@
 /* kernel32-style memory and process functions over the NT services, with
    Windows' signatures, results and GetLastError values. */
 #include <windows.h>
+#include <winternl.h>
 #include <ntdll.h>
 
-static DWORD last_error; /* one thread: the TEB's LastErrorValue lives here */
-
-DWORD WINAPI GetLastError(void) { return last_error; }
-void WINAPI SetLastError(DWORD code) { last_error = code; }
+DWORD WINAPI GetLastError(void) { return NtCurrentTeb()->LastErrorValue; }
+void WINAPI SetLastError(DWORD code) { NtCurrentTeb()->LastErrorValue = code; }
 
 /* Records the Win32 error for a failed NTSTATUS; returns whether it succeeded. */
 static BOOL succeeded(NTSTATUS status) {

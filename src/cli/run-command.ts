@@ -18,6 +18,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'timeout', value: 'MS', help: `stop the guest after MS milliseconds (exit status ${EXIT_TIMEOUT})` },
   { name: 'ram', value: 'SIZE', help: 'physical memory, e.g. 64M or 1G (default 256M)' },
   { name: 'pagefile', value: 'SIZE', help: 'page-file size added to the commit limit (default 0)' },
+  { name: 'stack', value: 'SIZE', help: 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)' },
+  { name: 'heap-check', help: 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report' },
   { name: 'base', value: 'ADDR', help: 'load PROGRAM as a flat binary (nasm -f bin) at ADDR and enter it there' },
   { name: 'vad', help: 'print the VAD tree at exit, like WinDbg\'s !vad' },
   { name: 'pte', value: 'ADDR', repeatable: true, help: 'print the PDE and PTE of ADDR at exit, like !pte (repeatable)' },
@@ -47,6 +49,8 @@ Examples:
   npx mmscope run --max-insns 1000000 --timeout 2000 spin.elf
   npx mmscope run --base 0x400000 flat.bin
   npx mmscope run --vad --pte 0x404000 first-touch.elf
+  npx mmscope run --stack 256K --trace faults recursion.elf 100
+  npx mmscope run --heap-check heap-misuse.elf double-free
 `;
 
 const TRACE_SELECTIONS: Record<string, readonly TraceEventType[]> = {
@@ -64,6 +68,8 @@ interface RunSettings {
   timeoutMs?: number;
   ramBytes?: number;
   pagefileBytes?: number;
+  stackReserveBytes?: number;
+  heapCheck: boolean;
   flatBase?: number;
   vad: boolean;
   ptes: number[];
@@ -91,6 +97,8 @@ function readSettings(args: readonly string[]): RunSettings | 'help' {
     timeoutMs: maybe('timeout', parseCount),
     ramBytes: maybe('ram', parseSize),
     pagefileBytes: maybe('pagefile', parseSize),
+    stackReserveBytes: maybe('stack', parseSize),
+    heapCheck: parsed.options.has('heap-check'),
     flatBase: maybe('base', parseAddress),
     vad: parsed.options.has('vad'),
     ptes: (parsed.options.get('pte') ?? []).map((text) => parseAddress('pte', text)),
@@ -114,7 +122,7 @@ export async function runCommand(args: readonly string[], write: (text: string) 
   try {
     Machine.validateOptions(settings);
   } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(`--ram/--pagefile: ${error.message}`, 'run');
+    if (error instanceof RangeError) throw new UsageError(error.message, 'run');
     throw error;
   }
   const bytes = readProgram(settings.program);
@@ -138,6 +146,8 @@ function createMachine(settings: RunSettings): Promise<Machine> {
   return Machine.create({
     ramBytes: settings.ramBytes,
     pagefileBytes: settings.pagefileBytes,
+    stackReserveBytes: settings.stackReserveBytes,
+    heapCheck: settings.heapCheck,
     console: (stream, data) => writeSync(stream === 'stdout' ? 1 : 2, data),
   });
 }

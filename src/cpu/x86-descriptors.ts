@@ -6,10 +6,21 @@ export const KERNEL_CODE_SELECTOR = 0x08;
 export const KERNEL_DATA_SELECTOR = 0x10;
 export const USER_CODE_SELECTOR = 0x1b;
 export const USER_DATA_SELECTOR = 0x23;
+/** Ring-3 FS: the TEB (Windows' KGDT_R3_TEB, GDT entry 7). */
+export const TEB_SELECTOR = 0x3b;
+export const TEB_GDT_INDEX = 7;
 
 /** Null, ring-0 code/data, ring-3 code/data: base 0, limit 4 GiB, 32-bit. */
 export const FLAT_GDT: readonly bigint[] = [0n, 0x00cf9a000000ffffn, 0x00cf92000000ffffn, 0x00cffa000000ffffn, 0x00cff2000000ffffn];
 export const GDT_ENTRY_COUNT = FLAT_GDT.length;
+
+/** A present 32-bit read/write data segment, byte granular: base, limit and privilege level as given. */
+export function dataSegmentDescriptor(base: number, limit: number, dpl: number): bigint {
+  const low = ((base & 0xffff) << 16) | (limit & 0xffff);
+  const access = 0x92 | (dpl << 5);
+  const high = (base & 0xff000000) | (0x4 << 20) | (limit & 0xf0000) | (access << 8) | ((base >>> 16) & 0xff);
+  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+}
 
 export const u32 = (value: number): number[] => [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff];
 

@@ -7,7 +7,7 @@
 // the exception is unhandled and ends the process.
 import type { Engine } from '../cpu/engine.js';
 import { UserAccessViolation } from '../mm/user-memory.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_GUARD_PAGE_VIOLATION, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { ExceptionReport } from './exception-report.js';
 import type { Process } from './process.js';
@@ -17,7 +17,7 @@ import {
 } from './x86-context.js';
 
 /** Exception codes whose parameters are [0 read / 1 write, address], as Windows fills them. */
-const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION]);
+const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW]);
 
 export class ExceptionDispatcher {
   /** The user-mode dispatcher's address, registered by the runtime at start-up. */

@@ -19,7 +19,10 @@ import { TraceBus } from '../trace/trace-bus.js';
 import { EMULATION_END_ADDRESS, KERNEL_ENTRY_ADDRESS, KernelImage } from './boot.js';
 import type { ExceptionReport } from './exception-report.js';
 import { Process, type ConsoleSink, type ConsoleStream } from './process.js';
-import { createUserStack, DEFAULT_STACK_RESERVE } from './user-stack.js';
+import { createUserStack, DEFAULT_STACK_RESERVE, stackReserveBytes } from './user-stack.js';
+import {
+  createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, TEB_ADDRESS,
+} from './process-environment.js';
 import { mapImage } from './loader/map-image.js';
 import { parseElf32 } from './loader/elf32.js';
 import { parseFlatBinary } from './loader/flat.js';
@@ -40,6 +43,10 @@ export interface MachineOptions {
   console?: ConsoleSink;
   /** Check the memory manager's invariants after every NT system service (slow; for tests). */
   checkInvariantsAfterServices?: boolean;
+  /** The initial thread's stack reservation in bytes (default: the ELF's PT_GNU_STACK size, else 1 MiB). */
+  stackReserveBytes?: number;
+  /** Set the PEB's NtGlobalFlag heap checks (gflags hfc + hpc): the SDK heap then stops the process on misuse. */
+  heapCheck?: boolean;
 }
 
 export interface ProgramFile {
@@ -84,17 +91,19 @@ export class Machine {
     private readonly disassembler: Disassembler,
     private readonly contextLayout: ContextLayout,
     private readonly console: ConsoleSink,
-    private readonly checkAfterServices: boolean,
+    private readonly options: MachineOptions,
   ) {}
 
   /** Throws RangeError for options no machine can have. */
   static validateOptions(options: MachineOptions): void {
     const ramBytes = options.ramBytes ?? DEFAULT_RAM_BYTES;
     if (Math.floor(ramBytes / PAGE_SIZE) < FRAMES_RESERVED_FOR_KERNEL + 16) {
-      throw new RangeError(`RAM of ${ramBytes} bytes is too small: mmscope needs at least ${(FRAMES_RESERVED_FOR_KERNEL + 16) * 4} KiB`);
+      throw new RangeError(`--ram: RAM of ${ramBytes} bytes is too small: mmscope needs at least ${(FRAMES_RESERVED_FOR_KERNEL + 16) * 4} KiB`);
     }
-    if (ramBytes > 3 * ONE_GIB) throw new RangeError('RAM above 3 GiB is not supported');
-    if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('a page file above 16 GiB is not supported');
+    if (ramBytes > 3 * ONE_GIB) throw new RangeError('--ram: RAM above 3 GiB is not supported');
+    if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('--pagefile: a page file above 16 GiB is not supported');
+    const stack = options.stackReserveBytes;
+    if (stack !== undefined && !(stack > 0 && stack <= ONE_GIB)) throw new RangeError('--stack: the stack reservation must be between 1 byte and 1 GiB');
   }
 
   static async create(options: MachineOptions = {}): Promise<Machine> {
@@ -121,7 +130,7 @@ export class Machine {
     const space = new AddressSpace(tables, frames, ram, commit);
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler, contextLayout,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
-      options.checkInvariantsAfterServices ?? false);
+      options);
     return machine;
   }
 
@@ -138,14 +147,22 @@ export class Machine {
       throw new ProcessCreationError(imageVad, `mapping the image needs ${imageVad === 0xc000012d ? `${pagesOf(image)} pages of commit, the limit is ${this.space.commit.limitPages - this.space.commit.totalPages}` : 'its address range'}`);
     }
     const memory = new UserMemory(this.space, (input, resolution) => this.traps?.observeKernelFault(input, resolution));
-    const stack = createUserStack(this.space, memory, argv, DEFAULT_STACK_RESERVE);
-    if (typeof stack === 'number') throw new ProcessCreationError(stack, `the ${DEFAULT_STACK_RESERVE >> 10} KiB stack does not fit in the commit limit`);
+    const stackReserve = stackReserveBytes(this.options.stackReserveBytes ?? image.stackReserveBytes ?? DEFAULT_STACK_RESERVE);
+    const stack = createUserStack(this.space, memory, argv, stackReserve);
+    if (typeof stack === 'number') throw new ProcessCreationError(stack, `a ${stackReserve >> 10} KiB stack does not fit in the address space or the commit limit`);
+    const environment = createProcessEnvironment(this.space, memory, {
+      imageBase: imageVad.startAddress, stackBase: stack.stackBase, stackLimit: stack.stackLimit,
+      deallocationStack: stack.vad.startAddress,
+      ntGlobalFlag: this.options.heapCheck ? FLG_HEAP_ENABLE_FREE_CHECK | FLG_HEAP_VALIDATE_PARAMETERS : 0,
+    });
+    if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
+    this.kernel.setTebBase(TEB_ADDRESS);
     const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
     this.process = process;
     this.traps = new TrapDispatcher({
       engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler,
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
-      ...(this.checkAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
+      ...(this.options.checkInvariantsAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
     });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());

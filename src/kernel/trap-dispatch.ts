@@ -6,7 +6,8 @@ import type { ContextLayout } from '../cpu/context-calibration.js';
 import type { Disassembler } from '../cpu/disassembler.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
 import { KernelPanic } from '../mm/panic.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_NO_MEMORY, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
+import { updateStackLimit } from './process-environment.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { Process } from './process.js';
 import {
@@ -31,6 +32,14 @@ export interface TrapDependencies {
   /** Run the memory manager's invariant checker after every system service (tests). */
   checkInvariantsAfterServices?: () => void;
 }
+
+/** The exception a refused fault raises in the guest. */
+const FAULT_STATUS = {
+  'guard-page': STATUS_GUARD_PAGE_VIOLATION,
+  'stack-overflow': STATUS_STACK_OVERFLOW,
+  'access-violation': STATUS_ACCESS_VIOLATION,
+  'no-memory': STATUS_NO_MEMORY,
+} as const;
 
 export class TrapDispatcher {
   readonly exceptions: ExceptionDispatcher;
@@ -73,6 +82,7 @@ export class TrapDispatcher {
 
   /** A fault the kernel took while copying to or from user memory for a system call. */
   observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
+    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit);
     if (!this.deps.trace.active) return;
     const errorCode = input.write ? ERROR_CODE_WRITE : 0;
     this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
@@ -100,12 +110,12 @@ export class TrapDispatcher {
     if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
     const resolution = resolvePageFault(process.space, input);
     if (resolution.kind === 'resolved' && !trace.active) return;
+    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(process.memory, resolution.stackLimit);
     const eip = engine.readRegister(X86Reg.EIP);
     const instruction = this.decodeAt(eip);
     if (trace.active) this.traceFault(input, errorCode, resolution, eip, instruction);
-    if (resolution.kind === 'resolved') return;
-    const code = resolution.kind === 'no-memory' ? STATUS_NO_MEMORY
-      : resolution.kind === 'guard-page' ? STATUS_GUARD_PAGE_VIOLATION : STATUS_ACCESS_VIOLATION;
+    if (resolution.kind === 'resolved' || resolution.kind === 'stack-growth') return;
+    const code = FAULT_STATUS[resolution.kind];
     this.exceptions.raise({
       code, eip, instruction, address, write: input.write, errorCode,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
@@ -156,7 +166,8 @@ export class TrapDispatcher {
       resolution: resolution.kind === 'resolved' ? resolution.how : resolution.kind,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
       ...(resolution.kind === 'resolved' ? { pfn: resolution.pfn, fileBytes: resolution.fileBytes } : {}),
-      ...(resolution.kind === 'resolved' || resolution.kind === 'guard-page' ? { pteAfter: resolution.pteAfter } : {}),
+      ...('pteAfter' in resolution ? { pteAfter: resolution.pteAfter } : {}),
+      ...('stackLimit' in resolution ? { stackLimit: resolution.stackLimit } : {}),
       pteBefore: resolution.pteBefore,
       ...(vad ? { vad: { start: vad.startAddress, end: vad.endAddress - 1 } } : {}),
     });

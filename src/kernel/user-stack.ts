@@ -1,26 +1,54 @@
-// The initial thread's stack: a private committed VAD, and at its top the
-// i386 System V start-up block (argc, argv[], NULL, envp NULL, auxv AT_NULL)
-// so the same static program starts here and under qemu-i386.
+// The initial thread's stack, created the way Windows creates one: a
+// reservation (1 MiB unless the ELF's PT_GNU_STACK or an option says
+// otherwise), its top pages committed, and a PAGE_GUARD page below them
+// that the fault handler moves down as the stack grows (see
+// mm/stack-growth.ts). At the top sits the i386 System V start-up block
+// (argc, argv[], NULL, envp NULL, auxv AT_NULL) so the same static program
+// starts here and under qemu-i386.
 import type { AddressSpace } from '../mm/address-space.js';
 import { ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, vpnOf } from '../mm/layout.js';
-import { MM_READWRITE } from '../mm/protection.js';
+import { MM_READWRITE, PAGE_GUARD, PAGE_READWRITE } from '../mm/protection.js';
 import type { UserMemory } from '../mm/user-memory.js';
 import type { Vad } from '../mm/vad.js';
-import { STATUS_NO_MEMORY, type NtStatus } from '../nt/status.js';
+import { MEM_COMMIT, allocateVirtualMemory } from '../mm/virtual-memory.js';
+import { STATUS_NO_MEMORY, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
 export const DEFAULT_STACK_RESERVE = 1024 * 1024;
+/** Committed pages, the guard page, and the bottom page that always stays reserved. */
+const MINIMUM_STACK_RESERVE = ALLOCATION_GRANULARITY;
 
-export interface UserStack { vad: Vad; initialEsp: number }
+export interface UserStack {
+  vad: Vad;
+  initialEsp: number;
+  /** TEB.StackBase: one past the top of the stack. */
+  stackBase: number;
+  /** TEB.StackLimit: the lowest committed page that is not the guard page. */
+  stackLimit: number;
+}
+
+/** Rounds a requested reservation the way RtlCreateUserStack does (to 64 KiB). */
+export function stackReserveBytes(requested: number): number {
+  const rounded = Math.ceil(requested / ALLOCATION_GRANULARITY) * ALLOCATION_GRANULARITY;
+  return Math.max(MINIMUM_STACK_RESERVE, rounded);
+}
 
 export function createUserStack(space: AddressSpace, memory: UserMemory, argv: readonly string[], reserveBytes: number): UserStack | NtStatus {
-  const pages = Math.ceil(reserveBytes / PAGE_SIZE);
+  const pages = stackReserveBytes(reserveBytes) / PAGE_SIZE;
   const start = space.vads.findEmptyRangeBottomUp(pages, ALLOCATION_GRANULARITY / PAGE_SIZE, vpnOf(MM_LOWEST_USER_ADDRESS), vpnOf(MM_HIGHEST_USER_ADDRESS));
   if (start === undefined) return STATUS_NO_MEMORY;
-  const vad = space.createVad({ startingVpn: start, endingVpn: start + pages - 1, protection: MM_READWRITE, privateMemory: true, memCommit: true });
+  const vad = space.createVad({ startingVpn: start, endingVpn: start + pages - 1, protection: MM_READWRITE, privateMemory: true, memCommit: false });
   if (typeof vad === 'number') return vad;
   const { bytes, initialEsp } = buildStartupBlock(vad.endAddress, argv);
+  const committedPages = Math.ceil(bytes.length / PAGE_SIZE);
+  if (committedPages + 2 > pages) return STATUS_NO_MEMORY;
+  const stackLimit = vad.endAddress - committedPages * PAGE_SIZE;
+  for (const [base, size, protect] of [[stackLimit, committedPages * PAGE_SIZE, PAGE_READWRITE], [stackLimit - PAGE_SIZE, PAGE_SIZE, PAGE_READWRITE | PAGE_GUARD]] as const) {
+    const result = allocateVirtualMemory(space, { base, size, zeroBits: 0, allocationType: MEM_COMMIT, protect });
+    if (result.status !== STATUS_SUCCESS) return result.status;
+  }
   memory.write(initialEsp, bytes);
-  return { vad, initialEsp };
+  space.userStack = vad;
+  return { vad, initialEsp, stackBase: vad.endAddress, stackLimit };
 }
 
 /** The block from the initial ESP up to `top`: pointers first, then the strings. */

@@ -12,6 +12,11 @@ export class AddressSpace {
   readonly vads = new VadTree();
   /** EPROCESS.CommitCharge, in pages. */
   commitCharge = 0;
+  /**
+   * The thread's stack reservation, whose guard page grows the stack instead
+   * of raising STATUS_GUARD_PAGE_VIOLATION (Windows finds it through the TEB).
+   */
+  userStack: Vad | undefined;
 
   constructor(
     readonly pageTables: PageTables,

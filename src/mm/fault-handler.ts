@@ -9,6 +9,7 @@ import {
   softwareProtection, withSoftwareProtection, type PteValue,
 } from './pte.js';
 import type { Vad } from './vad.js';
+import { checkForUserStackOverflow, type StackGuardOutcome } from './stack-growth.js';
 
 export interface FaultInput {
   address: number;
@@ -30,6 +31,8 @@ export type FaultResolution =
   | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number }
   /** First touch of a guard page: the guard is gone, the guest gets STATUS_GUARD_PAGE_VIOLATION. */
   | { kind: 'guard-page'; pteBefore: PteValue; pteAfter: PteValue; vad: Vad }
+  /** The guard page of the thread's stack: the stack grew (retry) or overflowed. */
+  | StackGuardOutcome
   | { kind: 'access-violation'; why: RefusedWhy; pteBefore: PteValue; vad: Vad | undefined }
   | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad | undefined };
 
@@ -71,6 +74,7 @@ function resolveGuardPageFault(space: AddressSpace, input: FaultInput, pte: PteV
   const unguarded = protection & ~MM_GUARDPAGE;
   const after = pte === ZERO_PTE ? makeDemandZeroPte(unguarded) : withSoftwareProtection(pte, unguarded);
   space.pageTables.writeInvalidPte(input.address, after);
+  if (vad === space.userStack) return checkForUserStackOverflow(space, input.address, pte, after, vad);
   return { kind: 'guard-page', pteBefore: pte, pteAfter: after, vad };
 }
 

@@ -76,8 +76,10 @@ export class UserMemory {
     if (length === 0) return;
     const end = address + length - 1;
     if (!isUserAddress(address) || !isUserAddress(end) || end < address) throw new UserAccessViolation(address, write);
+    // Highest page first: a frame pushed onto the stack meets the guard page
+    // before the reserved pages below it, as the CPU's own pushes would.
     const physical: number[] = [];
-    for (let page = address - (address & PAGE_MASK); page <= end; page += PAGE_SIZE) physical.push(this.probePage(page, write));
+    for (let page = end - (end & PAGE_MASK); page >= address - (address & PAGE_MASK); page -= PAGE_SIZE) physical.unshift(this.probePage(page, write));
     let offset = 0;
     let cursor = address;
     for (const frameBase of physical) {
@@ -92,11 +94,13 @@ export class UserMemory {
   private probePage(page: number, write: boolean): number {
     const tables = this.space.pageTables;
     let pte = tables.readPte(page);
-    if (!isValidPte(pte) || (write && !isWritePte(pte))) {
+    // At most two faults: the stack's guard page moving down, then the page itself.
+    for (let attempt = 0; !isValidPte(pte) || (write && !isWritePte(pte)); attempt++) {
       const input: FaultInput = { address: page, write, user: false };
       const resolution = resolvePageFault(this.space, input);
       this.observeFault?.(input, resolution);
-      if (resolution.kind !== 'resolved') throw new UserAccessViolation(page, write);
+      const retry = resolution.kind === 'stack-growth' && attempt === 0;
+      if (resolution.kind !== 'resolved' && !retry) throw new UserAccessViolation(page, write);
       pte = tables.readPte(page);
     }
     // Set Accessed/Dirty as the MMU would have for this access.

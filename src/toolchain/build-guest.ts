@@ -1,5 +1,5 @@
 // Builds a guest program (C or nasm source) into a static i386 ELF with the SDK.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { CC_FLAGS, LINK_FLAGS, LINK_LIBRARIES, NASM_FLAGS } from './flags.js';
@@ -12,6 +12,8 @@ export interface BuildRequest {
   output: string;
   /** Extra flags for gcc (e.g. -O0, -DNAME). */
   cflags?: readonly string[];
+  /** Record this stack reservation in the ELF (PT_GNU_STACK's size, `ld -z stack-size`). */
+  stackReserveBytes?: number;
 }
 
 /**
@@ -28,9 +30,30 @@ export function buildGuest(request: BuildRequest): void {
     const definesStart = objects.some((object) => /\sT _start$/m.test(runTool('nm', ['-g', object])));
     const startup = definesStart ? [] : [runtime.crt0];
     runTool('gcc', [...LINK_FLAGS, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, runtime.archive, ...LINK_LIBRARIES]);
+    if (request.stackReserveBytes) recordStackReserve(request.output, request.stackReserveBytes);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes the stack reservation into PT_GNU_STACK's p_memsz, as `ld -z
+ * stack-size` does; ld ignores that option when the linker script lists the
+ * program headers itself, as the SDK's does.
+ */
+function recordStackReserve(elf: string, bytes: number): void {
+  const PT_GNU_STACK = 0x6474e551;
+  const file = readFileSync(elf);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const phoff = view.getUint32(28, true), phnum = view.getUint16(44, true);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * 32;
+    if (view.getUint32(at, true) !== PT_GNU_STACK) continue;
+    view.setUint32(at + 20, bytes, true);
+    writeFileSync(elf, file);
+    return;
+  }
+  throw new BuildError(`${elf}: no PT_GNU_STACK header to record the stack size in`);
 }
 
 function compileSource(source: string, object: string, cflags: readonly string[]): string {

@@ -20,8 +20,10 @@ export interface PageFaultEvent extends EventBase {
   /** The kernel took the fault while touching user memory for a system call. */
   inSystemCall?: string;
   instruction?: string;
-  resolution: ResolvedHow | 'guard-page' | 'access-violation' | 'no-memory';
+  resolution: ResolvedHow | 'guard-page' | 'stack-growth' | 'stack-overflow' | 'access-violation' | 'no-memory';
   why?: RefusedWhy;
+  /** stack-growth and stack-overflow: the TEB's new StackLimit. */
+  stackLimit?: number;
   pfn?: number;
   pteBefore: number;
   pteAfter?: number;

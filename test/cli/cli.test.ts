@@ -91,7 +91,9 @@ describe('dumps at exit', () => {
     const addresses = runCli(['run', elf]).stdout.trim().split(' ');
     const text = runCli(['run', '--vad', '--pte', addresses[0]!, '--pte', addresses[2]!, elf]);
     expect(text.stdout).toMatch(/Level +Start +End +Commit +Type +Protection\n/);
-    expect(text.stdout).toMatch(/\n +\d +10 +10f +256 Private +READWRITE\n/);
+    // The stack: a 1 MiB reservation with only its top pages (and the guard page) committed; the TEB and PEB pages.
+    expect(text.stdout).toMatch(/\n +\d +10 +10f +[2-9] Private +READWRITE\n/);
+    expect(text.stdout).toMatch(/\n +\d +7ffde +7ffde +1 Private +READWRITE\n +\d +7ffdf +7ffdf +1 Private +READWRITE\n/);
     expect(text.stdout).toMatch(/ 400 .* Mapped +Exe +EXECUTE_WRITECOPY /);
     expect(text.stdout).toMatch(/pfn [0-9a-f]+ +Valid Write Owner Accessed Dirty\n/);
     expect(text.stdout).toMatch(/not valid, zero PTE \(the VAD decides\)/);

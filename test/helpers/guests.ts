@@ -1,5 +1,6 @@
 // Building and running guest programs from tests.
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -62,6 +63,18 @@ export async function runGuest<T = GuestRun>(
   } finally {
     machine.dispose();
   }
+}
+
+/**
+ * Runs a guest built on test/guests/check.h with the invariants checked after
+ * every system service; expects no FAIL line and exit status 0.
+ */
+export async function runChecks(source: string, args: string[] = [], machine: MachineOptions = {}): Promise<GuestRun> {
+  const run = await runGuest(guestElf(source), { args, machine: { checkInvariantsAfterServices: true, ...machine } });
+  const failures = run.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
+  expect(failures).toEqual([]);
+  expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
+  return run;
 }
 
 export interface CliResult { status: number | null; stdout: string; stderr: string }

@@ -2,15 +2,7 @@
 // the guest prints "ok" or "FAIL"; the machine's invariants are checked
 // after every system service.
 import { describe, expect, it } from 'vitest';
-import { guestElf, runGuest } from '../helpers/guests.js';
-
-async function runChecks(source: string, args: string[] = []) {
-  const run = await runGuest(guestElf(source), { args, machine: { checkInvariantsAfterServices: true } });
-  const failures = run.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
-  expect(failures).toEqual([]);
-  expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
-  return run;
-}
+import { guestElf, runChecks, runGuest } from '../helpers/guests.js';
 
 describe('NtAllocateVirtualMemory', () => {
   it('rounds, reserves, commits and refuses misuse as Windows does', async () => {

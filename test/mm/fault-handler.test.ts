@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePageFault } from '../../src/mm/fault-handler.js';
 import { checkAddressSpaceInvariants } from '../../src/mm/invariants.js';
-import { MM_READONLY, MM_READWRITE } from '../../src/mm/protection.js';
+import { MM_READONLY, MM_READWRITE, PAGE_GUARD, PAGE_READWRITE } from '../../src/mm/protection.js';
+import { MEM_COMMIT, allocateVirtualMemory } from '../../src/mm/virtual-memory.js';
 import { pteAddressOf } from '../../src/mm/layout.js';
 import { isValidPte, pfnOfPte } from '../../src/mm/pte.js';
 import { UserAccessViolation, UserMemory } from '../../src/mm/user-memory.js';
@@ -64,7 +65,7 @@ describe('user memory access for system calls', () => {
     const seen: string[] = [];
     const memory = new UserMemory(space, (input, resolution) => seen.push(`${input.address.toString(16)}:${resolution.kind}`));
     memory.write(0x100ffe, new Uint8Array([1, 2, 3, 4]));
-    expect(seen).toEqual(['100000:resolved', '101000:resolved']);
+    expect(seen).toEqual(['101000:resolved', '100000:resolved']); // highest page first, as a stack push meets them
     expect(Array.from(memory.read(0x100ffe, 4))).toEqual([1, 2, 3, 4]);
     expect(space.pageTables.readPte(0x100000) & 0x60).toBe(0x60);
     expect(() => memory.write(0x101ffe, new Uint8Array(4))).toThrow(UserAccessViolation);
@@ -90,5 +91,60 @@ describe('frame database', () => {
     expect(frames.allocateZeroedFrame(0xc0000000)).toBeUndefined();
     frames.checkInvariants();
     expect(() => frames.releaseFrame(999)).toThrow(/not active/);
+  });
+});
+
+describe('the stack guard page (MiCheckForUserStackOverflow)', () => {
+  /** A 16-page stack reservation at 0x100000 with its top page committed and a guard page below. */
+  function stackSpace() {
+    const { space } = createAddressSpace();
+    const vad = space.createVad({ startingVpn: 0x100, endingVpn: 0x10f, protection: MM_READWRITE, privateMemory: true, memCommit: false });
+    if (typeof vad === 'number') throw new Error('no VAD');
+    const commit = (base: number, protect: number) =>
+      allocateVirtualMemory(space, { base, size: 0x1000, zeroBits: 0, allocationType: MEM_COMMIT, protect });
+    commit(0x10f000, PAGE_READWRITE);
+    commit(0x10e000, PAGE_READWRITE | PAGE_GUARD);
+    space.userStack = vad;
+    return { space, vad };
+  }
+
+  it('a touch of the guard page commits the next page down as the guard and reports the new StackLimit', () => {
+    const { space, vad } = stackSpace();
+    expect(resolvePageFault(space, user(0x10e800, true))).toMatchObject({ kind: 'stack-growth', stackLimit: 0x10e000 });
+    expect(vad.commitCharge).toBe(3);
+    expect(resolvePageFault(space, user(0x10e800, true))).toMatchObject({ kind: 'resolved', how: 'demand-zero' });
+    expect(resolvePageFault(space, user(0x10dff0, true))).toMatchObject({ kind: 'stack-growth', stackLimit: 0x10d000 });
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('a kernel write through the guard page (an exception frame being pushed) grows the stack too', () => {
+    const { space, vad } = stackSpace();
+    const seen: string[] = [];
+    const memory = new UserMemory(space, (_input, resolution) => seen.push(resolution.kind));
+    memory.write(0x10d800, new Uint8Array(0x1000).fill(7));
+    expect(seen).toEqual(['stack-growth', 'resolved', 'stack-growth', 'resolved']);
+    expect(vad.commitCharge).toBe(4);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('when the next guard would leave less than one reserved page at the bottom, the stack overflows', () => {
+    const { space } = stackSpace();
+    let limit = 0x10e000;
+    let outcome = resolvePageFault(space, user(limit, true));
+    while (outcome.kind === 'stack-growth') {
+      limit -= 0x1000;
+      outcome = resolvePageFault(space, user(limit, true));
+    }
+    expect(outcome).toMatchObject({ kind: 'stack-overflow', stackLimit: 0x102000 });
+    // The page that overflowed is usable; the two below it stay reserved.
+    expect(resolvePageFault(space, user(0x102000, true))).toMatchObject({ kind: 'resolved' });
+    expect(resolvePageFault(space, user(0x101000, true))).toMatchObject({ kind: 'access-violation', why: 'not-committed' });
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('a guard page outside the stack still raises STATUS_GUARD_PAGE_VIOLATION', () => {
+    const { space } = stackSpace();
+    space.userStack = undefined;
+    expect(resolvePageFault(space, user(0x10e000, true))).toMatchObject({ kind: 'guard-page' });
   });
 });

@@ -6,7 +6,9 @@ import { checkImageLayout } from './image-checks.js';
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 const ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1;
 const ET_EXEC = 2, ET_DYN = 3, EM_386 = 3;
-const PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3;
+/** The largest stack a file may ask for: 1 GiB, half of user space. */
+const MAX_STACK_RESERVE = 1 << 30;
+const PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_GNU_STACK = 0x6474e551;
 const PF_X = 1, PF_W = 2, PF_R = 4;
 const ELF32_HEADER_SIZE = 52, ELF32_PHDR_SIZE = 32;
 const MAX_PROGRAM_HEADERS = 256;
@@ -40,6 +42,7 @@ export function parseElf32(fileName: string, bytes: Uint8Array): LoadableImage {
   if (header.phoff + header.phnum * ELF32_PHDR_SIZE > bytes.length) fail('truncated: program headers run past the end of the file');
 
   const segments: ImageSegment[] = [];
+  let stackReserveBytes: number | undefined;
   for (let i = 0; i < header.phnum; i++) {
     const at = header.phoff + i * ELF32_PHDR_SIZE;
     const ph = {
@@ -51,6 +54,10 @@ export function parseElf32(fileName: string, bytes: Uint8Array): LoadableImage {
       flags: view.getUint32(at + 24, true),
     };
     if (ph.type === PT_INTERP || ph.type === PT_DYNAMIC) fail('dynamically linked; mmscope runs static executables (-static -nostdlib)');
+    if (ph.type === PT_GNU_STACK && ph.memsz > 0) {
+      if (ph.memsz > MAX_STACK_RESERVE) fail(`asks for a ${ph.memsz}-byte stack (PT_GNU_STACK); the most is ${MAX_STACK_RESERVE}`);
+      stackReserveBytes = ph.memsz;
+    }
     if (ph.type !== PT_LOAD) continue;
     if (ph.filesz > ph.memsz) fail(`segment ${i} has more file bytes (${ph.filesz}) than memory (${ph.memsz})`);
     if (ph.offset + ph.filesz > bytes.length) fail(`truncated: segment ${i} needs file bytes up to ${ph.offset + ph.filesz}, the file has ${bytes.length}`);
@@ -64,7 +71,7 @@ export function parseElf32(fileName: string, bytes: Uint8Array): LoadableImage {
       executable: (ph.flags & PF_X) !== 0,
     });
   }
-  const image: LoadableImage = { fileName, entry: header.entry, segments };
+  const image: LoadableImage = { fileName, entry: header.entry, segments, ...(stackReserveBytes ? { stackReserveBytes } : {}) };
   checkImageLayout(image);
   return image;
 }

@@ -14,6 +14,8 @@ export interface LoadableImage {
   fileName: string;
   entry: number;
   segments: ImageSegment[];
+  /** The stack reservation the file asks for (ELF PT_GNU_STACK's p_memsz, set by `ld -z stack-size=N`). */
+  stackReserveBytes?: number;
 }
 
 /** A file that cannot be run: the message says why, in one line. */

@@ -1,0 +1,55 @@
+/* The TEB and PEB fields mmscope fills, at their Windows x86 offsets (the
+   rest is padding). Reach them with NtCurrentTeb() and Teb->ProcessEnvironmentBlock. */
+#ifndef MMSCOPE_WINTERNL_H
+#define MMSCOPE_WINTERNL_H
+
+#include "winnt.h"
+
+typedef struct _PEB {
+  BYTE InheritedAddressSpace;
+  BYTE ReadImageFileExecOptions;
+  BYTE BeingDebugged;
+  BYTE SpareBool;
+  HANDLE Mutant;
+  PVOID ImageBaseAddress;                 /* 0x08 */
+  PVOID Ldr;                              /* 0x0C */
+  PVOID ProcessParameters;
+  PVOID SubSystemData;
+  PVOID ProcessHeap;                      /* 0x18: GetProcessHeap() */
+  BYTE Reserved1[0x64 - 0x1C];
+  ULONG NumberOfProcessors;               /* 0x64 */
+  ULONG NtGlobalFlag;                     /* 0x68 */
+  BYTE Reserved2[0xA4 - 0x6C];
+  ULONG OSMajorVersion;                   /* 0xA4 */
+  ULONG OSMinorVersion;
+  USHORT OSBuildNumber;
+  USHORT OSCSDVersion;
+  ULONG OSPlatformId;                     /* 0xB0 */
+} PEB, *PPEB;
+
+typedef struct _CLIENT_ID { HANDLE UniqueProcess; HANDLE UniqueThread; } CLIENT_ID;
+
+typedef struct _TEB {
+  NT_TIB NtTib;                           /* StackBase 0x04, StackLimit 0x08, Self 0x18 */
+  PVOID EnvironmentPointer;
+  CLIENT_ID ClientId;                     /* 0x20 */
+  PVOID ActiveRpcHandle;
+  PVOID ThreadLocalStoragePointer;
+  PPEB ProcessEnvironmentBlock;           /* 0x30 */
+  ULONG LastErrorValue;                   /* 0x34 */
+  BYTE Reserved1[0xE0C - 0x38];
+  PVOID DeallocationStack;                /* 0xE0C: the bottom of the stack reservation */
+} TEB, *PTEB;
+
+/* NtGlobalFlag bits the SDK heap honours (gflags hfc, hpc). */
+#define FLG_HEAP_ENABLE_FREE_CHECK    0x00000020
+#define FLG_HEAP_VALIDATE_PARAMETERS  0x00000040
+
+_Static_assert(__builtin_offsetof(PEB, ProcessHeap) == 0x18, "PEB layout");
+_Static_assert(__builtin_offsetof(PEB, NtGlobalFlag) == 0x68, "PEB layout");
+_Static_assert(__builtin_offsetof(PEB, OSPlatformId) == 0xB0, "PEB layout");
+_Static_assert(__builtin_offsetof(TEB, ProcessEnvironmentBlock) == 0x30, "TEB layout");
+_Static_assert(__builtin_offsetof(TEB, LastErrorValue) == 0x34, "TEB layout");
+_Static_assert(__builtin_offsetof(TEB, DeallocationStack) == 0xE0C, "TEB layout");
+
+#endif
