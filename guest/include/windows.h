@@ -55,5 +55,23 @@ ULONG WINAPI RemoveVectoredExceptionHandler(PVOID Handle);
 LPTOP_LEVEL_EXCEPTION_FILTER WINAPI SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER lpTopLevelExceptionFilter);
 void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));
 HANDLE WINAPI GetCurrentProcess(void);
+void WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD nNumberOfArguments, const ULONG_PTR *lpArguments);
+
+/* Heaps (the SDK's heap, guest/runtime/heap.c). */
+#define HEAP_NO_SERIALIZE             0x00000001
+#define HEAP_GROWABLE                 0x00000002
+#define HEAP_GENERATE_EXCEPTIONS      0x00000004
+#define HEAP_ZERO_MEMORY              0x00000008
+#define HEAP_REALLOC_IN_PLACE_ONLY    0x00000010
+#define HEAP_CREATE_ENABLE_EXECUTE    0x00040000
+
+HANDLE WINAPI HeapCreate(DWORD flOptions, SIZE_T dwInitialSize, SIZE_T dwMaximumSize);
+BOOL WINAPI HeapDestroy(HANDLE hHeap);
+LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes);
+LPVOID WINAPI HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes);
+BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem);
+SIZE_T WINAPI HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+BOOL WINAPI HeapValidate(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+HANDLE WINAPI GetProcessHeap(void);
 
 #endif

@@ -1,7 +1,8 @@
 ; Process entry: the kernel leaves argc, argv[], NULL, envp NULL, auxv on the
 ; stack (the i386 System V start-up block). Call main(argc, argv) and exit
 ; with its return value. First it tells the kernel where the exception
-; dispatcher is.
+; dispatcher is and creates the process heap (ntdll's loader does both on
+; Windows).
 bits 32
 section .text.entry
 global _start
@@ -9,11 +10,13 @@ extern main
 extern exit
 extern KiUserExceptionDispatcher
 extern MmsRegisterExceptionDispatcher
+extern mms_create_process_heap
 
 _start:
     xor ebp, ebp            ; outermost frame for debuggers
     push KiUserExceptionDispatcher
     call MmsRegisterExceptionDispatcher   ; stdcall: pops its argument
+    call mms_create_process_heap
     mov eax, [esp]          ; argc
     lea ecx, [esp + 4]      ; argv
     and esp, -16            ; the SysV ABI wants a 16-byte aligned stack at calls

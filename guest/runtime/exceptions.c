@@ -53,12 +53,34 @@ LPTOP_LEVEL_EXCEPTION_FILTER WINAPI SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCE
 
 void mms_dispatch_exception(PEXCEPTION_RECORD record, PCONTEXT context) __attribute__((noreturn, used));
 
+/* Continuing a non-continuable exception is itself an exception, as in RtlDispatchException. */
+static void __attribute__((noreturn)) continue_with(PEXCEPTION_RECORD record, PCONTEXT context) {
+  if (record->ExceptionFlags & EXCEPTION_NONCONTINUABLE) {
+    EXCEPTION_RECORD nested = { STATUS_NONCONTINUABLE_EXCEPTION, EXCEPTION_NONCONTINUABLE, record, record->ExceptionAddress, 0, { 0 } };
+    NtRaiseException(&nested, context, FALSE);
+  }
+  NtContinue(context, FALSE);
+  for (;;) {}
+}
+
 void mms_dispatch_exception(PEXCEPTION_RECORD record, PCONTEXT context) {
   EXCEPTION_POINTERS pointers = { record, context };
   for (unsigned i = 0; i < count; i++) {
-    if (order[i]->handler(&pointers) == EXCEPTION_CONTINUE_EXECUTION) NtContinue(context, FALSE);
+    if (order[i]->handler(&pointers) == EXCEPTION_CONTINUE_EXECUTION) continue_with(record, context);
   }
-  if (unhandled_filter && unhandled_filter(&pointers) == EXCEPTION_CONTINUE_EXECUTION) NtContinue(context, FALSE);
+  if (unhandled_filter && unhandled_filter(&pointers) == EXCEPTION_CONTINUE_EXECUTION) continue_with(record, context);
   NtRaiseException(record, context, FALSE); /* the kernel ends the process */
   for (;;) {}
+}
+
+void mms_raise_exception(PCONTEXT context, DWORD code, DWORD flags, DWORD count, const ULONG_PTR *arguments) __attribute__((used));
+
+/* RaiseException's second half (raise.asm captured the caller's context). */
+void mms_raise_exception(PCONTEXT context, DWORD code, DWORD flags, DWORD count, const ULONG_PTR *arguments) {
+  EXCEPTION_RECORD record = { code, flags & EXCEPTION_NONCONTINUABLE, NULL, (PVOID)context->Eip, 0, { 0 } };
+  if (arguments) {
+    record.NumberParameters = count > EXCEPTION_MAXIMUM_PARAMETERS ? EXCEPTION_MAXIMUM_PARAMETERS : count;
+    for (DWORD i = 0; i < record.NumberParameters; i++) record.ExceptionInformation[i] = arguments[i];
+  }
+  NtRaiseException(&record, context, TRUE);
 }

@@ -26,10 +26,13 @@ export class ExceptionDispatcher {
 
   constructor(private readonly engine: Engine, private readonly process: Process, private readonly trace: TraceBus) {}
 
-  /** Raises `report` in the guest: first chance to its handlers, or unhandled. */
-  raise(report: ExceptionReport, registers: X86Registers = readRegisters(this.engine)): void {
+  /**
+   * Raises `report` in the guest: first chance to its handlers, or unhandled.
+   * `record` is the guest's own for a software exception (NtRaiseException).
+   */
+  raise(report: ExceptionReport, registers: X86Registers = readRegisters(this.engine), record = ExceptionDispatcher.recordOf(report)): void {
     this.lastRaised = report;
-    if (this.userDispatcher === undefined || !this.deliver(report, registers)) {
+    if (this.userDispatcher === undefined || !this.deliver(record, registers)) {
       this.endProcess(report);
       return;
     }
@@ -41,7 +44,7 @@ export class ExceptionDispatcher {
     const last = this.lastRaised;
     const report: ExceptionReport = last && last.code === record.code >>> 0 && last.eip === context.eip
       ? last
-      : { code: record.code >>> 0, eip: context.eip, ...addressOf(record) };
+      : reportOfRecord(record, context.eip);
     this.endProcess(report);
   }
 
@@ -51,9 +54,9 @@ export class ExceptionDispatcher {
     return { code: report.code, flags: 0, address: report.eip, parameters };
   }
 
-  private deliver(report: ExceptionReport, registers: X86Registers): boolean {
+  private deliver(exceptionRecord: ExceptionRecord, registers: X86Registers): boolean {
     const context = encodeContext(registers);
-    const record = encodeExceptionRecord(ExceptionDispatcher.recordOf(report));
+    const record = encodeExceptionRecord(exceptionRecord);
     const recordAddress = ((registers.esp - CONTEXT_SIZE - EXCEPTION_RECORD_SIZE) & ~3) >>> 0;
     const contextAddress = recordAddress + EXCEPTION_RECORD_SIZE;
     const esp = recordAddress - 8;
@@ -86,6 +89,12 @@ export class ExceptionDispatcher {
       ...(report.address !== undefined ? { address: report.address, write: report.write } : {}), firstChance,
     });
   }
+}
+
+/** What a report can say about a record the guest raised itself. */
+export function reportOfRecord(record: ExceptionRecord, eip: number): ExceptionReport {
+  const address = addressOf(record);
+  return { code: record.code >>> 0, eip, ...address, ...(address.address === undefined ? { software: { parameters: record.parameters } } : {}) };
 }
 
 function addressOf(record: ExceptionRecord): Pick<ExceptionReport, 'address' | 'write'> {

@@ -14,6 +14,8 @@ export interface ExceptionReport {
   why?: RefusedWhy;
   /** CPU exception vector that raised it, when not a page fault. */
   vector?: number;
+  /** Raised by the program itself (RaiseException / NtRaiseException), with its ExceptionInformation. */
+  software?: { parameters: number[] };
 }
 
 const WHY_TEXT: Record<RefusedWhy, string> = {
@@ -38,6 +40,10 @@ export function formatExceptionReport(report: ExceptionReport): string {
   if (report.errorCode !== undefined) lines.push(`  page-fault error code ${report.errorCode}: ${describeErrorCode(report.errorCode)}`);
   if (report.why) lines.push(`  reason: ${WHY_TEXT[report.why]}`);
   if (report.vector !== undefined) lines.push(`  CPU exception vector ${report.vector}`);
+  if (report.software) {
+    const parameters = report.software.parameters.map(hex32).join(', ');
+    lines.push(`  raised by the program (RaiseException)${parameters ? `, parameters ${parameters}` : ''}`);
+  }
   lines.push(`  process exit status ${formatNtStatus(report.code)}`);
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { isUserAddress } from '../../mm/layout.js';
 import { STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../../nt/status.js';
 import { CONTEXT_SIZE, EXCEPTION_RECORD_SIZE, decodeContext, decodeExceptionRecord } from '../x86-context.js';
 import type { NtService } from './nt-service.js';
+import { reportOfRecord } from '../exception-dispatch.js';
 
 /** NtContinue(ContextRecord, TestAlert): resume with the registers in the CONTEXT. */
 export const NtContinue: NtService = {
@@ -32,7 +33,7 @@ export const NtRaiseException: NtService = {
       return STATUS_SUCCESS;
     }
     thread.write(context);
-    exceptions.raise({ code: record.code >>> 0, eip: record.address, ...(record.parameters.length >= 2 ? { address: record.parameters[1], write: record.parameters[0] === 1 } : {}) }, context);
+    exceptions.raise(reportOfRecord(record, record.address), context, record);
     return STATUS_SUCCESS;
   },
 };

@@ -1,0 +1,20 @@
+/* malloc and friends on the process heap, as the MSVC runtime's are on its heap. */
+#include <windows.h>
+#include <stdlib.h>
+
+void *malloc(size_t size) { return HeapAlloc(GetProcessHeap(), 0, size); }
+
+void *calloc(size_t count, size_t size) {
+  if (size && count > (size_t)-1 / size) return NULL;
+  return HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, count * size);
+}
+
+void *realloc(void *block, size_t size) {
+  if (!block) return malloc(size);
+  if (size == 0) { free(block); return NULL; }
+  return HeapReAlloc(GetProcessHeap(), 0, block, size);
+}
+
+void free(void *block) {
+  if (block) HeapFree(GetProcessHeap(), 0, block);
+}
