@@ -1,6 +1,8 @@
 // `npm run bench`: speed figures (never part of the tests).
 //  1. A compute-bound static guest, the same ELF under mmscope and qemu-i386.
 //  2. Demand-zero faults per second: a guest touching N fresh pages.
+//  4. The guest heap: malloc/free pairs per second, small and large blocks,
+//     and the system calls they make per 10,000 operations.
 //  3. Virtual-memory services at 1k, 10k and 30k live reservations (guest),
 //     and the VAD tree alone at 1k, 10k and 100k VADs (no CPU): time per
 //     operation should grow like log n.
@@ -16,10 +18,12 @@ mkdirSync(out, { recursive: true });
 buildGuest({ sources: ['guest/bench/hash.c'], output: `${out}/hash.elf` });
 buildGuest({ sources: ['guest/bench/touch-pages.c'], output: `${out}/touch-pages.elf` });
 buildGuest({ sources: ['guest/bench/vm-ops.c'], output: `${out}/vm-ops.elf` });
+buildGuest({ sources: ['guest/bench/heap-ops.c'], output: `${out}/heap-ops.elf` });
 
-async function runInMmscope(elf, args, machineOptions = {}) {
+async function runInMmscope(elf, args, machineOptions = {}, onEvent = undefined) {
   const machine = await Machine.create(machineOptions);
   try {
+    if (onEvent) machine.trace.subscribe(onEvent);
     machine.load({ name: elf, bytes: readFileSync(elf) }, args);
     const started = process.hrtime.bigint();
     const outcome = machine.run();
@@ -107,4 +111,15 @@ console.log('\nVAD tree alone (remove + find free range + insert), 100,000 opera
 for (const n of [1000, 10000, 100000]) {
   const us = Math.min(vadTreeMicrosecondsPerOperation(n, 100000), vadTreeMicrosecondsPerOperation(n, 100000));
   console.log(`  ${String(n).padStart(6)} VADs: ${us.toFixed(3)} us per operation (log2 n = ${Math.log2(n).toFixed(1)})`);
+}
+
+// The heap: time per malloc/free pair from the difference of two run lengths; system calls from a traced run.
+console.log('\nguest heap (guest/runtime/heap.c): malloc + free pairs');
+for (const [kind, what, few, many] of [['small', '16-256 bytes over 1,000 live blocks', 1000, 200000], ['large', '0.5-1 MiB, each its own VirtualAlloc', 100, 2000]]) {
+  const short = best([await runInMmscope(`${out}/heap-ops.elf`, [kind, String(few)]), await runInMmscope(`${out}/heap-ops.elf`, [kind, String(few)])]);
+  const long = best([await runInMmscope(`${out}/heap-ops.elf`, [kind, String(many)]), await runInMmscope(`${out}/heap-ops.elf`, [kind, String(many)])]);
+  const us = ((long.ms - short.ms) * 1000) / (many - few);
+  let calls = 0;
+  await runInMmscope(`${out}/heap-ops.elf`, [kind, '10000'], {}, (event) => { if (event.type === 'syscall') calls++; });
+  console.log(`  ${kind.padEnd(5)} (${what}): ${us.toFixed(2)} us per pair, ${Math.round(1e6 / us).toLocaleString('en-US')} pairs/s; ${calls} system calls for 10,000 pairs (whole run)`);
 }

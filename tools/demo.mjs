@@ -19,10 +19,16 @@ await step('Build the examples', ['build', 'guest/examples/hello.c', '-o', `${ou
 await main(['build', 'guest/examples/hello.asm', '-o', `${out}/hello-asm.elf`]);
 await main(['build', 'guest/examples/first-touch.c', '-o', `${out}/first-touch.elf`]);
 await main(['build', 'guest/examples/reserve-commit.c', '-o', `${out}/reserve-commit.elf`]);
+await main(['build', 'guest/examples/heap.c', '-o', `${out}/heap.elf`]);
+await main(['build', 'guest/examples/recursion.c', '-o', `${out}/recursion.elf`]);
 await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
 await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
 await step('First touch: one demand-zero fault per fresh page (trace on stderr)',
   ['run', '--trace', 'faults', '--vad', `${out}/first-touch.elf`]);
 await step('MEM_RESERVE, MEM_COMMIT, first write, release: the VAD tree and the PTE at each step',
   ['run', '--trace', 'faults', `${out}/reserve-commit.elf`]);
+await step('The heap: 5,000 mallocs, a few system calls (each commits 64 KiB of the heap\'s reservation)',
+  ['run', '--trace', 'syscalls', `${out}/heap.elf`]);
+await step('Deep recursion: the stack grows a page at a time through its guard page',
+  ['run', '--trace', 'faults', '--vad', `${out}/recursion.elf`, '24']);
 process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');

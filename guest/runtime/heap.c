@@ -83,6 +83,7 @@ typedef struct HEAP {
   DWORD SegmentCount;
   HEAP_SEGMENT Segments[MAX_SEGMENTS];
   LINKS FreeLists[FREE_LIST_COUNT];
+  DWORD FreeListsInUse[FREE_LIST_COUNT / 32];   /* a bit per non-empty exact list, as in Windows XP */
   LINKS VirtualBlocks;
 } HEAP;
 
@@ -170,9 +171,14 @@ static int free_fill_intact(const void *from, const void *to) {
 static void make_free(HEAP *heap, HEAP_ENTRY *e, DWORD units, DWORD previous, int last, BYTE segment) {
   write_entry(heap, e, units, previous, last ? ENTRY_LAST : 0, 0, segment);
   list_insert_tail(free_list_for(heap, units), &((FREE_ENTRY *)e)->Links);
+  if (units < FREE_LIST_COUNT) heap->FreeListsInUse[units / 32] |= 1u << (units % 32);
 }
 
-static void take_free(FREE_ENTRY *f) { list_remove(&f->Links); }
+static void take_free(HEAP *heap, FREE_ENTRY *f) {
+  DWORD units = f->Entry.Size;
+  list_remove(&f->Links);
+  if (units < FREE_LIST_COUNT && list_empty(&heap->FreeLists[units])) heap->FreeListsInUse[units / 32] &= ~(1u << (units % 32));
+}
 
 /* Free blocks for [start, start + bytes) after a block of `previous` units; the last one ends the segment. */
 static void add_free_range(HEAP *heap, BYTE segment, char *start, SIZE_T bytes, DWORD previous) {
@@ -212,7 +218,7 @@ static int extend_segment(HEAP *heap, BYTE index, SIZE_T bytes) {
   s->CommittedEnd += commit;
   HEAP_ENTRY *last = s->LastEntry;
   if (!(last->Flags & ENTRY_BUSY) && last->Size + commit / UNIT <= MAX_BLOCK_UNITS) {
-    take_free((FREE_ENTRY *)last);
+    take_free(heap, (FREE_ENTRY *)last);
     make_free(heap, last, last->Size + commit / UNIT, last->PreviousSize, 1, index);
     fill_free(start, start + commit);
     return 1;
@@ -251,7 +257,7 @@ static void decommit_free_tail(HEAP *heap, HEAP_ENTRY *e) {
   char *keep = (char *)round_up((SIZE_T)e + sizeof(FREE_ENTRY), PAGE);
   if (keep >= s->CommittedEnd || !VirtualFree(keep, s->CommittedEnd - keep, MEM_DECOMMIT)) return;
   s->CommittedEnd = keep;
-  take_free((FREE_ENTRY *)e);
+  take_free(heap, (FREE_ENTRY *)e);
   make_free(heap, e, (keep - (char *)e) / UNIT, e->PreviousSize, 1, e->SegmentIndex);
 }
 
@@ -263,8 +269,9 @@ static DWORD units_for(SIZE_T bytes) {
 }
 
 static FREE_ENTRY *find_free(HEAP *heap, DWORD units) {
-  for (DWORD n = units; n < FREE_LIST_COUNT; n++) {
-    if (!list_empty(&heap->FreeLists[n])) return free_entry_of(heap->FreeLists[n].Flink);
+  for (DWORD word = units / 32; units < FREE_LIST_COUNT && word < FREE_LIST_COUNT / 32; word++) {
+    DWORD bits = heap->FreeListsInUse[word] & (word == units / 32 ? ~0u << (units % 32) : ~0u);
+    if (bits) return free_entry_of(heap->FreeLists[word * 32 + __builtin_ctz(bits)].Flink);
   }
   LINKS *head = &heap->FreeLists[0];
   for (LINKS *l = head->Flink; l != head; l = l->Flink) {
@@ -276,7 +283,7 @@ static FREE_ENTRY *find_free(HEAP *heap, DWORD units) {
 /* Marks `f` busy for `bytes`, splitting off what is left when it can stand alone. */
 static void *use_free_block(HEAP *heap, FREE_ENTRY *f, SIZE_T bytes, DWORD units) {
   HEAP_ENTRY *e = &f->Entry;
-  take_free(f);
+  take_free(heap, f);
   DWORD have = e->Size;
   int last = e->Flags & ENTRY_LAST;
   if (have - units >= MIN_FREE_UNITS) {
@@ -321,7 +328,7 @@ static void free_in_segment(HEAP *heap, HEAP_ENTRY *e) {
   if (!last) {
     HEAP_ENTRY *next = next_entry(e);
     if (!(next->Flags & ENTRY_BUSY) && units + next->Size <= MAX_BLOCK_UNITS) {
-      take_free((FREE_ENTRY *)next);
+      take_free(heap, (FREE_ENTRY *)next);
       last = next->Flags & ENTRY_LAST;
       units += next->Size;
       fill_end += sizeof(FREE_ENTRY);   /* its header and links are free memory now */
@@ -330,7 +337,7 @@ static void free_in_segment(HEAP *heap, HEAP_ENTRY *e) {
   if (e->PreviousSize) {
     HEAP_ENTRY *previous = previous_entry(e);
     if (!(previous->Flags & ENTRY_BUSY) && previous->Size + units <= MAX_BLOCK_UNITS) {
-      take_free((FREE_ENTRY *)previous);
+      take_free(heap, (FREE_ENTRY *)previous);
       units += previous->Size;
       start = previous;
     }
@@ -524,7 +531,7 @@ static int resize_in_place(HEAP *heap, HEAP_ENTRY *e, SIZE_T bytes) {
   if (units > have) {
     HEAP_ENTRY *next = last ? NULL : next_entry(e);
     if (!next || next->Flags & ENTRY_BUSY || have + next->Size < units) return 0;
-    take_free((FREE_ENTRY *)next);
+    take_free(heap, (FREE_ENTRY *)next);
     last = next->Flags & ENTRY_LAST;
     have += next->Size;
     if (!last) set_previous_size(heap, next_entry(next), have);
@@ -600,6 +607,9 @@ static const char *validate_heap(HEAP *heap, const void **where) {
     }
   }
   if (listed != free_blocks) return "the free lists do not match the free blocks";
+  for (DWORD n = 1; n < FREE_LIST_COUNT; n++) {
+    if (!(heap->FreeListsInUse[n / 32] >> (n % 32) & 1) != list_empty(&heap->FreeLists[n])) return "the free-list bitmap is wrong";
+  }
   for (LINKS *l = heap->VirtualBlocks.Flink; l != &heap->VirtualBlocks; l = l->Flink) {
     VIRTUAL_BLOCK *v = (VIRTUAL_BLOCK *)l;
     *where = &v->Entry + 1;

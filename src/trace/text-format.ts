@@ -23,6 +23,7 @@ function formatFault(event: PageFaultEvent): string {
   let outcome = event.resolution + (event.why ? ` (${event.why})` : '');
   if (event.pfn !== undefined) outcome += ` pfn=${hex(event.pfn, 5)}`;
   if (event.fileBytes) outcome += ` file=${event.fileBytes}B`;
+  if (event.stackLimit !== undefined) outcome += ` StackLimit=${hex(event.stackLimit)}`;
   parts.push('→ ' + outcome);
   parts.push(`pte ${hex(event.pteBefore)}→${event.pteAfter === undefined ? '-' : hex(event.pteAfter)}`);
   if (event.vad) parts.push(`vad ${hex(event.vad.start)}-${hex(event.vad.end)}`);

@@ -64,6 +64,8 @@ describe('bad options', () => {
     [['run', '--trace', 'everything', 'x.elf'], /--trace: "everything" is not one of/],
     [['run', '--ram', 'lots', 'x.elf'], /--ram: "lots" is not a size/],
     [['run', '--ram', '4K', 'x.elf'], /RAM of 4096 bytes is too small/],
+    [['run', '--stack', '2G', 'x.elf'], /--stack: the stack reservation must be between 1 byte and 1 GiB/],
+    [['build', '--stack', 'big', '-o', 'x.elf', 'x.c'], /--stack: "big" is not a size/],
     [['run', '--max-insns', '-5', 'x.elf'], /--max-insns: "-5" is not a positive whole number/],
     [['run', '--pte', 'zzz', 'x.elf'], /--pte: "zzz" is not a 32-bit address/],
     [['run', '--frobnicate', 'x.elf'], /unknown option --frobnicate/],

@@ -102,3 +102,21 @@ describe('dumps at exit', () => {
     expect(json.commit.processPages).toBe(json.vads.reduce((n: number, v: { commitCharge: number }) => n + v.commitCharge, 0));
   });
 });
+
+describe('the stack and the heap', () => {
+  it('build --stack records the reservation in the ELF; run --stack overrides it', () => {
+    const elf = join(dir, 'stack.elf');
+    expect(runCli(['build', '--stack', '192K', 'test/guests/stack-growth.c', '-o', elf]).status).toBe(0);
+    expect(runCli(['run', elf, 'env', '0x30000']).stdout).toMatch(/^16 checks, 0 failed$/m);
+    expect(runCli(['run', '--stack', '128K', elf, 'env', '0x20000']).stdout).toMatch(/^16 checks, 0 failed$/m);
+  });
+
+  it('--heap-check stops a double free with the heap\'s message and STATUS_HEAP_CORRUPTION', () => {
+    const elf = guestElf('test/guests/heap-misuse.c');
+    expect(runCli(['run', elf, 'double-free'])).toMatchObject({ status: 0, stdout: 'double-free: FALSE, error 87\n' });
+    const checked = runCli(['run', '--heap-check', elf, 'double-free']);
+    expect(checked.status).toBe(0x74);
+    expect(checked.stderr).toMatch(/HEAP\[mmscope\]: HeapFree\(0x[0-9a-f]+, 0x[0-9a-f]+\): double free/);
+    expect(checked.stderr).toContain('unhandled exception STATUS_HEAP_CORRUPTION (0xC0000374)');
+  });
+});

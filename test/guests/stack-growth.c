@@ -3,6 +3,9 @@
      stack-growth grow PAGES   recurse until the stack has grown PAGES pages: the
                                guard page moves down a page at a time, StackLimit
                                follows it, and no exception reaches the guest
+     stack-growth big-frames   frames of 10,000 bytes, which the compiler probes a
+                               page at a time (-fstack-clash-protection, like
+                               MSVC's _chkstk), so the guard page is never skipped
      stack-growth overflow     recurse without end under a vectored handler that
                                catches STATUS_STACK_OVERFLOW and longjmps back
      stack-growth unhandled    recurse without end, no handler */
@@ -46,6 +49,21 @@ static int recurse(int depth, char *stop_below) {
   }
   if (stop_below && (char *)frame < stop_below) return depth;
   return recurse(depth + 1, stop_below) + frame[0] - frame[sizeof frame - 1];
+}
+
+static int recurse_big(int depth) {
+  volatile char frame[10000];
+  frame[0] = (char)depth;
+  return depth == 0 ? frame[0] : recurse_big(depth - 1) + frame[0] - (char)depth;
+}
+
+static int big_frames(void) {
+  AddVectoredExceptionHandler(1, counting_handler);
+  char *start = stack_limit();
+  recurse_big(30);
+  CHECK_EQ("no exception reached the guest", handler_calls, 0);
+  CHECK_TRUE("the stack grew past 300,000 bytes", start - stack_limit() >= 300000);
+  return CHECK_DONE();
 }
 
 static int check_environment(unsigned long reserve) {
@@ -116,6 +134,7 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "env")) return check_environment(argc > 2 ? strtoul(argv[2], NULL, 0) : 0x100000);
   if (!strcmp(mode, "grow")) return grow(argc > 2 ? atoi(argv[2]) : 10);
   if (!strcmp(mode, "overflow")) return overflow();
+  if (!strcmp(mode, "big-frames")) return big_frames();
   if (!strcmp(mode, "unhandled")) return recurse(0, NULL);
   return 2;
 }

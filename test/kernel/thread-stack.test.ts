@@ -45,6 +45,10 @@ describe('stack growth through the guard page', () => {
     expect(stack.commitCharge).toBe((stack.endAddress - growth.at(-1)!.stackLimit!) / 0x1000 + 1);
   });
 
+  it('frames larger than a page are probed top-down, so they never skip the guard page', async () => {
+    await runChecks(SOURCE, ['big-frames']);
+  });
+
   it('running into the end of the reservation raises STATUS_STACK_OVERFLOW, which a vectored handler catches', async () => {
     const run = await runChecks(SOURCE, ['overflow']);
     const exceptions = run.events.filter((e) => e.type === 'exception');
