@@ -5,6 +5,7 @@ import type { CommitLedger } from './commit.js';
 import type { PageTables } from './page-tables.js';
 import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
 import { Vad, type VadInit } from './vad.js';
+import type { ControlArea } from './section.js';
 import { VadTree } from './vad-tree.js';
 import { STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
@@ -17,6 +18,8 @@ export class AddressSpace {
    * of raising STATUS_GUARD_PAGE_VIOLATION (Windows finds it through the TEB).
    */
   userStack: Vad | undefined;
+  /** Control areas alive in the system (sections are system-wide; mmscope runs one process). */
+  readonly controlAreas = new Set<ControlArea>();
 
   constructor(
     readonly pageTables: PageTables,

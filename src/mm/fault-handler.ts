@@ -5,11 +5,12 @@ import type { AddressSpace } from './address-space.js';
 import { MM_SYSTEM_RANGE_START, pageBase, pteAddressOf, vpnOf, isUserAddress, type Pfn } from './layout.js';
 import { MM_GUARDPAGE, isAccessible, isGuard, isWritable, type ProtectionMask } from './protection.js';
 import {
-  ZERO_PTE, isDecommittedPte, isTransitionPte, isValidPte, isWritePte, makeDemandZeroPte, makeValidUserPte, pfnOfPte,
+  ZERO_PTE, isCopyOnWritePte, isDecommittedPte, isTransitionPte, isValidPte, isWritePte, makeDemandZeroPte, makeValidUserPte, pfnOfPte,
   softwareProtection, withSoftwareProtection, type PteValue,
 } from './pte.js';
 import type { Vad } from './vad.js';
 import { checkForUserStackOverflow, type StackGuardOutcome } from './stack-growth.js';
+import { resolveCopyOnWriteFault, resolveSectionFault, type SectionFaultInfo, type SectionResolvedHow } from './section-fault.js';
 
 export interface FaultInput {
   address: number;
@@ -18,7 +19,7 @@ export interface FaultInput {
   user: boolean;
 }
 
-export type ResolvedHow = 'demand-zero' | 'image-file' | 'transition' | 'already-valid';
+export type ResolvedHow = 'demand-zero' | 'image-file' | 'transition' | 'already-valid' | SectionResolvedHow;
 export type RefusedWhy =
   | 'kernel-address'      // user access to 0x80000000 and above
   | 'no-vad'              // no allocation covers the address
@@ -28,7 +29,7 @@ export type RefusedWhy =
   | 'write-to-read-only';
 
 export type FaultResolution =
-  | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number }
+  | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number; section?: SectionFaultInfo }
   /** First touch of a guard page: the guard is gone, the guest gets STATUS_GUARD_PAGE_VIOLATION. */
   | { kind: 'guard-page'; pteBefore: PteValue; pteAfter: PteValue; vad: Vad }
   /** The guard page of the thread's stack: the stack grew (retry) or overflowed. */
@@ -44,8 +45,17 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   }
   const pte = space.pageTables.readPte(address);
   const vad = space.findVad(address);
-  if (isValidPte(pte)) return resolveValidPteFault(pte, input, vad);
+  if (isValidPte(pte)) {
+    if (input.write && vad?.view && isCopyOnWritePte(pte)) return resolveCopyOnWriteFault(space, address, pte, vad);
+    return resolveValidPteFault(pte, input, vad);
+  }
   if (!vad) return refuse('no-vad', pte, vad);
+  if (vad.view && pte === ZERO_PTE) {
+    // A view page the process has not touched: its VAD gives the protection, the prototype PTE the page.
+    if (!isAccessible(vad.protection)) return refuse('no-access', pte, vad);
+    if (input.write && !isWritable(vad.protection)) return refuse('write-to-read-only', pte, vad);
+    return resolveSectionFault(space, address, input.write, pte, vad, vad.protection);
+  }
   const protection = protectionForNotPresent(pte, vad, vpnOf(address));
   if (typeof protection === 'string') return refuse(protection, pte, vad);
   if (isGuard(protection)) return resolveGuardPageFault(space, input, pte, vad, protection);

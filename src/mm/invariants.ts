@@ -4,7 +4,9 @@ import type { AddressSpace } from './address-space.js';
 import { MM_SYSTEM_RANGE_START, hex32, pteAddressOf, vpnOf } from './layout.js';
 import { KernelPanic } from './panic.js';
 import { PfnState } from './pfn-database.js';
-import { isOwnerPte, isTransitionPte, pfnOfPte } from './pte.js';
+import { isOwnerPte, isTransitionPte, isValidPte, pfnOfPte } from './pte.js';
+import { prototypeIndexOf } from './section-view.js';
+import type { Vad } from './vad.js';
 import { pageStateOf } from './page-state.js';
 
 export function checkAddressSpaceInvariants(space: AddressSpace): void {
@@ -24,27 +26,74 @@ function checkCommit(space: AddressSpace): void {
     if (committed !== vad.commitCharge) throw new KernelPanic(`VAD ${hex32(vad.startAddress)} has ${committed} committed pages but is charged ${vad.commitCharge}`);
   }
   if (sum !== space.commitCharge) throw new KernelPanic(`VAD commit sums to ${sum} but the process is charged ${space.commitCharge}`);
-  if (space.commit.totalPages < space.commitCharge) throw new KernelPanic('process commit exceeds system commit');
+  let sectionCommit = 0;
+  for (const controlArea of space.controlAreas) sectionCommit += controlArea.commitPages;
+  if (space.commit.totalPages < space.commitCharge + sectionCommit) throw new KernelPanic('process and section commit exceed system commit');
   if (space.commit.totalPages > space.commit.limitPages) throw new KernelPanic('system commit exceeds its limit');
 }
 
 /**
- * Each valid or transition user PTE lies in a VAD and names an active frame
- * that points back at it; no active frame is left without an owner.
+ * Each valid or transition user PTE lies in a VAD and names an active frame.
+ * A private frame points back at that PTE; a section's frame points at the
+ * prototype PTE the view maps, and its share count is the number of PTEs
+ * mapping it. No frame is left without an owner.
  */
 function checkUserPtes(space: AddressSpace): void {
-  let userFrames = 0;
+  let privateFrames = 0;
+  const shares = new Map<number, number>();
   space.pageTables.forEachPresentOrTransitionPte(MM_SYSTEM_RANGE_START, (address, pte) => {
-    userFrames++;
     if (!isTransitionPte(pte) && !isOwnerPte(pte)) throw new KernelPanic(`user PTE for ${hex32(address)} lacks the Owner bit`);
-    if (!space.vads.findByVpn(vpnOf(address))) throw new KernelPanic(`valid PTE for ${hex32(address)} outside every VAD`);
+    const vad = space.vads.findByVpn(vpnOf(address));
+    if (!vad) throw new KernelPanic(`valid PTE for ${hex32(address)} outside every VAD`);
     const pfn = pfnOfPte(pte);
     if (space.frames.stateOf(pfn) !== PfnState.Active) throw new KernelPanic(`PTE for ${hex32(address)} names inactive PFN ${pfn}`);
+    if (space.frames.isPrototype(pfn)) {
+      checkSharedPage(space, vad, address, pfn);
+      shares.set(pfn, (shares.get(pfn) ?? 0) + 1);
+      return;
+    }
+    privateFrames++;
     if (space.frames.pteAddressOf(pfn) !== pteAddressOf(address)) {
       throw new KernelPanic(`PFN ${pfn} points at PTE ${hex32(space.frames.pteAddressOf(pfn))}, mapped by ${hex32(pteAddressOf(address))}`);
     }
   });
+  const sectionFrames = checkSegments(space, shares);
   const kernelFrames = space.pageTables.tableCount() + space.pageTables.kernelPageCount();
-  const active = space.frames.counts().active;
-  if (active !== userFrames + kernelFrames) throw new KernelPanic(`${active} active frames but ${userFrames} user pages and ${kernelFrames} kernel pages and tables: a frame leaked`);
+  const counts = space.frames.counts();
+  const inUse = counts.active + counts.standby + counts.modified;
+  if (inUse !== privateFrames + sectionFrames + kernelFrames) {
+    throw new KernelPanic(`${inUse} frames in use but ${privateFrames} private pages, ${sectionFrames} section pages and ${kernelFrames} kernel pages and tables: a frame leaked`);
+  }
+}
+
+function checkSharedPage(space: AddressSpace, vad: Vad, address: number, pfn: number): void {
+  if (!vad.view) throw new KernelPanic(`${hex32(address)} maps section frame ${pfn} outside a view`);
+  const index = prototypeIndexOf(vad, vpnOf(address));
+  const prototypeAddress = vad.view.controlArea.segment.prototypePteAddress(index);
+  if (space.frames.pteAddressOf(pfn) !== prototypeAddress) {
+    throw new KernelPanic(`${hex32(address)} maps PFN ${pfn}, which belongs to prototype PTE ${hex32(space.frames.pteAddressOf(pfn))}, not ${hex32(prototypeAddress)}`);
+  }
+}
+
+/** Each resident prototype PTE owns its frame, whose share count is the number of PTEs mapping it; returns the resident pages. */
+function checkSegments(space: AddressSpace, shares: Map<number, number>): number {
+  let resident = 0;
+  for (const controlArea of space.controlAreas) {
+    const segment = controlArea.segment;
+    segment.prototypePtes.forEach((prototype, index) => {
+      if (!isValidPte(prototype)) return;
+      resident++;
+      const pfn = pfnOfPte(prototype);
+      if (!space.frames.isPrototype(pfn) || space.frames.pteAddressOf(pfn) !== segment.prototypePteAddress(index)) {
+        throw new KernelPanic(`prototype PTE ${hex32(segment.prototypePteAddress(index))} names PFN ${pfn}, which does not point back at it`);
+      }
+      if (space.frames.shareCountOf(pfn) !== (shares.get(pfn) ?? 0)) {
+        throw new KernelPanic(`PFN ${pfn} has share count ${space.frames.shareCountOf(pfn)} but ${shares.get(pfn) ?? 0} PTEs map it`);
+      }
+    });
+    if (controlArea.numberOfSectionReferences === 0 && controlArea.numberOfMappedViews === 0) {
+      throw new KernelPanic(`control area ${controlArea.id} has no references and no views but was not deleted`);
+    }
+  }
+  return resident;
 }

@@ -1,6 +1,10 @@
 // The frame (PFN) database: one entry per physical page with its list state
 // (MMLISTS numbering), share count and the virtual address of the PTE that
-// maps it (PteAddress), plus the zeroed and free page lists.
+// maps it (PteAddress), plus the zeroed and free page lists. A frame of a
+// section belongs to a prototype PTE (PteAddress is the prototype's, the
+// PrototypePte flag is set): the share count is the number of views that
+// map it, and at zero it stays resident on the standby list (or the
+// modified list if it was written) until its section goes away.
 import { PAGE_SIZE, type Pfn } from './layout.js';
 import { KernelPanic } from './panic.js';
 
@@ -8,10 +12,12 @@ import { KernelPanic } from './panic.js';
 export enum PfnState {
   Zeroed = 0,
   Free = 1,
+  Standby = 2,
+  Modified = 3,
   Active = 6,
 }
 
-export interface FrameCounts { total: number; zeroed: number; free: number; active: number }
+export interface FrameCounts { total: number; zeroed: number; free: number; active: number; standby: number; modified: number }
 
 /** Physical memory as the kernel sees it: frame bytes, and a fill for zeroing. */
 export interface PhysicalMemory {
@@ -26,6 +32,9 @@ export class PfnDatabase {
   private readonly pteAddress: Uint32Array;
   /** The page's exact protection mask (Windows keeps it in the PFN's OriginalPte): hardware PTE bits cannot tell PAGE_EXECUTE_READ from PAGE_READONLY. */
   private readonly protection: Uint8Array;
+  /** MMPFNENTRY's PrototypePte and Modified bits. */
+  private readonly prototype: Uint8Array;
+  private readonly modified: Uint8Array;
   private readonly zeroedList: Int32Array;
   private readonly freeList: Int32Array;
   private zeroedCount = 0;
@@ -38,6 +47,8 @@ export class PfnDatabase {
     this.shareCount = new Uint16Array(this.frameCount);
     this.pteAddress = new Uint32Array(this.frameCount);
     this.protection = new Uint8Array(this.frameCount);
+    this.prototype = new Uint8Array(this.frameCount);
+    this.modified = new Uint8Array(this.frameCount);
     this.zeroedList = new Int32Array(this.frameCount);
     this.freeList = new Int32Array(this.frameCount);
     // Hand out low frames first: push in reverse so pop yields 0, 1, 2, ...
@@ -76,18 +87,61 @@ export class PfnDatabase {
     return pfn;
   }
 
-  /** Drops one share of an active frame; at zero it goes to the free list. */
+  /**
+   * Drops one share of an active frame. At zero a private frame goes to the
+   * free list; a prototype frame stays resident, on standby or modified.
+   */
   releaseFrame(pfn: Pfn): void {
     this.requireActive(pfn, 'releaseFrame');
     if (--this.shareCount[pfn]! > 0) return;
-    this.state[pfn] = PfnState.Free;
-    this.pteAddress[pfn] = 0;
-    this.freeList[this.freeCount++] = pfn;
+    if (this.prototype[pfn]) {
+      this.state[pfn] = this.modified[pfn] ? PfnState.Modified : PfnState.Standby;
+      return;
+    }
+    this.toFreeList(pfn);
   }
 
+  /** One more view maps the frame; a resident prototype frame becomes active again. */
   addShare(pfn: Pfn): void {
-    this.requireActive(pfn, 'addShare');
+    const state = this.state[pfn];
+    if (state === PfnState.Standby || state === PfnState.Modified) {
+      if (!this.prototype[pfn]) throw new KernelPanic(`addShare: PFN ${pfn} is ${PfnState[state]} but not a prototype frame`);
+      this.state[pfn] = PfnState.Active;
+    } else {
+      this.requireActive(pfn, 'addShare');
+    }
     this.shareCount[pfn]!++;
+  }
+
+  /** The frame now belongs to the prototype PTE at `prototypePteAddress`. */
+  makePrototype(pfn: Pfn, prototypePteAddress: number): void {
+    this.requireActive(pfn, 'makePrototype');
+    this.prototype[pfn] = 1;
+    this.pteAddress[pfn] = prototypePteAddress >>> 0;
+  }
+
+  /** A section went away: its resident, unmapped frame goes to the free list. */
+  releasePrototypeFrame(pfn: Pfn): void {
+    if (!this.prototype[pfn] || this.shareCount[pfn] !== 0) throw new KernelPanic(`releasePrototypeFrame: PFN ${pfn} is not an unmapped prototype frame`);
+    this.toFreeList(pfn);
+  }
+
+  isPrototype(pfn: Pfn): boolean { return this.prototype[pfn] === 1; }
+  isModified(pfn: Pfn): boolean { return this.modified[pfn] === 1; }
+
+  /** MMPFNENTRY.Modified: the page differs from its backing store (the file, for a file-backed section). */
+  setModified(pfn: Pfn, modified: boolean): void {
+    this.modified[pfn] = modified ? 1 : 0;
+    if (this.state[pfn] === PfnState.Modified && !modified) this.state[pfn] = PfnState.Standby;
+    if (this.state[pfn] === PfnState.Standby && modified) this.state[pfn] = PfnState.Modified;
+  }
+
+  private toFreeList(pfn: Pfn): void {
+    this.state[pfn] = PfnState.Free;
+    this.pteAddress[pfn] = 0;
+    this.prototype[pfn] = 0;
+    this.modified[pfn] = 0;
+    this.freeList[this.freeCount++] = pfn;
   }
 
   setProtection(pfn: Pfn, mask: number): void { this.protection[pfn] = mask; }
@@ -98,9 +152,14 @@ export class PfnDatabase {
   pteAddressOf(pfn: Pfn): number { return this.pteAddress[pfn]!; }
 
   counts(): FrameCounts {
-    let active = 0;
-    for (let pfn = 0; pfn < this.frameCount; pfn++) if (this.state[pfn] === PfnState.Active) active++;
-    return { total: this.frameCount, zeroed: this.zeroedCount, free: this.freeCount, active };
+    let active = 0, standby = 0, modified = 0;
+    for (let pfn = 0; pfn < this.frameCount; pfn++) {
+      const state = this.state[pfn];
+      if (state === PfnState.Active) active++;
+      else if (state === PfnState.Standby) standby++;
+      else if (state === PfnState.Modified) modified++;
+    }
+    return { total: this.frameCount, zeroed: this.zeroedCount, free: this.freeCount, active, standby, modified };
   }
 
   /** Every frame is on exactly the list its state names; throws KernelPanic if not. */
@@ -117,9 +176,13 @@ export class PfnDatabase {
     walk(this.zeroedList, this.zeroedCount, PfnState.Zeroed, 'zeroed');
     walk(this.freeList, this.freeCount, PfnState.Free, 'free');
     for (let pfn = 0; pfn < this.frameCount; pfn++) {
-      if (this.state[pfn] === PfnState.Active) {
+      const state = this.state[pfn];
+      if (state === PfnState.Active) {
         if (seen[pfn]) throw new KernelPanic(`active PFN ${pfn} is on a free list`);
         if (this.shareCount[pfn] === 0) throw new KernelPanic(`active PFN ${pfn} has share count 0`);
+      } else if (state === PfnState.Standby || state === PfnState.Modified) {
+        if (seen[pfn] || this.shareCount[pfn] !== 0 || !this.prototype[pfn]) throw new KernelPanic(`${PfnState[state]} PFN ${pfn} is not an unmapped prototype frame`);
+        if ((state === PfnState.Modified) !== (this.modified[pfn] === 1)) throw new KernelPanic(`PFN ${pfn}: state ${PfnState[state]} disagrees with its Modified bit`);
       } else if (!seen[pfn]) {
         throw new KernelPanic(`PFN ${pfn} in state ${this.state[pfn]} is on no list`);
       }

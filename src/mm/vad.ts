@@ -2,6 +2,7 @@
 // space, with the flags Windows keeps in MMVAD_FLAGS.
 import { addressOfVpn, type Vpn } from './layout.js';
 import type { ProtectionMask } from './protection.js';
+import type { ControlArea } from './section.js';
 
 /** _MI_VAD_TYPE */
 export enum VadType {
@@ -33,6 +34,8 @@ export interface VadInit {
   memCommit: boolean;
   vadType?: VadType;
   imageSource?: ImagePageSource;
+  /** A view of a section: its control area and the prototype PTE of the view's first page. */
+  view?: { controlArea: ControlArea; firstPrototypePte: number };
 }
 
 export class Vad {
@@ -46,6 +49,8 @@ export class Vad {
   memCommit: boolean;
   vadType: VadType;
   imageSource: ImagePageSource | undefined;
+  /** _MMVAD.ControlArea and FirstPrototypePte, for a view of a section. */
+  readonly view: { controlArea: ControlArea; firstPrototypePte: number } | undefined;
 
   // AVL links and subtree summaries, owned by VadTree.
   left: Vad | null = null;
@@ -65,6 +70,7 @@ export class Vad {
     this.memCommit = init.memCommit;
     this.vadType = init.vadType ?? VadType.VadNone;
     this.imageSource = init.imageSource;
+    this.view = init.view;
   }
 
   get startAddress(): number { return addressOfVpn(this.startingVpn); }

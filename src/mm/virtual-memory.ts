@@ -17,6 +17,7 @@ import {
 } from './pte.js';
 import { OutOfFramesError } from './page-tables.js';
 import { VadType, type Vad } from './vad.js';
+import { commitInView } from './section-view.js';
 import { KernelPanic } from './panic.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_FREE_VM_NOT_AT_BASE, STATUS_INVALID_PAGE_PROTECTION,
@@ -97,6 +98,10 @@ function reserveRange(space: AddressSpace, base: number, size: number, mask: Pro
 function commitInReservation(space: AddressSpace, base: number, size: number, mask: ProtectionMask): RegionResult {
   const range = pageRange(base, size);
   const vad = space.vads.findByVpn(range.first);
+  if (vad?.view && range.last <= vad.endingVpn) {
+    const status = commitInView(space, vad, range.first, range.last);
+    return status === STATUS_SUCCESS ? ok(addressOfVpn(range.first), (range.last - range.first + 1) * PAGE_SIZE) : fail(status);
+  }
   if (!vad || range.last > vad.endingVpn || !vad.privateMemory) return fail(STATUS_CONFLICTING_ADDRESSES);
   let uncommitted = 0;
   for (let vpn = range.first; vpn <= range.last; vpn++) if (!pageStateOf(space, vad, vpn).committed) uncommitted++;
@@ -183,6 +188,8 @@ export function protectVirtualMemory(space: AddressSpace, request: ProtectReques
   if (!vad) return { status: STATUS_MEMORY_NOT_ALLOCATED };
   if (range.last > vad.endingVpn) return { status: STATUS_CONFLICTING_ADDRESSES };
   if (vad.privateMemory && isCopyOnWrite(mask)) return { status: STATUS_INVALID_PAGE_PROTECTION };
+  // Per-page protection inside views is not modelled: the view's protection applies to all of it.
+  if (vad.view) return { status: STATUS_NOT_SUPPORTED };
   const states: PageState[] = [];
   for (let vpn = range.first; vpn <= range.last; vpn++) states.push(pageStateOf(space, vad, vpn));
   if (states.some((s) => !s.committed)) return { status: STATUS_NOT_COMMITTED };

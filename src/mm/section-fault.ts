@@ -1,0 +1,98 @@
+// Faults in views of sections, through the segment's prototype PTEs:
+// a resident page is shared (one more share on its frame), a committed
+// page-file-backed page is zero-filled, a file-backed page is read from the
+// file (a hard fault), and a write to a copy-on-write page gets a private
+// copy that the other views never see.
+import type { AddressSpace } from './address-space.js';
+import { PAGE_SIZE, pageBase, pteAddressOf, vpnOf, type Pfn } from './layout.js';
+import { isCopyOnWrite, type ProtectionMask } from './protection.js';
+import { isValidPte, makeValidUserPte, pfnOfPte, type PteValue } from './pte.js';
+import { isInFilePrototype, writableCounterpart, type ControlArea } from './section.js';
+import { prototypeIndexOf } from './section-view.js';
+import type { Vad } from './vad.js';
+
+export type SectionResolvedHow = 'section-shared' | 'section-zero' | 'section-file' | 'copy-on-write';
+
+/** Which prototype PTE a view fault went through, for the trace. */
+export interface SectionFaultInfo {
+  controlArea: number;
+  prototypePte: number;
+  /** Hard faults: the file and the offset read. */
+  file?: string;
+  fileOffset?: number;
+}
+
+export type SectionFaultResolution =
+  | { kind: 'resolved'; how: SectionResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad; fileBytes: number; section: SectionFaultInfo }
+  | { kind: 'access-violation'; why: 'not-committed'; pteBefore: PteValue; vad: Vad }
+  | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad };
+
+/** A not-present view page with protection `protection` (already checked against the access). */
+export function resolveSectionFault(space: AddressSpace, address: number, write: boolean, pte: PteValue, vad: Vad, protection: ProtectionMask): SectionFaultResolution {
+  const controlArea = vad.view!.controlArea;
+  const index = prototypeIndexOf(vad, vpnOf(address));
+  const prototype = controlArea.segment.prototypePtes[index] ?? 0;
+  if (prototype === 0) return { kind: 'access-violation', why: 'not-committed', pteBefore: pte, vad };
+  if (!space.pageTables.ensureTable(address)) return { kind: 'no-memory', pteBefore: pte, vad };
+  const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
+  let how: SectionResolvedHow = 'section-shared';
+  let fileBytes = 0;
+  let pfn: Pfn;
+  if (isValidPte(prototype)) {
+    pfn = pfnOfPte(prototype);
+    space.frames.addShare(pfn);
+  } else {
+    const fresh = space.frames.allocateZeroedFrame(info.prototypePte);
+    if (fresh === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
+    pfn = fresh;
+    space.frames.makePrototype(pfn, info.prototypePte);
+    if (isInFilePrototype(prototype)) {
+      fileBytes = readFromFile(space, controlArea, index, pfn);
+      Object.assign(info, { file: controlArea.filePointer!.name, fileOffset: index * PAGE_SIZE });
+      how = 'section-file';
+    } else {
+      how = 'section-zero';
+    }
+    controlArea.segment.prototypePtes[index] = makeValidUserPte(pfn, protection);
+  }
+  if (write && isCopyOnWrite(protection)) return copyOnWrite(space, address, pte, vad, pfn, protection, info, fileBytes);
+  const valid = makeValidUserPte(pfn, protection);
+  space.pageTables.writeValidPte(address, valid);
+  return { kind: 'resolved', how, pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes, section: info };
+}
+
+function readFromFile(space: AddressSpace, controlArea: ControlArea, index: number, pfn: Pfn): number {
+  return controlArea.filePointer!.read(index * PAGE_SIZE, space.frameBytes(pfn));
+}
+
+/**
+ * The first write to a copy-on-write page: a private frame with a copy of
+ * the shared one, writable, owned by this PTE; the shared frame loses the
+ * share this view held (if it held one).
+ */
+export function copyOnWrite(
+  space: AddressSpace, address: number, pteBefore: PteValue, vad: Vad, sharedPfn: Pfn, protection: ProtectionMask,
+  info: SectionFaultInfo, fileBytes = 0,
+): SectionFaultResolution {
+  const pfn = space.frames.allocateFrame(pteAddressOf(pageBase(address)));
+  if (pfn === undefined) {
+    space.frames.releaseFrame(sharedPfn);
+    return { kind: 'no-memory', pteBefore, vad };
+  }
+  space.frameBytes(pfn).set(space.frameBytes(sharedPfn));
+  const mask = writableCounterpart(protection);
+  space.frames.setProtection(pfn, mask);
+  const valid = makeValidUserPte(pfn, mask);
+  if (isValidPte(space.pageTables.readPte(address))) space.pageTables.invalidatePte(address, 0);
+  space.pageTables.writeValidPte(address, valid);
+  space.frames.releaseFrame(sharedPfn);
+  return { kind: 'resolved', how: 'copy-on-write', pfn, pteBefore, pteAfter: valid, vad, fileBytes, section: info };
+}
+
+/** A write to a valid copy-on-write PTE of a view. */
+export function resolveCopyOnWriteFault(space: AddressSpace, address: number, pte: PteValue, vad: Vad): SectionFaultResolution {
+  const index = prototypeIndexOf(vad, vpnOf(address));
+  const controlArea = vad.view!.controlArea;
+  const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
+  return copyOnWrite(space, address, pte, vad, pfnOfPte(pte), vad.protection, info);
+}

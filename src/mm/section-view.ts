@@ -1,0 +1,158 @@
+// Views of sections (NtMapViewOfSection, NtUnmapViewOfSection,
+// NtFlushVirtualMemory): a view is a VAD with PrivateMemory clear that
+// links to its control area; its pages are found through the segment's
+// prototype PTEs by the fault handler (section-fault.ts).
+import type { AddressSpace } from './address-space.js';
+import {
+  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, addressOfVpn, vpnOf, type Vpn,
+} from './layout.js';
+import { isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
+import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
+import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
+import type { Vad } from './vad.js';
+import {
+  STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
+  STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
+} from '../nt/status.js';
+
+const MEM_TOP_DOWN = 0x100000;
+const GRANULE_PAGES = ALLOCATION_GRANULARITY / PAGE_SIZE;
+
+export interface MapViewRequest {
+  /** 0: the system chooses. */
+  base: number;
+  /** Offset into the section, a multiple of 64 KiB. */
+  offset: number;
+  /** 0: from the offset to the end of the section. */
+  viewSize: number;
+  allocationType: number;
+  /** Win32 PAGE_* value for the view. */
+  protect: number;
+}
+
+export type MapViewResult = { status: typeof STATUS_SUCCESS; base: number; size: number; vad: Vad } | { status: NtStatus };
+
+/** Access each section protection allows a view to have (MmCompatibleProtectionMask). */
+function compatible(section: ProtectionMask, view: ProtectionMask): boolean {
+  const sectionWrites = isWritable(section) && !isCopyOnWrite(section);
+  if (isWritable(view) && !isCopyOnWrite(view)) return sectionWrites;
+  if (isCopyOnWrite(view)) return isWritable(section);
+  return true;
+}
+
+export function mapViewOfSection(space: AddressSpace, section: SectionObject, request: MapViewRequest): MapViewResult {
+  const mask = makeProtectionMask(request.protect);
+  if (mask === undefined || (mask & 0x18) !== 0 || mask === 0) return { status: STATUS_INVALID_PAGE_PROTECTION };
+  if (!compatible(section.protection, mask)) return { status: STATUS_SECTION_PROTECTION };
+  if (request.offset % ALLOCATION_GRANULARITY !== 0 || request.base % ALLOCATION_GRANULARITY !== 0) return { status: STATUS_MAPPED_ALIGNMENT };
+  const sectionPages = section.controlArea.segment.pageCount;
+  const firstPage = request.offset / PAGE_SIZE;
+  if (firstPage >= sectionPages) return { status: STATUS_INVALID_VIEW_SIZE };
+  const bytes = request.viewSize || section.sizeBytes - request.offset;
+  const pages = Math.ceil(((request.offset % PAGE_SIZE) + bytes) / PAGE_SIZE);
+  if (firstPage + pages > sectionPages) return { status: STATUS_INVALID_VIEW_SIZE };
+  const startingVpn = request.base ? vpnOf(request.base) : findViewRange(space, pages, (request.allocationType & MEM_TOP_DOWN) !== 0);
+  if (startingVpn === undefined) return { status: STATUS_NO_MEMORY };
+  const endingVpn = startingVpn + pages - 1;
+  if (startingVpn < vpnOf(MM_LOWEST_USER_ADDRESS) || endingVpn > vpnOf(MM_HIGHEST_USER_ADDRESS)) return { status: STATUS_CONFLICTING_ADDRESSES };
+  if (space.vads.findFirstOverlap(startingVpn, endingVpn)) return { status: STATUS_CONFLICTING_ADDRESSES };
+  const controlArea = section.controlArea;
+  const vad = space.createVad({
+    startingVpn, endingVpn, protection: mask, privateMemory: false, memCommit: false,
+    view: { controlArea, firstPrototypePte: firstPage },
+  });
+  if (typeof vad === 'number') return { status: vad };
+  // A copy-on-write view may come to own a private copy of every page: Windows charges for them up front.
+  if (isCopyOnWrite(mask) && space.chargeCommit(vad, pages) !== STATUS_SUCCESS) {
+    space.vads.remove(vad);
+    return { status: STATUS_COMMITMENT_LIMIT };
+  }
+  controlArea.numberOfMappedViews++;
+  return { status: STATUS_SUCCESS, base: addressOfVpn(startingVpn), size: pages * PAGE_SIZE, vad };
+}
+
+function findViewRange(space: AddressSpace, pages: number, topDown: boolean): Vpn | undefined {
+  const low = vpnOf(MM_LOWEST_USER_ADDRESS), high = vpnOf(MM_HIGHEST_USER_ADDRESS);
+  return topDown ? space.vads.findEmptyRangeTopDown(pages, GRANULE_PAGES, low, high) : space.vads.findEmptyRangeBottomUp(pages, GRANULE_PAGES, low, high);
+}
+
+/** NtUnmapViewOfSection: `address` anywhere in the view. */
+export function unmapViewOfSection(space: AddressSpace, address: number): NtStatus {
+  const vad = space.findVad(address);
+  if (!vad?.view) return STATUS_NOT_MAPPED_VIEW;
+  for (let vpn = vad.startingVpn; vpn <= vad.endingVpn; vpn++) dropViewPage(space, vad, vpn);
+  space.releaseCommit(vad, vad.commitCharge);
+  space.vads.remove(vad);
+  const controlArea = vad.view.controlArea;
+  controlArea.numberOfMappedViews--;
+  deleteControlAreaIfUnused(space, controlArea);
+  return STATUS_SUCCESS;
+}
+
+/** Takes a view page's PTE down: a shared frame loses a share (keeping what it learned from Dirty), a private copy is freed. */
+function dropViewPage(space: AddressSpace, vad: Vad, vpn: Vpn): void {
+  const address = addressOfVpn(vpn);
+  if (!space.pageTables.hasTable(address)) return;
+  const pte = space.pageTables.readPte(address);
+  if (isValidPte(pte)) {
+    space.pageTables.invalidatePte(address, ZERO_PTE);
+    const pfn = pfnOfPte(pte);
+    if (space.frames.isPrototype(pfn) && isDirtyPte(pte)) space.frames.setModified(pfn, true);
+    space.frames.releaseFrame(pfn);
+  } else if (pte !== ZERO_PTE) {
+    if (isTransitionPte(pte)) space.frames.releaseFrame(pfnOfPte(pte));
+    space.pageTables.writeInvalidPte(address, ZERO_PTE);
+  }
+}
+
+/** The prototype PTE index a view page maps. */
+export const prototypeIndexOf = (vad: Vad, vpn: Vpn): number => vad.view!.firstPrototypePte + (vpn - vad.startingVpn);
+
+/**
+ * Moves the Dirty bits of every view's PTEs over [first, first + count) of
+ * the section into the frames' Modified bits (clearing them in the PTEs),
+ * so a flush sees writes made through any view.
+ */
+function collectDirtyBits(space: AddressSpace, controlArea: ControlArea, first: number, count: number): void {
+  for (const vad of space.vads.inOrder()) {
+    if (vad.view?.controlArea !== controlArea) continue;
+    for (let vpn = vad.startingVpn; vpn <= vad.endingVpn; vpn++) {
+      const index = prototypeIndexOf(vad, vpn);
+      if (index < first || index >= first + count) continue;
+      const address = addressOfVpn(vpn);
+      if (!space.pageTables.hasTable(address)) continue;
+      const pte = space.pageTables.readPte(address);
+      if (!isValidPte(pte) || !isDirtyPte(pte) || !space.frames.isPrototype(pfnOfPte(pte))) continue;
+      space.frames.setModified(pfnOfPte(pte), true);
+      space.pageTables.updateValidPte(address, (pte & ~PTE_DIRTY) >>> 0);
+    }
+  }
+}
+
+/** NtFlushVirtualMemory over a view: writes its modified pages to the file; returns the bytes flushed. */
+export function flushViewOfSection(space: AddressSpace, address: number, size: number): { status: NtStatus; base?: number; size?: number } {
+  const vad = space.findVad(address);
+  if (!vad?.view) return { status: STATUS_NOT_MAPPED_VIEW };
+  const firstVpn = vpnOf(address);
+  const lastVpn = size === 0 ? vad.endingVpn : Math.min(vad.endingVpn, vpnOf(address + size - 1));
+  const first = prototypeIndexOf(vad, firstVpn), count = lastVpn - firstVpn + 1;
+  collectDirtyBits(space, vad.view.controlArea, first, count);
+  writeModifiedPages(space, vad.view.controlArea, first, count);
+  return { status: STATUS_SUCCESS, base: addressOfVpn(firstVpn), size: count * PAGE_SIZE };
+}
+
+/** MEM_COMMIT inside a view of a SEC_RESERVE section: the prototype PTEs become demand-zero, charged to the system. */
+export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastVpn: Vpn): NtStatus {
+  const controlArea = vad.view!.controlArea;
+  const prototypes = controlArea.segment.prototypePtes;
+  let needed = 0;
+  for (let vpn = firstVpn; vpn <= lastVpn; vpn++) if (prototypes[prototypeIndexOf(vad, vpn)] === 0) needed++;
+  if (!controlArea.reserveOnly) return STATUS_SUCCESS;
+  if (needed > 0 && !space.commit.tryCharge(needed)) return STATUS_COMMITMENT_LIMIT;
+  controlArea.commitPages += needed;
+  for (let vpn = firstVpn; vpn <= lastVpn; vpn++) {
+    const index = prototypeIndexOf(vad, vpn);
+    if (prototypes[index] === 0) prototypes[index] = makeDemandZeroPte(vad.protection);
+  }
+  return STATUS_SUCCESS;
+}

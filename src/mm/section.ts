@@ -1,0 +1,169 @@
+// Sections as Windows keeps them: a section object points at a control area
+// (one per file, or per page-file-backed section) that counts the section
+// objects and the mapped views; the control area's segment holds one
+// prototype PTE per page of the section, which is where a page's frame is
+// found whichever view touches it.
+//
+// Prototype PTE states (the segment's words):
+//   0                          not committed (a SEC_RESERVE page)
+//   software, Prototype clear  committed, demand-zero, with that protection
+//   software, Prototype set    the page is in the file (Windows' subsection PTE)
+//   valid                      resident in the frame it names; views share it
+import type { AddressSpace } from './address-space.js';
+import { PAGE_SIZE } from './layout.js';
+import { MM_EXECUTE_READWRITE, MM_EXECUTE_WRITECOPY, MM_READWRITE, MM_WRITECOPY, makeProtectionMask, type ProtectionMask } from './protection.js';
+import { PTE_PROTOTYPE, isValidPte, makeDemandZeroPte, pfnOfPte, type PteValue } from './pte.js';
+import {
+  STATUS_COMMITMENT_LIMIT, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_SECTION_TOO_BIG, type NtStatus,
+} from '../nt/status.js';
+
+export const SEC_IMAGE = 0x01000000;
+export const SEC_RESERVE = 0x04000000;
+export const SEC_COMMIT = 0x08000000;
+export const SEC_NOCACHE = 0x10000000;
+
+/** Where segments' prototype PTEs live, for PteAddress: paged pool, as on Windows x86. */
+const PAGED_POOL_START = 0xe1000000;
+const PAGED_POOL_END = 0xf0000000;
+let nextPrototypeAddress = PAGED_POOL_START;
+
+/** A file behind a section (the control area's FilePointer). */
+export interface BackingFile {
+  readonly name: string;
+  size(): number;
+  /** Reads up to `into.length` bytes at `offset`; returns how many were read. */
+  read(offset: number, into: Uint8Array): number;
+  write(offset: number, bytes: Uint8Array): void;
+}
+
+export class Segment {
+  readonly prototypePtes: Uint32Array;
+  /** The address of prototypePtes[0], as PFN entries name it. */
+  readonly prototypeBase: number;
+
+  constructor(readonly pageCount: number) {
+    this.prototypePtes = new Uint32Array(pageCount);
+    if (nextPrototypeAddress + pageCount * 4 > PAGED_POOL_END) nextPrototypeAddress = PAGED_POOL_START;
+    this.prototypeBase = nextPrototypeAddress;
+    nextPrototypeAddress += Math.ceil((pageCount * 4) / 16) * 16;
+  }
+
+  prototypePteAddress(index: number): number { return (this.prototypeBase + index * 4) >>> 0; }
+}
+
+let nextControlAreaId = 1;
+
+export class ControlArea {
+  /** A number to show in dumps and traces (Windows shows the structure's address). */
+  readonly id = nextControlAreaId++;
+  numberOfSectionReferences = 0;
+  numberOfMappedViews = 0;
+  /** Pages of system commit the section holds (page-file-backed committed pages). */
+  commitPages = 0;
+
+  constructor(readonly segment: Segment, readonly filePointer: BackingFile | undefined, readonly reserveOnly: boolean) {}
+}
+
+/** What a section handle refers to. */
+export class SectionObject {
+  constructor(
+    readonly controlArea: ControlArea,
+    readonly sizeBytes: number,
+    /** The section's page protection (MM_* mask). */
+    readonly protection: ProtectionMask,
+    readonly allocationAttributes: number,
+    readonly name: string | undefined,
+  ) {}
+}
+
+export interface CreateSectionRequest {
+  sizeBytes: number;
+  /** Win32 PAGE_* value. */
+  protect: number;
+  allocationAttributes: number;
+  file?: BackingFile;
+  name?: string;
+}
+
+const SECTION_PROTECTIONS = new Set([0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80]);
+const MAX_SECTION_BYTES = 0x80000000;
+
+/** NtCreateSection for a page-file-backed or data-file section (images come from the loader). */
+export function createSection(space: AddressSpace, request: CreateSectionRequest): SectionObject | NtStatus {
+  const mask = SECTION_PROTECTIONS.has(request.protect) ? makeProtectionMask(request.protect) : undefined;
+  if (mask === undefined) return STATUS_INVALID_PAGE_PROTECTION;
+  const kind = request.allocationAttributes & (SEC_COMMIT | SEC_RESERVE | SEC_IMAGE);
+  if (kind !== SEC_COMMIT && kind !== SEC_RESERVE) return STATUS_INVALID_PARAMETER_6;
+  if (request.allocationAttributes & ~(SEC_COMMIT | SEC_RESERVE | SEC_NOCACHE)) return STATUS_INVALID_PARAMETER_6;
+  if (request.sizeBytes > MAX_SECTION_BYTES) return STATUS_SECTION_TOO_BIG;
+  if (!request.file && request.sizeBytes === 0) return STATUS_INVALID_PARAMETER_4;
+  const pages = Math.ceil(request.sizeBytes / PAGE_SIZE);
+  const controlArea = new ControlArea(new Segment(pages), request.file, kind === SEC_RESERVE && !request.file);
+  const initial = request.file ? inFilePrototype(mask) : kind === SEC_COMMIT ? makeDemandZeroPte(mask) : 0;
+  controlArea.segment.prototypePtes.fill(initial);
+  if (!request.file && kind === SEC_COMMIT) {
+    if (!space.commit.tryCharge(pages)) return STATUS_COMMITMENT_LIMIT;
+    controlArea.commitPages = pages;
+  }
+  controlArea.numberOfSectionReferences = 1;
+  space.controlAreas.add(controlArea);
+  return new SectionObject(controlArea, request.sizeBytes, mask, request.allocationAttributes, request.name);
+}
+
+/** A prototype PTE saying "the page is in the file" (Windows' subsection format). */
+export const inFilePrototype = (mask: ProtectionMask): PteValue => (makeDemandZeroPte(mask) | PTE_PROTOTYPE) >>> 0;
+export const isInFilePrototype = (pte: PteValue): boolean => !isValidPte(pte) && (pte & PTE_PROTOTYPE) !== 0;
+
+/** The protection a copy-on-write page has once it has its own copy. */
+export function writableCounterpart(mask: ProtectionMask): ProtectionMask {
+  const access = mask & 7;
+  if (access === MM_WRITECOPY) return (mask & ~7) | MM_READWRITE;
+  if (access === MM_EXECUTE_WRITECOPY) return (mask & ~7) | MM_EXECUTE_READWRITE;
+  return mask;
+}
+
+/** A section object was closed: the control area loses a reference and may go away. */
+export function dereferenceSection(space: AddressSpace, section: SectionObject): void {
+  section.controlArea.numberOfSectionReferences--;
+  deleteControlAreaIfUnused(space, section.controlArea);
+}
+
+/**
+ * With no section object and no view left, the section's pages go: dirty
+ * pages of a file-backed section are written to the file first, resident
+ * frames return to the free list and the commit goes back to the system.
+ */
+export function deleteControlAreaIfUnused(space: AddressSpace, controlArea: ControlArea): void {
+  if (controlArea.numberOfSectionReferences > 0 || controlArea.numberOfMappedViews > 0) return;
+  if (!space.controlAreas.has(controlArea)) return;
+  writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
+  const prototypes = controlArea.segment.prototypePtes;
+  for (let i = 0; i < prototypes.length; i++) {
+    if (isValidPte(prototypes[i]!)) space.frames.releasePrototypeFrame(pfnOfPte(prototypes[i]!));
+    prototypes[i] = 0;
+  }
+  space.commit.release(controlArea.commitPages);
+  controlArea.commitPages = 0;
+  space.controlAreas.delete(controlArea);
+}
+
+/** Writes the modified resident pages among [first, first + count) back to the section's file. */
+export function writeModifiedPages(space: AddressSpace, controlArea: ControlArea, first: number, count: number): number {
+  const file = controlArea.filePointer;
+  if (!file) return 0;
+  let written = 0;
+  const size = file.size();
+  for (let i = first; i < Math.min(first + count, controlArea.segment.pageCount); i++) {
+    const prototype = controlArea.segment.prototypePtes[i]!;
+    if (!isValidPte(prototype)) continue;
+    const pfn = pfnOfPte(prototype);
+    if (!space.frames.isModified(pfn)) continue;
+    const offset = i * PAGE_SIZE;
+    const length = Math.max(0, Math.min(PAGE_SIZE, size - offset));
+    if (length > 0) file.write(offset, space.frameBytes(pfn).subarray(0, length));
+    space.frames.setModified(pfn, false);
+    written++;
+  }
+  return written;
+}
