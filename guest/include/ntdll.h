@@ -31,6 +31,24 @@
 #define STATUS_INVALID_PARAMETER_5      ((NTSTATUS)0xC00000F3L)
 #define STATUS_INVALID_PARAMETER_6      ((NTSTATUS)0xC00000F4L)
 #define STATUS_COMMITMENT_LIMIT         ((NTSTATUS)0xC000012DL)
+#define STATUS_OBJECT_NAME_EXISTS       ((NTSTATUS)0x40000000L)
+#define STATUS_END_OF_FILE              ((NTSTATUS)0xC0000011L)
+#define STATUS_NOT_MAPPED_VIEW          ((NTSTATUS)0xC0000019L)
+#define STATUS_INVALID_VIEW_SIZE        ((NTSTATUS)0xC000001FL)
+#define STATUS_ACCESS_DENIED            ((NTSTATUS)0xC0000022L)
+#define STATUS_OBJECT_TYPE_MISMATCH     ((NTSTATUS)0xC0000024L)
+#define STATUS_OBJECT_NAME_INVALID      ((NTSTATUS)0xC0000033L)
+#define STATUS_OBJECT_NAME_NOT_FOUND    ((NTSTATUS)0xC0000034L)
+#define STATUS_OBJECT_NAME_COLLISION    ((NTSTATUS)0xC0000035L)
+#define STATUS_OBJECT_PATH_NOT_FOUND    ((NTSTATUS)0xC000003AL)
+#define STATUS_OBJECT_PATH_SYNTAX_BAD   ((NTSTATUS)0xC000003BL)
+#define STATUS_SECTION_TOO_BIG          ((NTSTATUS)0xC0000040L)
+#define STATUS_SECTION_PROTECTION       ((NTSTATUS)0xC000004EL)
+#define STATUS_INSUFFICIENT_RESOURCES   ((NTSTATUS)0xC000009AL)
+#define STATUS_FILE_IS_A_DIRECTORY      ((NTSTATUS)0xC00000BAL)
+#define STATUS_INVALID_PARAMETER_8      ((NTSTATUS)0xC00000F6L)
+#define STATUS_MAPPED_FILE_SIZE_ZERO    ((NTSTATUS)0xC000011EL)
+#define STATUS_MAPPED_ALIGNMENT         ((NTSTATUS)0xC0000220L)
 
 typedef struct _IO_STATUS_BLOCK {
   NTSTATUS Status;
@@ -44,6 +62,47 @@ typedef union _LARGE_INTEGER {
 
 typedef enum _MEMORY_INFORMATION_CLASS { MemoryBasicInformation = 0 } MEMORY_INFORMATION_CLASS;
 
+typedef unsigned short WCHAR, *PWSTR;
+typedef struct _UNICODE_STRING { USHORT Length; USHORT MaximumLength; PWSTR Buffer; } UNICODE_STRING, *PUNICODE_STRING;
+
+typedef struct _OBJECT_ATTRIBUTES {
+  ULONG Length;
+  HANDLE RootDirectory;
+  PUNICODE_STRING ObjectName;
+  ULONG Attributes;
+  PVOID SecurityDescriptor;
+  PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+
+#define OBJ_CASE_INSENSITIVE 0x40
+#define OBJ_OPENIF           0x80
+#define InitializeObjectAttributes(p, n, a, r, s) do { \
+    (p)->Length = sizeof(OBJECT_ATTRIBUTES); (p)->RootDirectory = (r); (p)->ObjectName = (n); \
+    (p)->Attributes = (a); (p)->SecurityDescriptor = (s); (p)->SecurityQualityOfService = NULL; } while (0)
+
+typedef enum _SECTION_INHERIT { ViewShare = 1, ViewUnmap = 2 } SECTION_INHERIT;
+typedef enum _FILE_INFORMATION_CLASS {
+  FileStandardInformation = 5, FilePositionInformation = 14, FileEndOfFileInformation = 20,
+} FILE_INFORMATION_CLASS;
+
+typedef struct _FILE_STANDARD_INFORMATION {
+  LARGE_INTEGER AllocationSize;
+  LARGE_INTEGER EndOfFile;
+  ULONG NumberOfLinks;
+  BOOLEAN DeletePending;
+  BOOLEAN Directory;
+} FILE_STANDARD_INFORMATION;
+
+/* NtCreateFile dispositions and results. */
+#define FILE_SUPERSEDE    0
+#define FILE_OPEN         1
+#define FILE_CREATE       2
+#define FILE_OPEN_IF      3
+#define FILE_OVERWRITE    4
+#define FILE_OVERWRITE_IF 5
+#define FILE_NON_DIRECTORY_FILE      0x40
+#define FILE_SYNCHRONOUS_IO_NONALERT 0x20
+
 NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
                                        PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
 NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
@@ -56,6 +115,28 @@ NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PV
                            PIO_STATUS_BLOCK IoStatusBlock, const void *Buffer, ULONG Length,
                            PLARGE_INTEGER ByteOffset, PULONG Key);
 NTSTATUS NTAPI NtContinue(PCONTEXT ContextRecord, BOOLEAN TestAlert);
+NTSTATUS NTAPI NtClose(HANDLE Handle);
+NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                            PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                            ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength);
+NTSTATUS NTAPI NtOpenFile(PHANDLE FileHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                          PIO_STATUS_BLOCK IoStatusBlock, ULONG ShareAccess, ULONG OpenOptions);
+NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+                          PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length,
+                          PLARGE_INTEGER ByteOffset, PULONG Key);
+NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                                      ULONG Length, FILE_INFORMATION_CLASS FileInformationClass);
+NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                                    ULONG Length, FILE_INFORMATION_CLASS FileInformationClass);
+NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                               PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection, ULONG AllocationAttributes,
+                               HANDLE FileHandle);
+NTSTATUS NTAPI NtOpenSection(PHANDLE SectionHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+NTSTATUS NTAPI NtMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                  SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize,
+                                  SECTION_INHERIT InheritDisposition, ULONG AllocationType, ULONG Win32Protect);
+NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress);
+NTSTATUS NTAPI NtFlushVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, PIO_STATUS_BLOCK IoStatus);
 NTSTATUS NTAPI NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT ContextRecord, BOOLEAN FirstChance);
 
 /* Win32 error code for an NTSTATUS, as ntdll's RtlNtStatusToDosError. */

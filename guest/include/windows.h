@@ -19,6 +19,18 @@
 #define ERROR_NOACCESS             998L
 #define ERROR_COMMITMENT_LIMIT     1455L
 #define ERROR_NOT_SUPPORTED        50L
+#define ERROR_FILE_NOT_FOUND       2L
+#define ERROR_PATH_NOT_FOUND       3L
+#define ERROR_ACCESS_DENIED        5L
+#define ERROR_HANDLE_EOF           38L
+#define ERROR_FILE_EXISTS          80L
+#define ERROR_INVALID_NAME         123L
+#define ERROR_BAD_PATHNAME         161L
+#define ERROR_ALREADY_EXISTS       183L
+#define ERROR_FILE_INVALID         1006L
+#define ERROR_MAPPED_ALIGNMENT     1132L
+#define ERROR_NO_SYSTEM_RESOURCES  1450L
+#define ERROR_NOT_ENOUGH_QUOTA     1816L
 
 typedef struct _SYSTEM_INFO {
   union {
@@ -56,6 +68,58 @@ LPTOP_LEVEL_EXCEPTION_FILTER WINAPI SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCE
 void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));
 HANDLE WINAPI GetCurrentProcess(void);
 void WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD nNumberOfArguments, const ULONG_PTR *lpArguments);
+
+/* Files (inside mmscope's sandbox root, which the guest sees as C:\). */
+#define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+#define INVALID_FILE_SIZE ((DWORD)0xFFFFFFFF)
+#define INVALID_SET_FILE_POINTER ((DWORD)-1)
+#define GENERIC_READ    0x80000000
+#define GENERIC_WRITE   0x40000000
+#define GENERIC_ALL     0x10000000
+#define FILE_SHARE_READ   0x1
+#define FILE_SHARE_WRITE  0x2
+#define CREATE_NEW        1
+#define CREATE_ALWAYS     2
+#define OPEN_EXISTING     3
+#define OPEN_ALWAYS       4
+#define TRUNCATE_EXISTING 5
+#define FILE_ATTRIBUTE_NORMAL 0x80
+#define FILE_BEGIN   0
+#define FILE_CURRENT 1
+#define FILE_END     2
+
+typedef struct _SECURITY_ATTRIBUTES { DWORD nLength; LPVOID lpSecurityDescriptor; BOOL bInheritHandle; } SECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+typedef struct _OVERLAPPED OVERLAPPED, *LPOVERLAPPED;
+
+HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode, LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                          DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes, HANDLE hTemplateFile);
+BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead, LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped);
+BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite, LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped);
+DWORD WINAPI GetFileSize(HANDLE hFile, LPDWORD lpFileSizeHigh);
+DWORD WINAPI SetFilePointer(HANDLE hFile, LONG lDistanceToMove, PLONG lpDistanceToMoveHigh, DWORD dwMoveMethod);
+BOOL WINAPI SetEndOfFile(HANDLE hFile);
+BOOL WINAPI CloseHandle(HANDLE hObject);
+
+/* File mappings (sections and views). */
+#define SEC_IMAGE   0x01000000
+#define SEC_RESERVE 0x04000000
+#define SEC_COMMIT  0x08000000
+#define SEC_NOCACHE 0x10000000
+#define FILE_MAP_COPY       0x0001
+#define FILE_MAP_WRITE      0x0002
+#define FILE_MAP_READ       0x0004
+#define FILE_MAP_EXECUTE    0x0020
+#define FILE_MAP_ALL_ACCESS 0x000F001F
+
+HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes, DWORD flProtect,
+                                 DWORD dwMaximumSizeHigh, DWORD dwMaximumSizeLow, LPCSTR lpName);
+HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+LPVOID WINAPI MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess, DWORD dwFileOffsetHigh,
+                            DWORD dwFileOffsetLow, SIZE_T dwNumberOfBytesToMap);
+LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess, DWORD dwFileOffsetHigh,
+                              DWORD dwFileOffsetLow, SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
+BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
+BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush);
 
 /* Heaps (the SDK's heap, guest/runtime/heap.c). */
 #define HEAP_NO_SERIALIZE             0x00000001

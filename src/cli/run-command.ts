@@ -20,6 +20,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'pagefile', value: 'SIZE', help: 'page-file size added to the commit limit (default 0)' },
   { name: 'stack', value: 'SIZE', help: 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)' },
   { name: 'heap-check', help: 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report' },
+  { name: 'root', value: 'DIR', help: 'the directory the guest sees as C:\\ for its files (default: the current directory)' },
   { name: 'base', value: 'ADDR', help: 'load PROGRAM as a flat binary (nasm -f bin) at ADDR and enter it there' },
   { name: 'vad', help: 'print the VAD tree at exit, like WinDbg\'s !vad' },
   { name: 'pte', value: 'ADDR', repeatable: true, help: 'print the PDE and PTE of ADDR at exit, like !pte (repeatable)' },
@@ -70,6 +71,7 @@ interface RunSettings {
   pagefileBytes?: number;
   stackReserveBytes?: number;
   heapCheck: boolean;
+  fileRoot: string;
   flatBase?: number;
   vad: boolean;
   ptes: number[];
@@ -99,6 +101,7 @@ function readSettings(args: readonly string[]): RunSettings | 'help' {
     pagefileBytes: maybe('pagefile', parseSize),
     stackReserveBytes: maybe('stack', parseSize),
     heapCheck: parsed.options.has('heap-check'),
+    fileRoot: option('root') ?? process.cwd(),
     flatBase: maybe('base', parseAddress),
     vad: parsed.options.has('vad'),
     ptes: (parsed.options.get('pte') ?? []).map((text) => parseAddress('pte', text)),
@@ -148,6 +151,7 @@ function createMachine(settings: RunSettings): Promise<Machine> {
     pagefileBytes: settings.pagefileBytes,
     stackReserveBytes: settings.stackReserveBytes,
     heapCheck: settings.heapCheck,
+    fileRoot: settings.fileRoot,
     console: (stream, data) => writeSync(stream === 'stdout' ? 1 : 2, data),
   });
 }

@@ -19,6 +19,9 @@ import { TraceBus } from '../trace/trace-bus.js';
 import { EMULATION_END_ADDRESS, KERNEL_ENTRY_ADDRESS, KernelImage } from './boot.js';
 import type { ExceptionReport } from './exception-report.js';
 import { Process, type ConsoleSink, type ConsoleStream } from './process.js';
+import { Sandbox } from './io/sandbox.js';
+import { flushAllSections } from '../mm/section-view.js';
+import { statSync } from 'node:fs';
 import { createUserStack, DEFAULT_STACK_RESERVE, stackReserveBytes } from './user-stack.js';
 import {
   createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, TEB_ADDRESS,
@@ -47,6 +50,8 @@ export interface MachineOptions {
   stackReserveBytes?: number;
   /** Set the PEB's NtGlobalFlag heap checks (gflags hfc + hpc): the SDK heap then stops the process on misuse. */
   heapCheck?: boolean;
+  /** The host directory the guest sees as C:\ (files outside it are unreachable); without it the guest has no files. */
+  fileRoot?: string;
 }
 
 export interface ProgramFile {
@@ -102,6 +107,7 @@ export class Machine {
     }
     if (ramBytes > 3 * ONE_GIB) throw new RangeError('--ram: RAM above 3 GiB is not supported');
     if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('--pagefile: a page file above 16 GiB is not supported');
+    if (options.fileRoot !== undefined && !isDirectory(options.fileRoot)) throw new RangeError(`--root: ${options.fileRoot} is not a directory`);
     const stack = options.stackReserveBytes;
     if (stack !== undefined && !(stack > 0 && stack <= ONE_GIB)) throw new RangeError('--stack: the stack reservation must be between 1 byte and 1 GiB');
   }
@@ -158,6 +164,7 @@ export class Machine {
     if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
     this.kernel.setTebBase(TEB_ADDRESS);
     const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
+    if (this.options.fileRoot !== undefined) process.sandbox = new Sandbox(this.options.fileRoot);
     this.process = process;
     this.traps = new TrapDispatcher({
       engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler,
@@ -191,6 +198,7 @@ export class Machine {
       until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions: options.maxInstructions ?? 0,
       beforeResume: () => this.traps!.clearPendingException(),
     });
+    flushAllSections(this.space);
     if (process.unhandledException) return { reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException };
     if (process.terminated) {
       this.trace.emit({ type: 'process-exit', status: process.exitStatus! });
@@ -262,3 +270,11 @@ const pagesOf = (image: LoadableImage): number => {
 };
 
 export type { ConsoleStream };
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

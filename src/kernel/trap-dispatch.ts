@@ -168,6 +168,7 @@ export class TrapDispatcher {
       ...(resolution.kind === 'resolved' ? { pfn: resolution.pfn, fileBytes: resolution.fileBytes } : {}),
       ...('pteAfter' in resolution ? { pteAfter: resolution.pteAfter } : {}),
       ...('stackLimit' in resolution ? { stackLimit: resolution.stackLimit } : {}),
+      ...(resolution.kind === 'resolved' && resolution.section ? { section: resolution.section } : {}),
       pteBefore: resolution.pteBefore,
       ...(vad ? { vad: { start: vad.startAddress, end: vad.endAddress - 1 } } : {}),
     });

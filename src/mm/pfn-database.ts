@@ -120,6 +120,12 @@ export class PfnDatabase {
     this.pteAddress[pfn] = prototypePteAddress >>> 0;
   }
 
+  /** The segment's prototype PTEs moved (the segment grew): the frame follows its prototype PTE. */
+  movePrototype(pfn: Pfn, prototypePteAddress: number): void {
+    if (!this.prototype[pfn]) throw new KernelPanic(`movePrototype: PFN ${pfn} is not a prototype frame`);
+    this.pteAddress[pfn] = prototypePteAddress >>> 0;
+  }
+
   /** A section went away: its resident, unmapped frame goes to the free list. */
   releasePrototypeFrame(pfn: Pfn): void {
     if (!this.prototype[pfn] || this.shareCount[pfn] !== 0) throw new KernelPanic(`releasePrototypeFrame: PFN ${pfn} is not an unmapped prototype frame`);

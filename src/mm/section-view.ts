@@ -84,7 +84,8 @@ export function unmapViewOfSection(space: AddressSpace, address: number): NtStat
   space.releaseCommit(vad, vad.commitCharge);
   space.vads.remove(vad);
   const controlArea = vad.view.controlArea;
-  controlArea.numberOfMappedViews--;
+  // The last view of a file-backed section takes the file's dirty pages back to it.
+  if (--controlArea.numberOfMappedViews === 0) writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
   deleteControlAreaIfUnused(space, controlArea);
   return STATUS_SUCCESS;
 }
@@ -155,4 +156,13 @@ export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastV
     if (prototypes[index] === 0) prototypes[index] = makeDemandZeroPte(vad.protection);
   }
   return STATUS_SUCCESS;
+}
+
+/** Writes every modified page of every file-backed section back (the lazy writer, at process exit). */
+export function flushAllSections(space: AddressSpace): void {
+  for (const controlArea of space.controlAreas) {
+    if (!controlArea.filePointer) continue;
+    collectDirtyBits(space, controlArea, 0, controlArea.segment.pageCount);
+    writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
+  }
 }

@@ -28,28 +28,53 @@ const PAGED_POOL_START = 0xe1000000;
 const PAGED_POOL_END = 0xf0000000;
 let nextPrototypeAddress = PAGED_POOL_START;
 
-/** A file behind a section (the control area's FilePointer). */
+/**
+ * A file behind a section (the control area's FilePointer). One file has one
+ * control area, whichever section maps it: `controlArea` is the file's
+ * SectionObjectPointers, so every view of the file shares its pages.
+ */
 export interface BackingFile {
   readonly name: string;
+  controlArea: ControlArea | undefined;
   size(): number;
   /** Reads up to `into.length` bytes at `offset`; returns how many were read. */
   read(offset: number, into: Uint8Array): number;
   write(offset: number, bytes: Uint8Array): void;
+  /** The control area let go of the file. */
+  release(): void;
+}
+
+function allocatePrototypes(pageCount: number): number {
+  if (nextPrototypeAddress + pageCount * 4 > PAGED_POOL_END) nextPrototypeAddress = PAGED_POOL_START;
+  const base = nextPrototypeAddress;
+  nextPrototypeAddress += Math.ceil((pageCount * 4) / 16) * 16;
+  return base;
 }
 
 export class Segment {
-  readonly prototypePtes: Uint32Array;
+  prototypePtes: Uint32Array;
   /** The address of prototypePtes[0], as PFN entries name it. */
-  readonly prototypeBase: number;
+  prototypeBase: number;
 
-  constructor(readonly pageCount: number) {
+  constructor(public pageCount: number) {
     this.prototypePtes = new Uint32Array(pageCount);
-    if (nextPrototypeAddress + pageCount * 4 > PAGED_POOL_END) nextPrototypeAddress = PAGED_POOL_START;
-    this.prototypeBase = nextPrototypeAddress;
-    nextPrototypeAddress += Math.ceil((pageCount * 4) / 16) * 16;
+    this.prototypeBase = allocatePrototypes(pageCount);
   }
 
   prototypePteAddress(index: number): number { return (this.prototypeBase + index * 4) >>> 0; }
+
+  /** A larger section of the same file: more prototype PTEs (moved, so resident frames learn their new address). */
+  grow(space: AddressSpace, pageCount: number, initial: PteValue): void {
+    if (pageCount <= this.pageCount) return;
+    const grown = new Uint32Array(pageCount).fill(initial);
+    grown.set(this.prototypePtes);
+    this.prototypePtes = grown;
+    this.prototypeBase = allocatePrototypes(pageCount);
+    this.pageCount = pageCount;
+    grown.forEach((prototype, index) => {
+      if (isValidPte(prototype)) space.frames.movePrototype(pfnOfPte(prototype), this.prototypePteAddress(index));
+    });
+  }
 }
 
 let nextControlAreaId = 1;
@@ -99,9 +124,16 @@ export function createSection(space: AddressSpace, request: CreateSectionRequest
   if (request.sizeBytes > MAX_SECTION_BYTES) return STATUS_SECTION_TOO_BIG;
   if (!request.file && request.sizeBytes === 0) return STATUS_INVALID_PARAMETER_4;
   const pages = Math.ceil(request.sizeBytes / PAGE_SIZE);
-  const controlArea = new ControlArea(new Segment(pages), request.file, kind === SEC_RESERVE && !request.file);
   const initial = request.file ? inFilePrototype(mask) : kind === SEC_COMMIT ? makeDemandZeroPte(mask) : 0;
+  const shared = request.file?.controlArea;
+  if (shared) {
+    shared.segment.grow(space, pages, initial);
+    shared.numberOfSectionReferences++;
+    return new SectionObject(shared, request.sizeBytes, mask, request.allocationAttributes, request.name);
+  }
+  const controlArea = new ControlArea(new Segment(pages), request.file, kind === SEC_RESERVE && !request.file);
   controlArea.segment.prototypePtes.fill(initial);
+  if (request.file) request.file.controlArea = controlArea;
   if (!request.file && kind === SEC_COMMIT) {
     if (!space.commit.tryCharge(pages)) return STATUS_COMMITMENT_LIMIT;
     controlArea.commitPages = pages;
@@ -146,6 +178,10 @@ export function deleteControlAreaIfUnused(space: AddressSpace, controlArea: Cont
   space.commit.release(controlArea.commitPages);
   controlArea.commitPages = 0;
   space.controlAreas.delete(controlArea);
+  if (controlArea.filePointer) {
+    controlArea.filePointer.controlArea = undefined;
+    controlArea.filePointer.release();
+  }
 }
 
 /** Writes the modified resident pages among [first, first + count) back to the section's file. */

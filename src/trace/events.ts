@@ -1,6 +1,7 @@
 // Trace events. One stream feeds the human-readable text and the JSONL file;
 // the JSONL schema in the README is this file.
 import type { RefusedWhy, ResolvedHow } from '../mm/fault-handler.js';
+import type { SectionFaultInfo } from '../mm/section-fault.js';
 import type { PteView } from '../mm/pte-view.js';
 import type { VadView } from '../mm/vad-view.js';
 
@@ -24,6 +25,8 @@ export interface PageFaultEvent extends EventBase {
   why?: RefusedWhy;
   /** stack-growth and stack-overflow: the TEB's new StackLimit. */
   stackLimit?: number;
+  /** A fault in a view: the control area, the prototype PTE it went through, and for a hard fault the file and offset read. */
+  section?: SectionFaultInfo;
   pfn?: number;
   pteBefore: number;
   pteAfter?: number;

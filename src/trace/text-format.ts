@@ -24,6 +24,10 @@ function formatFault(event: PageFaultEvent): string {
   if (event.pfn !== undefined) outcome += ` pfn=${hex(event.pfn, 5)}`;
   if (event.fileBytes) outcome += ` file=${event.fileBytes}B`;
   if (event.stackLimit !== undefined) outcome += ` StackLimit=${hex(event.stackLimit)}`;
+  if (event.section) {
+    outcome += ` controlarea=${event.section.controlArea} proto=${hex(event.section.prototypePte)}`;
+    if (event.section.file !== undefined) outcome += ` from ${event.section.file}@${hex(event.section.fileOffset ?? 0)}`;
+  }
   parts.push('→ ' + outcome);
   parts.push(`pte ${hex(event.pteBefore)}→${event.pteAfter === undefined ? '-' : hex(event.pteAfter)}`);
   if (event.vad) parts.push(`vad ${hex(event.vad.start)}-${hex(event.vad.end)}`);

@@ -1,8 +1,9 @@
-// Console output through NtWriteFile on the standard handles. The handle
+// Console output through NtWriteFile on the standard handles (file-services
+// dispatches NtWriteFile here for them). The handle
 // values are the console pseudo-handles Windows XP hands out (3, 7, 11).
 import { STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../../nt/status.js';
-import type { ConsoleStream } from '../process.js';
-import type { NtService } from './nt-service.js';
+import type { ConsoleStream, Process } from '../process.js';
+import type { NtStatus } from '../../nt/status.js';
 
 export const STD_INPUT_CONSOLE_HANDLE = 3;
 export const STD_OUTPUT_CONSOLE_HANDLE = 7;
@@ -16,20 +17,17 @@ const CONSOLE_STREAMS = new Map<number, ConsoleStream>([
 /** Largest single write accepted (Windows caps console writes too). */
 const MAX_CONSOLE_WRITE = 1 << 20;
 
-/** NtWriteFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key) */
-export const NtWriteFile: NtService = {
-  number: 0x112,
-  name: 'NtWriteFile',
-  argCount: 9,
-  handler({ process }, [handle, event, apcRoutine, , ioStatusBlock, buffer, length]) {
-    const stream = CONSOLE_STREAMS.get(handle!);
-    if (!stream || event !== 0) return STATUS_INVALID_HANDLE;
-    if (apcRoutine !== 0 || length! > MAX_CONSOLE_WRITE) return STATUS_INVALID_PARAMETER;
-    const bytes = process.memory.read(buffer!, length!);
-    // IO_STATUS_BLOCK { NTSTATUS Status; ULONG_PTR Information; }
-    process.memory.writeU32(ioStatusBlock!, STATUS_SUCCESS);
-    process.memory.writeU32(ioStatusBlock! + 4, length!);
-    process.writeConsole(stream, bytes);
-    return STATUS_SUCCESS;
-  },
-};
+export const isConsoleHandle = (handle: number): boolean => handle === STD_INPUT_CONSOLE_HANDLE || CONSOLE_STREAMS.has(handle);
+
+/** NtWriteFile on a console handle. */
+export function writeConsoleService(process: Process, [handle, event, apcRoutine, , ioStatusBlock, buffer, length]: readonly number[]): NtStatus {
+  const stream = CONSOLE_STREAMS.get(handle!);
+  if (!stream || event !== 0) return STATUS_INVALID_HANDLE;
+  if (apcRoutine !== 0 || length! > MAX_CONSOLE_WRITE) return STATUS_INVALID_PARAMETER;
+  const bytes = process.memory.read(buffer!, length!);
+  // IO_STATUS_BLOCK { NTSTATUS Status; ULONG_PTR Information; }
+  process.memory.writeU32(ioStatusBlock!, STATUS_SUCCESS);
+  process.memory.writeU32(ioStatusBlock! + 4, length!);
+  process.writeConsole(stream, bytes);
+  return STATUS_SUCCESS;
+}

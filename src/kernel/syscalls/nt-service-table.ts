@@ -6,14 +6,21 @@ import { STATUS_ACCESS_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE, type NtStatus }
 import { UserAccessViolation } from '../../mm/user-memory.js';
 import type { NtService, NtServiceContext } from './nt-service.js';
 import { NtTerminateProcess } from './process-services.js';
-import { NtWriteFile } from './console-services.js';
+import {
+  NtCreateFile, NtOpenFile, NtQueryInformationFile, NtReadFile, NtSetInformationFile, NtWriteFile,
+} from './file-services.js';
+import {
+  NtClose, NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
+} from './section-services.js';
 import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory } from './memory-services.js';
 import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';
 import { MmsDumpPte, MmsDumpVad } from './debug-services.js';
 
 export const NT_SERVICES: readonly NtService[] = [
   NtAllocateVirtualMemory, NtContinue, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory,
-  NtRaiseException, NtTerminateProcess, NtWriteFile,
+  NtRaiseException, NtTerminateProcess, NtWriteFile, NtClose, NtCreateFile, NtOpenFile, NtReadFile,
+  NtQueryInformationFile, NtSetInformationFile, NtCreateSection, NtOpenSection, NtMapViewOfSection,
+  NtUnmapViewOfSection, NtFlushVirtualMemory,
   MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher,
 ];
 

@@ -1,0 +1,97 @@
+// Open files: a host descriptor inside the sandbox, the access the handle
+// was opened with and its current byte offset. Files that a section maps
+// share one BackingFile per host file (its control area is the file's),
+// which keeps the descriptor open until the control area lets go.
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import type { BackingFile, ControlArea } from '../../mm/section.js';
+import {
+  STATUS_ACCESS_DENIED, STATUS_MAPPED_FILE_SIZE_ZERO, STATUS_SECTION_TOO_BIG, type NtStatus,
+} from '../../nt/status.js';
+import type { Process } from '../process.js';
+
+export interface FileObjectBody {
+  /** The name as the guest sees it (C:\...). */
+  guestName: string;
+  hostPath: string;
+  descriptor: number;
+  canRead: boolean;
+  canWrite: boolean;
+  position: number;
+}
+
+/** One per host file (device and inode) while a control area maps it. */
+const backingFiles = new Map<string, HostBackingFile>();
+
+class HostBackingFile implements BackingFile {
+  controlArea: ControlArea | undefined;
+  private readonly descriptor: number;
+
+  constructor(readonly key: string, readonly name: string, hostPath: string) {
+    // The kernel's own descriptor (dirty pages go back through it); read-only when the host file is.
+    this.descriptor = openReadWriteOrRead(hostPath);
+  }
+
+  size(): number { return fstatSync(this.descriptor).size; }
+
+  read(offset: number, into: Uint8Array): number {
+    let done = 0;
+    while (done < into.length) {
+      const n = readSync(this.descriptor, into, done, into.length - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+
+  write(offset: number, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.descriptor, bytes, done, bytes.length - done, offset + done);
+  }
+
+  release(): void {
+    backingFiles.delete(this.key);
+    closeSync(this.descriptor);
+  }
+}
+
+function backingFileFor(file: FileObjectBody): HostBackingFile {
+  const stat = fstatSync(file.descriptor);
+  const key = `${stat.dev}:${stat.ino}`;
+  let backing = backingFiles.get(key);
+  if (!backing) {
+    backing = new HostBackingFile(key, file.guestName, file.hostPath);
+    backingFiles.set(key, backing);
+  }
+  return backing;
+}
+
+const WRITABLE_SECTION = new Set([0x04, 0x40]);     // PAGE_READWRITE, PAGE_EXECUTE_READWRITE
+
+/**
+ * The file behind NtCreateSection's FileHandle, checked as Windows checks it:
+ * the handle's access must allow the section's protection, an empty file
+ * cannot be mapped without a size, and a section larger than the file
+ * extends the file only if the section is writable.
+ */
+export function fileForSection(process: Process, handle: number, protect: number, requestedSize: number): { backing: BackingFile; sectionSize: number } | NtStatus {
+  const object = process.handles.lookup<FileObjectBody>(handle, 'File');
+  if (typeof object === 'number') return object;
+  const file = object.body;
+  if (!file.canRead) return STATUS_ACCESS_DENIED;
+  if (WRITABLE_SECTION.has(protect) && !file.canWrite) return STATUS_ACCESS_DENIED;
+  const size = fstatSync(file.descriptor).size;
+  if (size === 0 && requestedSize === 0) return STATUS_MAPPED_FILE_SIZE_ZERO;
+  if (requestedSize > size) {
+    if (!WRITABLE_SECTION.has(protect)) return STATUS_SECTION_TOO_BIG;
+    ftruncateSync(file.descriptor, requestedSize);
+  }
+  return { backing: backingFileFor(file), sectionSize: requestedSize || size };
+}
+
+function openReadWriteOrRead(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch {
+    return openSync(path, 'r');
+  }
+}

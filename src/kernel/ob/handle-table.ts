@@ -1,0 +1,92 @@
+// The object manager's part that mmscope needs: kernel objects with a
+// reference count, a per-process handle table (handles are multiples of 4,
+// the lowest free one reused first, as Windows hands them out), and named
+// objects (\BaseNamedObjects\...) that a second open finds.
+import { STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, type NtStatus } from '../../nt/status.js';
+
+export type ObjectTypeName = 'Section' | 'File';
+
+export class KernelObject<T = unknown> {
+  /** Handles (and other holders) referring to the object; at zero it is deleted. */
+  references = 1;
+
+  constructor(
+    readonly type: ObjectTypeName,
+    readonly body: T,
+    private readonly onDelete: () => void,
+    readonly name?: string,
+  ) {}
+
+  reference(): this {
+    this.references++;
+    return this;
+  }
+
+  dereference(): void {
+    if (--this.references === 0) this.onDelete();
+  }
+}
+
+/** Console pseudo-handles are 3, 7 and 11; table handles are multiples of 4 from 4 on, so they never collide. */
+const FIRST_HANDLE = 4;
+const MAX_HANDLES = 1 << 16;
+
+export class HandleTable {
+  private readonly entries = new Map<number, KernelObject>();
+  private readonly freed: number[] = [];
+  private next = FIRST_HANDLE;
+
+  get count(): number { return this.entries.size; }
+
+  /** Takes over one reference of `object`; undefined when the table is full. */
+  insert(object: KernelObject): number | undefined {
+    if (this.entries.size >= MAX_HANDLES) return undefined;
+    this.freed.sort((a, b) => b - a);
+    const handle = this.freed.pop() ?? this.allocate();
+    this.entries.set(handle, object);
+    return handle;
+  }
+
+  /** The object behind `handle`, checked against `type`. */
+  lookup<T>(handle: number, type: ObjectTypeName): KernelObject<T> | NtStatus {
+    const object = this.entries.get(handle);
+    if (!object) return STATUS_INVALID_HANDLE;
+    if (object.type !== type) return STATUS_OBJECT_TYPE_MISMATCH;
+    return object as KernelObject<T>;
+  }
+
+  /** NtClose: false for a handle that is not open. */
+  close(handle: number): boolean {
+    const object = this.entries.get(handle);
+    if (!object) return false;
+    this.entries.delete(handle);
+    this.freed.push(handle);
+    object.dereference();
+    return true;
+  }
+
+  /** Closes every handle (process exit). */
+  closeAll(): void {
+    for (const handle of [...this.entries.keys()]) this.close(handle);
+  }
+
+  private allocate(): number {
+    const handle = this.next;
+    this.next += 4;
+    return handle;
+  }
+}
+
+/** The object directory: names to live objects. A deleted object's name goes with it. */
+export class ObjectNames {
+  private readonly objects = new Map<string, KernelObject>();
+
+  /** Names are case-insensitive, as in the NT namespace. */
+  private static key(name: string): string { return name.toLowerCase(); }
+
+  find(name: string): KernelObject | undefined { return this.objects.get(ObjectNames.key(name)); }
+  add(name: string, object: KernelObject): void { this.objects.set(ObjectNames.key(name), object); }
+  remove(name: string, object: KernelObject): void {
+    if (this.objects.get(ObjectNames.key(name)) === object) this.objects.delete(ObjectNames.key(name));
+  }
+}

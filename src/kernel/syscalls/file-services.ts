@@ -1,0 +1,225 @@
+// File services on host files inside the sandbox: NtCreateFile, NtOpenFile,
+// NtReadFile, NtWriteFile (console handles are served by console-services),
+// NtQueryInformationFile and NtSetInformationFile.
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import type { UserMemory } from '../../mm/user-memory.js';
+import {
+  STATUS_ACCESS_DENIED, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INFO_LENGTH_MISMATCH,
+  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_COLLISION,
+  STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
+} from '../../nt/status.js';
+import { KernelObject } from '../ob/handle-table.js';
+import type { FileObjectBody } from '../io/file-object.js';
+import type { Process } from '../process.js';
+import type { NtService } from './nt-service.js';
+import { isConsoleHandle, writeConsoleService } from './console-services.js';
+import { readLargeInteger, readObjectAttributes } from './user-structures.js';
+
+const GENERIC_READ = 0x80000000, GENERIC_WRITE = 0x40000000, GENERIC_ALL = 0x10000000, MAXIMUM_ALLOWED = 0x02000000;
+const FILE_READ_DATA = 0x1, FILE_WRITE_DATA = 0x2, FILE_APPEND_DATA = 0x4;
+const FILE_SUPERSEDE = 0, FILE_OPEN = 1, FILE_CREATE = 2, FILE_OPEN_IF = 3, FILE_OVERWRITE = 4, FILE_OVERWRITE_IF = 5;
+const FILE_SUPERSEDED = 0, FILE_OPENED = 1, FILE_CREATED = 2, FILE_OVERWRITTEN = 3;
+const FileStandardInformation = 5, FilePositionInformation = 14, FileEndOfFileInformation = 20;
+const MAX_TRANSFER = 16 << 20;
+
+export function writeIoStatus(memory: UserMemory, address: number, status: NtStatus, information: number): void {
+  memory.writeU32(address, status);
+  memory.writeU32(address + 4, information);
+}
+
+interface OpenRequest { access: number; name: string; disposition: number }
+
+/** Opens or creates the host file; the handle's object closes the descriptor with its last reference. */
+function openFile(process: Process, request: OpenRequest): { object: KernelObject<FileObjectBody>; information: number } | NtStatus {
+  if (!process.sandbox) return STATUS_OBJECT_PATH_NOT_FOUND;
+  const hostPath = process.sandbox.resolve(request.name);
+  if (typeof hostPath === 'number') return hostPath;
+  const canRead = (request.access & (GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED | FILE_READ_DATA)) !== 0;
+  const canWrite = (request.access & (GENERIC_WRITE | GENERIC_ALL | MAXIMUM_ALLOWED | FILE_WRITE_DATA | FILE_APPEND_DATA)) !== 0;
+  const existing = statOrUndefined(hostPath);
+  if (existing?.isDirectory()) return STATUS_FILE_IS_A_DIRECTORY;
+  if (existing && request.disposition === FILE_CREATE) return STATUS_OBJECT_NAME_COLLISION;
+  if (!existing && (request.disposition === FILE_OPEN || request.disposition === FILE_OVERWRITE)) return STATUS_OBJECT_NAME_NOT_FOUND;
+  const truncate = existing !== undefined && [FILE_SUPERSEDE, FILE_OVERWRITE, FILE_OVERWRITE_IF].includes(request.disposition);
+  if (truncate && !canWrite) return STATUS_ACCESS_DENIED;
+  const flags = (canWrite ? constants.O_RDWR : constants.O_RDONLY) | (existing ? 0 : constants.O_CREAT | constants.O_EXCL) | constants.O_NOFOLLOW;
+  let descriptor: number;
+  try {
+    descriptor = openSync(hostPath, flags | (truncate && canWrite ? constants.O_TRUNC : 0), 0o644);
+  } catch (error) {
+    return hostErrorStatus(error);
+  }
+  const body: FileObjectBody = { guestName: process.sandbox.guestNameOf(hostPath), hostPath, descriptor, canRead, canWrite, position: 0 };
+  const information = !existing ? FILE_CREATED : request.disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : truncate ? FILE_OVERWRITTEN : FILE_OPENED;
+  return { object: new KernelObject('File', body, () => closeSync(descriptor), body.guestName), information };
+}
+
+function statOrUndefined(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function hostErrorStatus(error: unknown): NtStatus {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return STATUS_OBJECT_PATH_NOT_FOUND;
+  if (code === 'EEXIST') return STATUS_OBJECT_NAME_COLLISION;
+  if (code === 'ELOOP' || code === 'EACCES' || code === 'EPERM') return STATUS_ACCESS_DENIED;
+  return STATUS_INVALID_PARAMETER;
+}
+
+function createOrOpen(process: Process, fileHandle: number, access: number, objectAttributes: number, ioStatusBlock: number, disposition: number): NtStatus {
+  process.memory.writeU32(fileHandle, 0);
+  const object = readObjectAttributes(process.memory, objectAttributes);
+  if (typeof object === 'number') return object;
+  if (object.name === undefined || disposition > FILE_OVERWRITE_IF) return STATUS_INVALID_PARAMETER;
+  const opened = openFile(process, { access, name: object.name, disposition });
+  if (typeof opened === 'number') return opened;
+  const handle = process.handles.insert(opened.object);
+  if (handle === undefined) {
+    opened.object.dereference();
+    return STATUS_INSUFFICIENT_RESOURCES;
+  }
+  process.memory.writeU32(fileHandle, handle);
+  writeIoStatus(process.memory, ioStatusBlock, STATUS_SUCCESS, opened.information);
+  return STATUS_SUCCESS;
+}
+
+/** NtCreateFile(*FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength) */
+export const NtCreateFile: NtService = {
+  number: 0x25,
+  name: 'NtCreateFile',
+  argCount: 11,
+  handler({ process }, [fileHandle, access, objectAttributes, ioStatusBlock, , , , disposition]) {
+    return createOrOpen(process, fileHandle!, access!, objectAttributes!, ioStatusBlock!, disposition!);
+  },
+};
+
+/** NtOpenFile(*FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, ShareAccess, OpenOptions) */
+export const NtOpenFile: NtService = {
+  number: 0x74,
+  name: 'NtOpenFile',
+  argCount: 6,
+  handler({ process }, [fileHandle, access, objectAttributes, ioStatusBlock]) {
+    return createOrOpen(process, fileHandle!, access!, objectAttributes!, ioStatusBlock!, FILE_OPEN);
+  },
+};
+
+function fileOf(process: Process, handle: number): FileObjectBody | NtStatus {
+  const object = process.handles.lookup<FileObjectBody>(handle, 'File');
+  return typeof object === 'number' ? object : object.body;
+}
+
+/** The offset a transfer starts at: ByteOffset if given, else the handle's position. */
+function transferOffset(process: Process, file: FileObjectBody, byteOffset: number): number | NtStatus {
+  if (!byteOffset) return file.position;
+  const offset = readLargeInteger(process.memory, byteOffset);
+  return offset === undefined ? STATUS_INVALID_PARAMETER : offset;
+}
+
+/** NtReadFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key) */
+export function readFileService(process: Process, [handle, , , , ioStatusBlock, buffer, length, byteOffset]: readonly number[]): NtStatus {
+  const file = fileOf(process, handle!);
+  if (typeof file === 'number') return file;
+  if (!file.canRead) return STATUS_ACCESS_DENIED;
+  if (length! > MAX_TRANSFER) return STATUS_INVALID_PARAMETER;
+  const offset = transferOffset(process, file, byteOffset!);
+  if (typeof offset !== 'number') return offset;
+  const bytes = new Uint8Array(length!);
+  const count = length ? readSync(file.descriptor, bytes, 0, length!, offset) : 0;
+  if (count === 0 && length! > 0) {
+    writeIoStatus(process.memory, ioStatusBlock!, STATUS_END_OF_FILE, 0);
+    return STATUS_END_OF_FILE;
+  }
+  process.memory.write(buffer!, bytes.subarray(0, count));
+  file.position = offset + count;
+  writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, count);
+  return STATUS_SUCCESS;
+}
+
+/** NtWriteFile on a file handle. */
+export function writeFileService(process: Process, [handle, , , , ioStatusBlock, buffer, length, byteOffset]: readonly number[]): NtStatus {
+  const file = fileOf(process, handle!);
+  if (typeof file === 'number') return file;
+  if (!file.canWrite) return STATUS_ACCESS_DENIED;
+  if (length! > MAX_TRANSFER) return STATUS_INVALID_PARAMETER;
+  const offset = transferOffset(process, file, byteOffset!);
+  if (typeof offset !== 'number') return offset;
+  const bytes = process.memory.read(buffer!, length!);
+  let done = 0;
+  while (done < bytes.length) done += writeSync(file.descriptor, bytes, done, bytes.length - done, offset + done);
+  file.position = offset + done;
+  writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, done);
+  return STATUS_SUCCESS;
+}
+
+/** NtWriteFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key): the console or a file. */
+export const NtWriteFile: NtService = {
+  number: 0x112,
+  name: 'NtWriteFile',
+  argCount: 9,
+  handler({ process }, args) {
+    return isConsoleHandle(args[0]!) ? writeConsoleService(process, args) : writeFileService(process, args);
+  },
+};
+
+export const NtReadFile: NtService = {
+  number: 0xb7,
+  name: 'NtReadFile',
+  argCount: 9,
+  handler({ process }, args) { return readFileService(process, args); },
+};
+
+/** NtQueryInformationFile(FileHandle, IoStatusBlock, FileInformation, Length, FileInformationClass) */
+export const NtQueryInformationFile: NtService = {
+  number: 0x97,
+  name: 'NtQueryInformationFile',
+  argCount: 5,
+  handler({ process }, [handle, ioStatusBlock, information, length, informationClass]) {
+    const file = fileOf(process, handle!);
+    if (typeof file === 'number') return file;
+    const out = new DataView(new ArrayBuffer(24));
+    let size: number;
+    if (informationClass === FileStandardInformation) {
+      const fileSize = fstatSync(file.descriptor).size;
+      out.setUint32(0, Math.ceil(fileSize / 4096) * 4096, true); // AllocationSize
+      out.setUint32(8, fileSize, true);                          // EndOfFile
+      out.setUint32(16, 1, true);                                // NumberOfLinks
+      size = 24;
+    } else if (informationClass === FilePositionInformation) {
+      out.setUint32(0, file.position, true);
+      size = 8;
+    } else {
+      return STATUS_INVALID_INFO_CLASS;
+    }
+    if (length! < size) return STATUS_INFO_LENGTH_MISMATCH;
+    process.memory.write(information!, new Uint8Array(out.buffer, 0, size));
+    writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, size);
+    return STATUS_SUCCESS;
+  },
+};
+
+/** NtSetInformationFile(FileHandle, IoStatusBlock, FileInformation, Length, FileInformationClass) */
+export const NtSetInformationFile: NtService = {
+  number: 0xe0,
+  name: 'NtSetInformationFile',
+  argCount: 5,
+  handler({ process }, [handle, ioStatusBlock, information, length, informationClass]) {
+    const file = fileOf(process, handle!);
+    if (typeof file === 'number') return file;
+    if (informationClass !== FilePositionInformation && informationClass !== FileEndOfFileInformation) return STATUS_INVALID_INFO_CLASS;
+    if (length! < 8) return STATUS_INFO_LENGTH_MISMATCH;
+    const value = readLargeInteger(process.memory, information!);
+    if (value === undefined) return STATUS_INVALID_PARAMETER;
+    if (informationClass === FilePositionInformation) {
+      file.position = value;
+    } else {
+      if (!file.canWrite) return STATUS_ACCESS_DENIED;
+      ftruncateSync(file.descriptor, value);
+    }
+    writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, 0);
+    return STATUS_SUCCESS;
+  },
+};

@@ -1,0 +1,156 @@
+// Section services: NtCreateSection, NtOpenSection, NtMapViewOfSection,
+// NtUnmapViewOfSection and NtFlushVirtualMemory over the memory manager's
+// sections (mm/section.ts) and views (mm/section-view.ts); section objects
+// live in the handle table and, when named, in the object directory.
+import { SectionObject, createSection, dereferenceSection, SEC_COMMIT } from '../../mm/section.js';
+import { flushViewOfSection, mapViewOfSection, unmapViewOfSection } from '../../mm/section-view.js';
+import {
+  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_INVALID_PARAMETER_8, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_NAME_EXISTS, STATUS_OBJECT_NAME_NOT_FOUND,
+  STATUS_SUCCESS, type NtStatus,
+} from '../../nt/status.js';
+import type { Process } from '../process.js';
+import { KernelObject } from '../ob/handle-table.js';
+import { fileForSection } from '../io/file-object.js';
+import { NtCurrentProcess, type NtService } from './nt-service.js';
+import { OBJ_OPENIF, readLargeInteger, readObjectAttributes, writeLargeInteger } from './user-structures.js';
+
+const ViewShare = 1, ViewUnmap = 2;
+
+/** Reads an in/out ULONG and proves it writable, as ProbeForWrite does. */
+function captureInOut(process: Process, address: number): number {
+  const value = process.memory.readU32(address);
+  process.memory.writeU32(address, value);
+  return value;
+}
+
+function insertHandle(process: Process, object: KernelObject, out: number): NtStatus {
+  const handle = process.handles.insert(object);
+  if (handle === undefined) {
+    object.dereference();
+    return STATUS_INSUFFICIENT_RESOURCES;
+  }
+  process.memory.writeU32(out, handle);
+  return STATUS_SUCCESS;
+}
+
+/** A section object that leaves the directory and drops its control-area reference when its last handle closes. */
+function sectionObject(process: Process, section: SectionObject): KernelObject<SectionObject> {
+  const object: KernelObject<SectionObject> = new KernelObject('Section', section, () => {
+    if (section.name) process.objectNames.remove(section.name, object);
+    dereferenceSection(process.space, section);
+  }, section.name);
+  return object;
+}
+
+/** NtCreateSection(*SectionHandle, DesiredAccess, ObjectAttributes, *MaximumSize, SectionPageProtection, AllocationAttributes, FileHandle) */
+export const NtCreateSection: NtService = {
+  number: 0x32,
+  name: 'NtCreateSection',
+  argCount: 7,
+  handler({ process }, [sectionHandle, , objectAttributes, maximumSize, protect, attributes, fileHandle]) {
+    process.memory.writeU32(sectionHandle!, 0);
+    const object = readObjectAttributes(process.memory, objectAttributes!);
+    if (typeof object === 'number') return object;
+    const requested = maximumSize ? readLargeInteger(process.memory, maximumSize) : 0;
+    if (requested === undefined) return STATUS_INVALID_PARAMETER_4;
+    if (object.name) {
+      const existing = process.objectNames.find(object.name);
+      if (existing) {
+        if (!(object.attributes & OBJ_OPENIF)) return STATUS_OBJECT_NAME_COLLISION;
+        if (existing.type !== 'Section') return STATUS_OBJECT_NAME_COLLISION;
+        const status = insertHandle(process, existing.reference(), sectionHandle!);
+        return status === STATUS_SUCCESS ? STATUS_OBJECT_NAME_EXISTS : status;
+      }
+    }
+    const file = fileHandle ? fileForSection(process, fileHandle, protect!, requested) : undefined;
+    if (typeof file === 'number') return file;
+    if (attributes! & ~0x1f000000) return STATUS_INVALID_PARAMETER_6;
+    const section = createSection(process.space, {
+      sizeBytes: file ? file.sectionSize : requested, protect: protect!, allocationAttributes: attributes! || SEC_COMMIT,
+      ...(file ? { file: file.backing } : {}), ...(object.name ? { name: object.name } : {}),
+    });
+    if (typeof section === 'number') return section;
+    const kernelObject = sectionObject(process, section);
+    if (object.name) process.objectNames.add(object.name, kernelObject);
+    if (maximumSize) writeLargeInteger(process.memory, maximumSize, section.sizeBytes);
+    return insertHandle(process, kernelObject, sectionHandle!);
+  },
+};
+
+/** NtOpenSection(*SectionHandle, DesiredAccess, ObjectAttributes) */
+export const NtOpenSection: NtService = {
+  number: 0x7d,
+  name: 'NtOpenSection',
+  argCount: 3,
+  handler({ process }, [sectionHandle, , objectAttributes]) {
+    process.memory.writeU32(sectionHandle!, 0);
+    const object = readObjectAttributes(process.memory, objectAttributes!);
+    if (typeof object === 'number') return object;
+    const existing = object.name ? process.objectNames.find(object.name) : undefined;
+    if (!existing || existing.type !== 'Section') return STATUS_OBJECT_NAME_NOT_FOUND;
+    return insertHandle(process, existing.reference(), sectionHandle!);
+  },
+};
+
+/** NtMapViewOfSection(SectionHandle, ProcessHandle, *BaseAddress, ZeroBits, CommitSize, *SectionOffset, *ViewSize, InheritDisposition, AllocationType, Win32Protect) */
+export const NtMapViewOfSection: NtService = {
+  number: 0x6c,
+  name: 'NtMapViewOfSection',
+  argCount: 10,
+  handler({ process }, [sectionHandle, processHandle, baseAddress, , , sectionOffset, viewSize, inherit, allocationType, protect]) {
+    const base = captureInOut(process, baseAddress!);
+    const size = captureInOut(process, viewSize!);
+    const offset = sectionOffset ? readLargeInteger(process.memory, sectionOffset) : 0;
+    if (offset === undefined) return STATUS_INVALID_PARAMETER_6;
+    if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
+    if (inherit !== ViewShare && inherit !== ViewUnmap) return STATUS_INVALID_PARAMETER_8;
+    const section = process.handles.lookup<SectionObject>(sectionHandle!, 'Section');
+    if (typeof section === 'number') return section;
+    const result = mapViewOfSection(process.space, section.body, { base, offset, viewSize: size, allocationType: allocationType!, protect: protect! });
+    if (!('base' in result)) return result.status;
+    process.memory.writeU32(baseAddress!, result.base);
+    process.memory.writeU32(viewSize!, result.size);
+    return STATUS_SUCCESS;
+  },
+};
+
+/** NtUnmapViewOfSection(ProcessHandle, BaseAddress) */
+export const NtUnmapViewOfSection: NtService = {
+  number: 0x10b,
+  name: 'NtUnmapViewOfSection',
+  argCount: 2,
+  handler({ process }, [processHandle, baseAddress]) {
+    if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
+    return unmapViewOfSection(process.space, baseAddress!);
+  },
+};
+
+/** NtFlushVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize, IoStatusBlock) */
+export const NtFlushVirtualMemory: NtService = {
+  number: 0x50,
+  name: 'NtFlushVirtualMemory',
+  argCount: 4,
+  handler({ process }, [processHandle, baseAddress, regionSize, ioStatusBlock]) {
+    const base = captureInOut(process, baseAddress!);
+    const size = captureInOut(process, regionSize!);
+    process.memory.writeU32(ioStatusBlock!, 0);
+    if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
+    const result = flushViewOfSection(process.space, base, size);
+    if (result.status !== STATUS_SUCCESS) return result.status;
+    process.memory.writeU32(baseAddress!, result.base!);
+    process.memory.writeU32(regionSize!, result.size!);
+    process.memory.writeU32(ioStatusBlock! + 4, result.size!);
+    return STATUS_SUCCESS;
+  },
+};
+
+/** NtClose(Handle) */
+export const NtClose: NtService = {
+  number: 0x19,
+  name: 'NtClose',
+  argCount: 1,
+  handler({ process }, [handle]) {
+    return process.handles.close(handle!) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+  },
+};

@@ -1,0 +1,90 @@
+// Sections, views, files and the sandbox from guest programs, with the
+// memory manager's invariants checked after every system service.
+import { describe, expect, it, beforeEach } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { guestElf, runChecks, runGuest } from '../helpers/guests.js';
+import type { PageFaultEvent } from '../../src/trace/events.js';
+
+const PAGE = 4096;
+const faults = (events: readonly unknown[]) => (events as PageFaultEvent[]).filter((e) => e.type === 'page-fault');
+
+describe('page-file-backed sections', () => {
+  it('views share pages, FILE_MAP_COPY keeps its writes, names open the same section, misuse fails as on Windows', async () => {
+    const run = await runChecks('test/guests/sections.c', ['pagefile']);
+    expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
+    const how = faults(run.events).map((e) => e.resolution);
+    expect(how).toContain('section-zero');
+    expect(how).toContain('section-shared');
+    expect(how).toContain('copy-on-write');
+    const shared = faults(run.events).find((e) => e.resolution === 'section-shared')!;
+    expect(shared.section).toMatchObject({ controlArea: expect.any(Number), prototypePte: expect.any(Number) });
+    expect(shared.section!.prototypePte >>> 0).toBeGreaterThanOrEqual(0xe1000000);
+  });
+});
+
+describe('file-backed sections', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'mmscope-root-'));
+    const bytes = Buffer.alloc(3 * PAGE);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 1) & 0xff;
+    writeFileSync(join(root, 'data.bin'), bytes);
+  });
+
+  it('reads the file with one hard fault per page, writes it back on flush and unmap, refuses what Windows refuses', async () => {
+    const run = await runChecks('test/guests/sections.c', ['file'], { fileRoot: root });
+    expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
+    const hard = faults(run.events).filter((e) => e.resolution === 'section-file');
+    expect(hard.map((e) => [e.section!.file, e.section!.fileOffset])).toEqual([
+      ['C:\\data.bin', 0], ['C:\\data.bin', PAGE], ['C:\\data.bin', 2 * PAGE],
+    ]);
+    expect(hard.every((e) => e.fileBytes === PAGE)).toBe(true);
+    const file = readFileSync(join(root, 'data.bin'));
+    expect(file.length).toBe(5 * PAGE);
+    expect(file[PAGE + 5]).toBe(0xab);
+    expect(file[2 * PAGE]).toBe(0xcd);
+    expect(file[10]).toBe((10 * 7 + 1) & 0xff);
+  });
+});
+
+describe('the sandbox', () => {
+  it('refuses .., other drives, UNC and device paths, device names and links out of the root, and touches nothing outside', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mmscope-outside-'));
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-root-'));
+    mkdirSync(join(root, 'sub'));
+    symlinkSync(outside, join(root, 'link-out'));
+    symlinkSync(join(outside, 'made-by-link.txt'), join(root, 'dangling'));
+    symlinkSync(join(root, 'sub'), join(root, 'link-in'));
+    const paths = [
+      'C:\\sub\\inside.txt', 'link-in\\through-link.txt', '..\\escape.txt', 'sub\\..\\..\\escape.txt',
+      'D:\\x.txt', '\\\\server\\share\\x.txt', '\\\\.\\PhysicalDrive0', 'CON', 'nul.txt', 'link-out\\x.txt', 'dangling',
+      `${outside}/absolute.txt`, 'bad|name.txt',
+    ];
+    const run = await runGuest(guestElf('test/guests/file-open.c'), { args: ['create', ...paths], machine: { fileRoot: root } });
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'C:\\sub\\inside.txt: ok',
+      'link-in\\through-link.txt: ok',
+      '..\\escape.txt: error 123',          // ERROR_INVALID_NAME (STATUS_OBJECT_NAME_INVALID)
+      'sub\\..\\..\\escape.txt: error 123',
+      'D:\\x.txt: error 3',                 // ERROR_PATH_NOT_FOUND
+      '\\\\server\\share\\x.txt: error 3',
+      '\\\\.\\PhysicalDrive0: error 123',
+      'CON: error 123',
+      'nul.txt: error 123',
+      'link-out\\x.txt: error 5',           // ERROR_ACCESS_DENIED
+      'dangling: error 5',
+      `${outside}/absolute.txt: error 3`,   // a host path is only a path under C:\\, whose folders do not exist
+      'bad|name.txt: error 123',
+    ]);
+    expect(readFileSync(join(root, 'sub', 'inside.txt'), 'utf8')).toBe('written');
+    expect(readFileSync(join(root, 'sub', 'through-link.txt'), 'utf8')).toBe('written');
+    expect(existsSync(join(outside, 'x.txt')) || existsSync(join(outside, 'made-by-link.txt')) || existsSync(join(outside, 'absolute.txt'))).toBe(false);
+  });
+
+  it('without a root the guest has no files', async () => {
+    const run = await runGuest(guestElf('test/guests/file-open.c'), { args: ['C:\\x.txt'] });
+    expect(run.stdout).toBe('C:\\x.txt: error 3\n');
+  });
+});
