@@ -11,6 +11,7 @@ import {
 import type { Vad } from './vad.js';
 import { checkForUserStackOverflow, type StackGuardOutcome } from './stack-growth.js';
 import { resolveCopyOnWriteFault, resolveSectionFault, type SectionFaultInfo, type SectionResolvedHow } from './section-fault.js';
+import { viewPageProtection } from './section-view.js';
 
 export interface FaultInput {
   address: number;
@@ -19,7 +20,7 @@ export interface FaultInput {
   user: boolean;
 }
 
-export type ResolvedHow = 'demand-zero' | 'image-file' | 'transition' | 'already-valid' | SectionResolvedHow;
+export type ResolvedHow = 'demand-zero' | 'transition' | 'already-valid' | SectionResolvedHow;
 export type RefusedWhy =
   | 'kernel-address'      // user access to 0x80000000 and above
   | 'no-vad'              // no allocation covers the address
@@ -46,23 +47,24 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   const pte = space.pageTables.readPte(address);
   const vad = space.findVad(address);
   if (isValidPte(pte)) {
-    if (input.write && vad?.view && isCopyOnWritePte(pte)) return resolveCopyOnWriteFault(space, address, pte, vad);
+    if (input.write && vad?.view && isCopyOnWritePte(pte)) return resolveCopyOnWriteFault(space, address, pte, vad, viewPageProtection(vad, vpnOf(address)));
     return resolveValidPteFault(pte, input, vad);
   }
   if (!vad) return refuse('no-vad', pte, vad);
   if (vad.view && pte === ZERO_PTE) {
-    // A view page the process has not touched: its VAD gives the protection, the prototype PTE the page.
-    if (!isAccessible(vad.protection)) return refuse('no-access', pte, vad);
-    if (input.write && !isWritable(vad.protection)) return refuse('write-to-read-only', pte, vad);
-    return resolveSectionFault(space, address, input.write, pte, vad, vad.protection);
+    // A view page the process has not touched: the view (or the image page) gives the protection, the prototype PTE the page.
+    const protection = viewPageProtection(vad, vpnOf(address));
+    if (!isAccessible(protection)) return refuse('no-access', pte, vad);
+    if (input.write && !isWritable(protection)) return refuse('write-to-read-only', pte, vad);
+    return resolveSectionFault(space, address, input.write, pte, vad, protection);
   }
-  const protection = protectionForNotPresent(pte, vad, vpnOf(address));
+  const protection = protectionForNotPresent(pte, vad);
   if (typeof protection === 'string') return refuse(protection, pte, vad);
   if (isGuard(protection)) return resolveGuardPageFault(space, input, pte, vad, protection);
   if (!isAccessible(protection)) return refuse('no-access', pte, vad);
   if (input.write && !isWritable(protection)) return refuse('write-to-read-only', pte, vad);
   if (isTransitionPte(pte)) return resolveTransitionFault(space, input, pte, vad, protection);
-  return vad.imageSource ? resolveImageFault(space, input, pte, vad, protection) : resolveDemandZeroFault(space, input, pte, vad, protection);
+  return resolveDemandZeroFault(space, input, pte, vad, protection);
 }
 
 function resolveValidPteFault(pte: PteValue, input: FaultInput, vad: Vad | undefined): FaultResolution {
@@ -72,11 +74,11 @@ function resolveValidPteFault(pte: PteValue, input: FaultInput, vad: Vad | undef
 }
 
 /** The protection a not-present page has: from its software PTE, else from the VAD. */
-function protectionForNotPresent(pte: PteValue, vad: Vad, vpn: number): ProtectionMask | RefusedWhy {
+function protectionForNotPresent(pte: PteValue, vad: Vad): ProtectionMask | RefusedWhy {
   if (isDecommittedPte(pte)) return 'decommitted';
   if (pte !== ZERO_PTE) return softwareProtection(pte);
   if (!vad.memCommit) return 'not-committed';
-  return vad.imageSource ? vad.imageSource.protectionOf(vpn) : vad.protection;
+  return vad.protection;
 }
 
 /** The guard is a one-shot alarm: clear it and report; the retried access then faults normally. */
@@ -98,13 +100,6 @@ function resolveDemandZeroFault(space: AddressSpace, input: FaultInput, pte: Pte
   const pfn = takeZeroedFrame(space, input.address);
   if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
   return mapFrame(space, input, pte, vad, protection, pfn, 'demand-zero', 0);
-}
-
-function resolveImageFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
-  const pfn = takeZeroedFrame(space, input.address);
-  if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
-  const fileBytes = vad.imageSource!.fill(vpnOf(input.address), space.frameBytes(pfn));
-  return mapFrame(space, input, pte, vad, protection, pfn, fileBytes > 0 ? 'image-file' : 'demand-zero', fileBytes);
 }
 
 function mapFrame(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask, pfn: Pfn, how: ResolvedHow, fileBytes: number): FaultResolution {

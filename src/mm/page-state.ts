@@ -7,7 +7,7 @@ import type { ProtectionMask } from './protection.js';
 import { MM_ZERO_ACCESS } from './protection.js';
 import { ZERO_PTE, isDecommittedPte, isTransitionPte, isValidPte, pfnOfPte, softwareProtection } from './pte.js';
 import type { Vad } from './vad.js';
-import { prototypeIndexOf } from './section-view.js';
+import { prototypeIndexOf, viewPageProtection } from './section-view.js';
 
 export interface PageState {
   committed: boolean;
@@ -27,16 +27,16 @@ export function pageStateOf(space: AddressSpace, vad: Vad, vpn: Vpn): PageState 
   if (isDecommittedPte(pte)) return NOT_COMMITTED;
   if (pte !== ZERO_PTE) return { committed: true, protection: softwareProtection(pte) };
   if (!vad.memCommit) return NOT_COMMITTED;
-  return { committed: true, protection: vad.imageSource ? vad.imageSource.protectionOf(vpn) : vad.protection };
+  return { committed: true, protection: vad.protection };
 }
 
 /** A view page: a private copy-on-write copy, else what its prototype PTE says, with the view's protection. */
 function viewPageState(space: AddressSpace, vad: Vad, vpn: Vpn, pte: number): PageState {
   if (isValidPte(pte)) {
     const pfn = pfnOfPte(pte);
-    return { committed: true, protection: space.frames.isPrototype(pfn) ? vad.protection : space.frames.protectionOf(pfn), pfn };
+    return { committed: true, protection: space.frames.isPrototype(pfn) ? viewPageProtection(vad, vpn) : space.frames.protectionOf(pfn), pfn };
   }
   const prototype = vad.view!.controlArea.segment.prototypePtes[prototypeIndexOf(vad, vpn)] ?? 0;
   if (prototype === 0) return NOT_COMMITTED;
-  return { committed: true, protection: vad.protection, ...(isValidPte(prototype) ? { pfn: pfnOfPte(prototype) } : {}) };
+  return { committed: true, protection: viewPageProtection(vad, vpn), ...(isValidPte(prototype) ? { pfn: pfnOfPte(prototype) } : {}) };
 }

@@ -11,7 +11,7 @@ import { isInFilePrototype, writableCounterpart, type ControlArea } from './sect
 import { prototypeIndexOf } from './section-view.js';
 import type { Vad } from './vad.js';
 
-export type SectionResolvedHow = 'section-shared' | 'section-zero' | 'section-file' | 'copy-on-write';
+export type SectionResolvedHow = 'section-shared' | 'section-zero' | 'section-file' | 'copy-on-write' | 'demand-zero';
 
 /** Which prototype PTE a view fault went through, for the trace. */
 export interface SectionFaultInfo {
@@ -35,6 +35,9 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
   if (prototype === 0) return { kind: 'access-violation', why: 'not-committed', pteBefore: pte, vad };
   if (!space.pageTables.ensureTable(address)) return { kind: 'no-memory', pteBefore: pte, vad };
   const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
+  if (write && isCopyOnWrite(protection) && !isValidPte(prototype) && !isInFilePrototype(prototype)) {
+    return privateZeroPage(space, address, pte, vad, protection, info); // .bss: nothing to share, nothing to copy
+  }
   let how: SectionResolvedHow = 'section-shared';
   let fileBytes = 0;
   let pfn: Pfn;
@@ -59,6 +62,17 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
   const valid = makeValidUserPte(pfn, protection);
   space.pageTables.writeValidPte(address, valid);
   return { kind: 'resolved', how, pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes, section: info };
+}
+
+/** A write to a copy-on-write page whose prototype is demand-zero: the process's own zeroed page. */
+function privateZeroPage(space: AddressSpace, address: number, pte: PteValue, vad: Vad, protection: ProtectionMask, info: SectionFaultInfo): SectionFaultResolution {
+  const pfn = space.frames.allocateZeroedFrame(pteAddressOf(pageBase(address)));
+  if (pfn === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
+  const mask = writableCounterpart(protection);
+  space.frames.setProtection(pfn, mask);
+  const valid = makeValidUserPte(pfn, mask);
+  space.pageTables.writeValidPte(address, valid);
+  return { kind: 'resolved', how: 'demand-zero', pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes: 0, section: info };
 }
 
 function readFromFile(space: AddressSpace, controlArea: ControlArea, index: number, pfn: Pfn): number {
@@ -90,9 +104,9 @@ export function copyOnWrite(
 }
 
 /** A write to a valid copy-on-write PTE of a view. */
-export function resolveCopyOnWriteFault(space: AddressSpace, address: number, pte: PteValue, vad: Vad): SectionFaultResolution {
+export function resolveCopyOnWriteFault(space: AddressSpace, address: number, pte: PteValue, vad: Vad, protection: ProtectionMask): SectionFaultResolution {
   const index = prototypeIndexOf(vad, vpnOf(address));
   const controlArea = vad.view!.controlArea;
   const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
-  return copyOnWrite(space, address, pte, vad, pfnOfPte(pte), vad.protection, info);
+  return copyOnWrite(space, address, pte, vad, pfnOfPte(pte), protection, info);
 }

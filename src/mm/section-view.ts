@@ -9,7 +9,7 @@ import {
 import { isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
 import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
 import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
-import type { Vad } from './vad.js';
+import { VadType, type Vad } from './vad.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
   STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
@@ -41,6 +41,7 @@ function compatible(section: ProtectionMask, view: ProtectionMask): boolean {
 }
 
 export function mapViewOfSection(space: AddressSpace, section: SectionObject, request: MapViewRequest): MapViewResult {
+  if (section.controlArea.image) return mapImageView(space, section, request.base || section.imageBase);
   const mask = makeProtectionMask(request.protect);
   if (mask === undefined || (mask & 0x18) !== 0 || mask === 0) return { status: STATUS_INVALID_PAGE_PROTECTION };
   if (!compatible(section.protection, mask)) return { status: STATUS_SECTION_PROTECTION };
@@ -69,6 +70,34 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
   }
   controlArea.numberOfMappedViews++;
   return { status: STATUS_SUCCESS, base: addressOfVpn(startingVpn), size: pages * PAGE_SIZE, vad };
+}
+
+/**
+ * An image view: the whole image at its base, an image VAD; commit is
+ * charged for the copy-on-write pages, each of which may get a private copy.
+ */
+function mapImageView(space: AddressSpace, section: SectionObject, base: number): MapViewResult {
+  if (base !== section.imageBase) return { status: STATUS_CONFLICTING_ADDRESSES }; // an ELF executable cannot be relocated
+  const controlArea = section.controlArea;
+  const startingVpn = vpnOf(base), endingVpn = startingVpn + controlArea.segment.pageCount - 1;
+  if (space.vads.findFirstOverlap(startingVpn, endingVpn)) return { status: STATUS_CONFLICTING_ADDRESSES };
+  const vad = space.createVad({
+    startingVpn, endingVpn, protection: section.protection, privateMemory: false, memCommit: false,
+    vadType: VadType.VadImageMap, view: { controlArea, firstPrototypePte: 0 },
+  });
+  if (typeof vad === 'number') return { status: vad };
+  const copyOnWritePages = [...controlArea.segment.pageProtection!].filter((mask) => isCopyOnWrite(mask)).length;
+  if (space.chargeCommit(vad, copyOnWritePages) !== STATUS_SUCCESS) {
+    space.vads.remove(vad);
+    return { status: STATUS_COMMITMENT_LIMIT };
+  }
+  controlArea.numberOfMappedViews++;
+  return { status: STATUS_SUCCESS, base, size: controlArea.segment.pageCount * PAGE_SIZE, vad };
+}
+
+/** A view page's protection: the image page's own, else the view's. */
+export function viewPageProtection(vad: Vad, vpn: Vpn): ProtectionMask {
+  return vad.view!.controlArea.segment.pageProtection?.[prototypeIndexOf(vad, vpn)] ?? vad.protection;
 }
 
 function findViewRange(space: AddressSpace, pages: number, topDown: boolean): Vpn | undefined {

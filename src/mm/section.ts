@@ -11,7 +11,9 @@
 //   valid                      resident in the frame it names; views share it
 import type { AddressSpace } from './address-space.js';
 import { PAGE_SIZE } from './layout.js';
-import { MM_EXECUTE_READWRITE, MM_EXECUTE_WRITECOPY, MM_READWRITE, MM_WRITECOPY, makeProtectionMask, type ProtectionMask } from './protection.js';
+import {
+  MM_EXECUTE_READWRITE, MM_EXECUTE_WRITECOPY, MM_NOACCESS, MM_READWRITE, MM_WRITECOPY, makeProtectionMask, type ProtectionMask,
+} from './protection.js';
 import { PTE_PROTOTYPE, isValidPte, makeDemandZeroPte, pfnOfPte, type PteValue } from './pte.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
@@ -53,6 +55,8 @@ function allocatePrototypes(pageCount: number): number {
 
 export class Segment {
   prototypePtes: Uint32Array;
+  /** An image's pages each have their own protection (code, read-only data, copy-on-write data, gaps). */
+  pageProtection: Uint8Array | undefined;
   /** The address of prototypePtes[0], as PFN entries name it. */
   prototypeBase: number;
 
@@ -86,6 +90,8 @@ export class ControlArea {
   numberOfMappedViews = 0;
   /** Pages of system commit the section holds (page-file-backed committed pages). */
   commitPages = 0;
+  /** An image section (SEC_IMAGE): its views are image VADs at the image's base. */
+  image = false;
 
   constructor(readonly segment: Segment, readonly filePointer: BackingFile | undefined, readonly reserveOnly: boolean) {}
 }
@@ -99,7 +105,33 @@ export class SectionObject {
     readonly protection: ProtectionMask,
     readonly allocationAttributes: number,
     readonly name: string | undefined,
+    /** An image's preferred (and, for ELF executables, only) base. */
+    readonly imageBase = 0,
   ) {}
+}
+
+export interface ImageSectionRequest {
+  file: BackingFile;
+  imageBase: number;
+  /** Per page: MM_NOACCESS for a gap between segments. */
+  protections: Uint8Array;
+  /** Whether the page has bytes in the file (else it is .bss: demand-zero). */
+  hasFileBytes(pageIndex: number): boolean;
+}
+
+/** An image section: prototype PTEs in the file for code and data, demand-zero for .bss, none for gaps. */
+export function createImageSection(space: AddressSpace, request: ImageSectionRequest): SectionObject {
+  const pages = request.protections.length;
+  const controlArea = new ControlArea(new Segment(pages), request.file, false);
+  controlArea.image = true;
+  controlArea.segment.pageProtection = request.protections;
+  request.protections.forEach((mask, index) => {
+    controlArea.segment.prototypePtes[index] = mask === MM_NOACCESS ? 0
+      : request.hasFileBytes(index) ? inFilePrototype(mask) : makeDemandZeroPte(mask);
+  });
+  controlArea.numberOfSectionReferences = 1;
+  space.controlAreas.add(controlArea);
+  return new SectionObject(controlArea, pages * PAGE_SIZE, MM_EXECUTE_WRITECOPY, SEC_IMAGE, undefined, request.imageBase);
 }
 
 export interface CreateSectionRequest {

@@ -13,6 +13,8 @@ export interface VadView {
   vadType: string;
   protection: string;
   fileName?: string;
+  /** Views: their control area (the number the trace uses), its views and section references, and the first prototype PTE. */
+  controlArea?: { id: number; mappedViews: number; sectionReferences: number; firstPrototypePte: number };
 }
 
 export function describeVads(space: AddressSpace): VadView[] {
@@ -26,7 +28,14 @@ export function describeVads(space: AddressSpace): VadView[] {
     memCommit: vad.memCommit,
     vadType: VadType[vad.vadType],
     protection: describeMask(vad.protection),
-    ...(vad.imageSource ? { fileName: vad.imageSource.fileName } : {}),
+    ...(vad.view ? {
+      controlArea: {
+        id: vad.view.controlArea.id, mappedViews: vad.view.controlArea.numberOfMappedViews,
+        sectionReferences: vad.view.controlArea.numberOfSectionReferences,
+        firstPrototypePte: vad.view.controlArea.segment.prototypePteAddress(vad.view.firstPrototypePte),
+      },
+      ...(vad.view.controlArea.filePointer ? { fileName: vad.view.controlArea.filePointer.name } : { fileName: 'Pagefile-backed section' }),
+    } : {}),
   }));
 }
 
@@ -39,7 +48,8 @@ export function formatVadTable(rows: readonly VadView[]): string {
     row.endingVpn.toString(16).padStart(10),
     String(row.commitCharge).padStart(8),
     (row.privateMemory ? 'Private' : 'Mapped').padEnd(8),
-    (row.vadType === 'VadImageMap' ? 'Exe  ' : '') + row.protection + (row.fileName ? `  ${row.fileName}` : ''),
+    (row.vadType === 'VadImageMap' ? 'Exe  ' : '') + row.protection + (row.fileName ? `  ${row.fileName}` : '')
+      + (row.controlArea ? `  ControlArea ${row.controlArea.id} (views ${row.controlArea.mappedViews}, sections ${row.controlArea.sectionReferences})` : ''),
   ].join(' '));
   return [header, ...lines, `Total VADs: ${rows.length}`].join('\n');
 }

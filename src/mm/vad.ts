@@ -16,16 +16,6 @@ export enum VadType {
   VadLargePageSection = 7,
 }
 
-/** Where the first touch of a page in an image VAD gets its bytes and protection. */
-export interface ImagePageSource {
-  /** Name shown in dumps (the file the image came from). */
-  readonly fileName: string;
-  /** Protection of the page (MM_* mask); MM_NOACCESS for a gap between segments. */
-  protectionOf(vpn: Vpn): ProtectionMask;
-  /** Copies the page's file bytes into `frame` (already zero); returns how many bytes came from the file. */
-  fill(vpn: Vpn, frame: Uint8Array): number;
-}
-
 export interface VadInit {
   startingVpn: Vpn;
   endingVpn: Vpn;
@@ -33,7 +23,6 @@ export interface VadInit {
   privateMemory: boolean;
   memCommit: boolean;
   vadType?: VadType;
-  imageSource?: ImagePageSource;
   /** A view of a section: its control area and the prototype PTE of the view's first page. */
   view?: { controlArea: ControlArea; firstPrototypePte: number };
 }
@@ -48,7 +37,6 @@ export class Vad {
   commitCharge = 0;
   memCommit: boolean;
   vadType: VadType;
-  imageSource: ImagePageSource | undefined;
   /** _MMVAD.ControlArea and FirstPrototypePte, for a view of a section. */
   readonly view: { controlArea: ControlArea; firstPrototypePte: number } | undefined;
 
@@ -69,7 +57,6 @@ export class Vad {
     this.privateMemory = init.privateMemory;
     this.memCommit = init.memCommit;
     this.vadType = init.vadType ?? VadType.VadNone;
-    this.imageSource = init.imageSource;
     this.view = init.view;
   }
 

@@ -37,7 +37,8 @@ describe('demand-zero pages of .bss', () => {
     expect(onWritten[0]!.instruction).toMatch(/^mov byte ptr/);
     const onRead = faults.filter((e) => e.address >>> 12 === read >>> 12);
     expect(onRead).toHaveLength(1);
-    expect(onRead[0]).toMatchObject({ errorCode: ERROR_USER_READ_NOT_PRESENT, resolution: 'demand-zero' });
+    // A read of an image's .bss page makes its demand-zero prototype PTE resident: a zeroed frame the image section owns.
+    expect(onRead[0]).toMatchObject({ errorCode: ERROR_USER_READ_NOT_PRESENT, resolution: 'section-zero' });
     expect(faults.filter((e) => e.address >>> 12 === untouched >>> 12)).toHaveLength(0);
   });
 
@@ -51,7 +52,7 @@ describe('demand-zero pages of .bss', () => {
     expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
     const faults = faultEvents(run.events) as PageFaultEvent[];
     const entry = faults[0]!;
-    expect(entry.resolution).toBe('image-file');
+    expect(entry.resolution).toBe('section-file');
     expect(entry.address).toBe(entry.eip); // instruction fetch from the entry point's page
     expect(entry.fileBytes).toBeGreaterThan(0);
     expect(faults.filter((e) => e.resolution === 'demand-zero' && e.vad!.start === 0x00400000).length).toBeGreaterThanOrEqual(17);

@@ -72,8 +72,10 @@ describe('page-file-backed sections and views', () => {
     space.frameBytes(own)[0] = 2;
     expect(space.frameBytes(pfn)[0]).toBe(1);
     expect(space.frames.shareCountOf(pfn)).toBe(1);
-    // A first touch that writes copies at once.
-    expect(resolvePageFault(space, touch(copy + 0x3000, true))).toMatchObject({ how: 'copy-on-write' });
+    // A first touch that writes a demand-zero page needs nothing shared: the view gets its own zeroed page.
+    expect(resolvePageFault(space, touch(copy + 0x3000, true))).toMatchObject({ how: 'demand-zero' });
+    expect(space.controlAreas.values().next().value!.segment.prototypePtes[3]).not.toBe(0);
+    expect(isValidPte(space.controlAreas.values().next().value!.segment.prototypePtes[3]!)).toBe(false);
     checkAddressSpaceInvariants(space);
     unmapViewOfSection(space, copy);
     expect(space.commitCharge).toBe(0);
