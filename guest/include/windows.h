@@ -31,6 +31,9 @@
 #define ERROR_MAPPED_ALIGNMENT     1132L
 #define ERROR_NO_SYSTEM_RESOURCES  1450L
 #define ERROR_NOT_ENOUGH_QUOTA     1816L
+#define ERROR_MOD_NOT_FOUND        126L
+#define ERROR_BAD_EXE_FORMAT       193L
+#define ERROR_PRIVILEGE_NOT_HELD   1314L
 
 typedef struct _SYSTEM_INFO {
   union {
@@ -120,6 +123,11 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess, 
                               DWORD dwFileOffsetLow, SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
 BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
 BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush);
+
+/* Modules: ELF images mapped as image sections (guest/runtime/loader.c). */
+HMODULE WINAPI LoadLibraryA(LPCSTR lpLibFileName);
+BOOL WINAPI FreeLibrary(HMODULE hLibModule);
+HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
 
 /* Heaps (the SDK's heap, guest/runtime/heap.c). */
 #define HEAP_NO_SERIALIZE             0x00000001

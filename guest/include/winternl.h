@@ -5,6 +5,30 @@
 
 #include "winnt.h"
 
+/* The loader's lists of modules (ntdll keeps them in user memory, and so does the SDK's runtime). */
+typedef struct _PEB_LDR_DATA {
+  ULONG Length;
+  BOOLEAN Initialized;
+  PVOID SsHandle;
+  LIST_ENTRY InLoadOrderModuleList;          /* 0x0C */
+  LIST_ENTRY InMemoryOrderModuleList;        /* 0x14 */
+  LIST_ENTRY InInitializationOrderModuleList;
+} PEB_LDR_DATA, *PPEB_LDR_DATA;
+
+typedef struct _LDR_DATA_TABLE_ENTRY {
+  LIST_ENTRY InLoadOrderLinks;
+  LIST_ENTRY InMemoryOrderLinks;
+  LIST_ENTRY InInitializationOrderLinks;
+  PVOID DllBase;                             /* 0x18 */
+  PVOID EntryPoint;
+  ULONG SizeOfImage;                         /* 0x20 */
+  UNICODE_STRING FullDllName;                /* 0x24 */
+  UNICODE_STRING BaseDllName;                /* 0x2C */
+  ULONG Flags;
+  USHORT LoadCount;
+  USHORT TlsIndex;
+} LDR_DATA_TABLE_ENTRY, *PLDR_DATA_TABLE_ENTRY;
+
 typedef struct _PEB {
   BYTE InheritedAddressSpace;
   BYTE ReadImageFileExecOptions;
@@ -12,7 +36,7 @@ typedef struct _PEB {
   BYTE SpareBool;
   HANDLE Mutant;
   PVOID ImageBaseAddress;                 /* 0x08 */
-  PVOID Ldr;                              /* 0x0C */
+  PPEB_LDR_DATA Ldr;                      /* 0x0C */
   PVOID ProcessParameters;
   PVOID SubSystemData;
   PVOID ProcessHeap;                      /* 0x18: GetProcessHeap() */
@@ -51,5 +75,8 @@ _Static_assert(__builtin_offsetof(PEB, OSPlatformId) == 0xB0, "PEB layout");
 _Static_assert(__builtin_offsetof(TEB, ProcessEnvironmentBlock) == 0x30, "TEB layout");
 _Static_assert(__builtin_offsetof(TEB, LastErrorValue) == 0x34, "TEB layout");
 _Static_assert(__builtin_offsetof(TEB, DeallocationStack) == 0xE0C, "TEB layout");
+_Static_assert(__builtin_offsetof(PEB_LDR_DATA, InMemoryOrderModuleList) == 0x14, "PEB_LDR_DATA layout");
+_Static_assert(__builtin_offsetof(LDR_DATA_TABLE_ENTRY, DllBase) == 0x18, "LDR_DATA_TABLE_ENTRY layout");
+_Static_assert(__builtin_offsetof(LDR_DATA_TABLE_ENTRY, BaseDllName) == 0x2C, "LDR_DATA_TABLE_ENTRY layout");
 
 #endif

@@ -1,8 +1,8 @@
 ; Process entry: the kernel leaves argc, argv[], NULL, envp NULL, auxv on the
 ; stack (the i386 System V start-up block). Call main(argc, argv) and exit
 ; with its return value. First it tells the kernel where the exception
-; dispatcher is and creates the process heap (ntdll's loader does both on
-; Windows).
+; dispatcher is, creates the process heap and starts the loader's module
+; list (ntdll's loader does all three on Windows).
 bits 32
 section .text.entry
 global _start
@@ -11,12 +11,16 @@ extern exit
 extern KiUserExceptionDispatcher
 extern MmsRegisterExceptionDispatcher
 extern mms_create_process_heap
+extern mms_initialize_loader
 
 _start:
     xor ebp, ebp            ; outermost frame for debuggers
     push KiUserExceptionDispatcher
     call MmsRegisterExceptionDispatcher   ; stdcall: pops its argument
     call mms_create_process_heap
+    push dword [esp + 4]    ; argv[0]: the program, the loader list's first module
+    call mms_initialize_loader
+    add esp, 4
     mov eax, [esp]          ; argc
     lea ecx, [esp + 4]      ; argv
     and esp, -16            ; the SysV ABI wants a 16-byte aligned stack at calls

@@ -1,10 +1,11 @@
 import { buildGuest } from '../toolchain/build-guest.js';
-import { UsageError, formatOptions, parseArguments, parseSize, type OptionSpec } from './arguments.js';
+import { UsageError, formatOptions, parseAddress, parseArguments, parseSize, type OptionSpec } from './arguments.js';
 
 export const BUILD_OPTIONS: readonly OptionSpec[] = [
   { name: 'output', short: 'o', value: 'FILE', help: 'the ELF file to write (required)' },
   { name: 'cflag', value: 'FLAG', repeatable: true, help: 'an extra gcc flag, e.g. --cflag -O0 (repeatable)' },
   { name: 'stack', value: 'SIZE', help: 'the stack reservation to record in the ELF (PT_GNU_STACK), e.g. 256K' },
+  { name: 'base', value: 'ADDR', help: 'link at ADDR instead of 0x00400000 (a module for LoadLibraryA), a multiple of 64 KiB' },
   { name: 'help', short: 'h', help: 'show this help' },
 ];
 
@@ -30,9 +31,11 @@ export function buildCommand(args: readonly string[], write: (text: string) => v
   if (!output) throw new UsageError('build needs -o OUTPUT', 'build');
   if (parsed.positionals.length === 0) throw new UsageError('build needs at least one source file', 'build');
   const stack = parsed.options.get('stack')?.[0];
+  const base = parsed.options.get('base')?.[0];
   buildGuest({
     sources: parsed.positionals, output, cflags: parsed.options.get('cflag') ?? [],
     ...(stack !== undefined ? { stackReserveBytes: parseSize('stack', stack) } : {}),
+    ...(base !== undefined ? { imageBase: parseAddress('base', base) } : {}),
   });
   return 0;
 }

@@ -4,7 +4,7 @@ import { Machine, type RunOutcome } from '../kernel/machine.js';
 import { formatExceptionReport } from '../kernel/exception-report.js';
 import { hex32 } from '../mm/layout.js';
 import { formatPteView } from '../mm/pte-view.js';
-import { formatVadTable } from '../mm/vad-view.js';
+import { formatModuleTable, formatVadTable } from '../mm/vad-view.js';
 import { JsonlTraceWriter } from '../trace/jsonl.js';
 import { formatTraceEvent } from '../trace/text-format.js';
 import type { TraceEvent, TraceEventType } from '../trace/events.js';
@@ -24,6 +24,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'base', value: 'ADDR', help: 'load PROGRAM as a flat binary (nasm -f bin) at ADDR and enter it there' },
   { name: 'vad', help: 'print the VAD tree at exit, like WinDbg\'s !vad' },
   { name: 'pte', value: 'ADDR', repeatable: true, help: 'print the PDE and PTE of ADDR at exit, like !pte (repeatable)' },
+  { name: 'modules', help: 'list the modules at exit, found by walking the VAD tree for image views' },
   { name: 'json', help: 'print the exit summary and the --vad/--pte dumps as one JSON object on stdout' },
   { name: 'help', short: 'h', help: 'show this help' },
 ];
@@ -52,6 +53,7 @@ Examples:
   npx mmscope run --vad --pte 0x404000 first-touch.elf
   npx mmscope run --stack 256K --trace faults recursion.elf 100
   npx mmscope run --heap-check heap-misuse.elf double-free
+  npx mmscope run --root . --modules hidden-module.elf
 `;
 
 const TRACE_SELECTIONS: Record<string, readonly TraceEventType[]> = {
@@ -74,6 +76,7 @@ interface RunSettings {
   fileRoot: string;
   flatBase?: number;
   vad: boolean;
+  modules: boolean;
   ptes: number[];
   json: boolean;
 }
@@ -104,6 +107,7 @@ function readSettings(args: readonly string[]): RunSettings | 'help' {
     fileRoot: option('root') ?? process.cwd(),
     flatBase: maybe('base', parseAddress),
     vad: parsed.options.has('vad'),
+    modules: parsed.options.has('modules'),
     ptes: (parsed.options.get('pte') ?? []).map((text) => parseAddress('pte', text)),
     json: parsed.options.has('json'),
   };
@@ -152,8 +156,17 @@ function createMachine(settings: RunSettings): Promise<Machine> {
     stackReserveBytes: settings.stackReserveBytes,
     heapCheck: settings.heapCheck,
     fileRoot: settings.fileRoot,
-    console: (stream, data) => writeSync(stream === 'stdout' ? 1 : 2, data),
+    console: writeToTerminal,
   });
+}
+
+/** The guest's console output; a reader that went away (a closed pipe) just stops receiving it. */
+function writeToTerminal(stream: 'stdout' | 'stderr', data: Uint8Array): void {
+  try {
+    writeSync(stream === 'stdout' ? 1 : 2, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
 }
 
 function subscribeText(machine: Machine, types: readonly TraceEventType[]): void {
@@ -186,12 +199,14 @@ function printDumps(machine: Machine, outcome: RunOutcome, settings: RunSettings
       commit: machine.commit(),
       frames: machine.frameCounts(),
       ...(settings.vad ? { vads: machine.vads() } : {}),
+      ...(settings.modules ? { modules: machine.modules() } : {}),
       ...(settings.ptes.length ? { ptes: settings.ptes.map((a) => machine.pte(a)) } : {}),
     };
     write(JSON.stringify(summary, null, 2) + '\n');
     return;
   }
   if (settings.vad) write(formatVadTable(machine.vads()) + '\n');
+  if (settings.modules) write(formatModuleTable(machine.modules()) + '\n');
   for (const address of settings.ptes) write(formatPteView(machine.pte(address)) + '\n');
   if (settings.vad || settings.ptes.length) write(`process commit ${machine.commit().processPages} pages; exit status ${hex32(outcome.exitStatus ?? 0)}\n`);
 }

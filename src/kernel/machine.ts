@@ -13,7 +13,7 @@ import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
 import { decodePte, formatPteView, type PteView } from '../mm/pte-view.js';
-import { describeVads, formatVadTable, type VadView } from '../mm/vad-view.js';
+import { describeVads, formatVadTable, type VadView, findImageModules, type ModuleView } from '../mm/vad-view.js';
 import { formatNtStatus, type NtStatus } from '../nt/status.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { EMULATION_END_ADDRESS, KERNEL_ENTRY_ADDRESS, KernelImage } from './boot.js';
@@ -216,6 +216,11 @@ export class Machine {
     return decodePte(this.space, address);
   }
 
+  /** Modules found by walking the VAD tree for image views (not the guest's loader lists). */
+  modules(): ModuleView[] {
+    return findImageModules(this.space);
+  }
+
   /** The VAD tree in order, with levels, like WinDbg's !vad. */
   vads(): VadView[] {
     return describeVads(this.space);
@@ -252,6 +257,7 @@ export class Machine {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.process?.releaseHostResources();
     this.engine.dispose();
     this.guestSpace.dispose();
     this.ram.dispose();

@@ -5,6 +5,8 @@ import type { Vad } from '../mm/vad.js';
 import type { ExceptionReport } from './exception-report.js';
 import { HandleTable, ObjectNames } from './ob/handle-table.js';
 import type { Sandbox } from './io/sandbox.js';
+import type { BackingFiles } from './io/file-object.js';
+import type { ControlArea } from '../mm/section.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
@@ -18,6 +20,10 @@ export class Process {
   readonly objectNames = new ObjectNames();
   /** Where the guest's files live; without one, file services find no path. */
   sandbox: Sandbox | undefined;
+  /** Files that data sections map (one control area per file). */
+  readonly backingFiles: BackingFiles = new Map();
+  /** Image sections by file, kept while the file is unchanged. */
+  readonly imageControlAreas = new Map<string, ControlArea>();
 
   constructor(
     readonly space: AddressSpace,
@@ -29,6 +35,12 @@ export class Process {
   ) {}
 
   get terminated(): boolean { return this.exitStatus !== undefined; }
+
+  /** Closes what the process holds on the host (file descriptors of open handles and mapped files). */
+  releaseHostResources(): void {
+    this.handles.closeAll();
+    for (const file of [...this.backingFiles.values()]) file.release();
+  }
 
   terminate(status: number): void {
     if (this.terminated) return;

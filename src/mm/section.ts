@@ -92,6 +92,7 @@ export class ControlArea {
   commitPages = 0;
   /** An image section (SEC_IMAGE): its views are image VADs at the image's base. */
   image = false;
+  imageBase = 0;
 
   constructor(readonly segment: Segment, readonly filePointer: BackingFile | undefined, readonly reserveOnly: boolean) {}
 }
@@ -119,11 +120,18 @@ export interface ImageSectionRequest {
   hasFileBytes(pageIndex: number): boolean;
 }
 
+/** Another section object for a live image control area (the same file mapped again). */
+export function referenceImageSection(controlArea: ControlArea): SectionObject {
+  controlArea.numberOfSectionReferences++;
+  return new SectionObject(controlArea, controlArea.segment.pageCount * PAGE_SIZE, MM_EXECUTE_WRITECOPY, SEC_IMAGE, undefined, controlArea.imageBase);
+}
+
 /** An image section: prototype PTEs in the file for code and data, demand-zero for .bss, none for gaps. */
 export function createImageSection(space: AddressSpace, request: ImageSectionRequest): SectionObject {
   const pages = request.protections.length;
   const controlArea = new ControlArea(new Segment(pages), request.file, false);
   controlArea.image = true;
+  controlArea.imageBase = request.imageBase;
   controlArea.segment.pageProtection = request.protections;
   request.protections.forEach((mask, index) => {
     controlArea.segment.prototypePtes[index] = mask === MM_NOACCESS ? 0

@@ -1,6 +1,7 @@
 // The VAD tree as rows, the way WinDbg's !vad lists it.
 import type { AddressSpace } from './address-space.js';
 import { describeMask } from './protection.js';
+import { hex32 } from './layout.js';
 import { VadType } from './vad.js';
 
 export interface VadView {
@@ -52,4 +53,22 @@ export function formatVadTable(rows: readonly VadView[]): string {
       + (row.controlArea ? `  ControlArea ${row.controlArea.id} (views ${row.controlArea.mappedViews}, sections ${row.controlArea.sectionReferences})` : ''),
   ].join(' '));
   return [header, ...lines, `Total VADs: ${rows.length}`].join('\n');
+}
+
+export interface ModuleView { base: number; size: number; name: string }
+
+/**
+ * Modules found the way the seed finds hidden ones: walk the VAD tree for
+ * image views and read each one's control area's file name. Nothing the
+ * process keeps in its own memory (the loader lists) is consulted.
+ */
+export function findImageModules(space: AddressSpace): ModuleView[] {
+  return [...space.vads.inOrder()]
+    .filter((vad) => vad.vadType === VadType.VadImageMap && vad.view)
+    .map((vad) => ({ base: vad.startAddress, size: vad.endAddress - vad.startAddress, name: vad.view!.controlArea.filePointer?.name ?? '?' }));
+}
+
+export function formatModuleTable(modules: readonly ModuleView[]): string {
+  const lines = modules.map((m) => `${hex32(m.base)}  ${hex32(m.base + m.size)}  ${m.name}`);
+  return ['Start       End         Module (from the VAD tree)', ...lines].join('\n');
 }

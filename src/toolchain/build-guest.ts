@@ -14,6 +14,8 @@ export interface BuildRequest {
   cflags?: readonly string[];
   /** Record this stack reservation in the ELF (PT_GNU_STACK's size, `ld -z stack-size`). */
   stackReserveBytes?: number;
+  /** Link at this base instead of 0x00400000 (a module to load beside the program). */
+  imageBase?: number;
 }
 
 /**
@@ -23,13 +25,17 @@ export interface BuildRequest {
  */
 export function buildGuest(request: BuildRequest): void {
   if (request.sources.length === 0) throw new BuildError('no source files given');
+  if (request.imageBase !== undefined && (request.imageBase % 0x10000 !== 0 || request.imageBase < 0x10000 || request.imageBase >= 0x70000000)) {
+    throw new BuildError(`image base 0x${request.imageBase.toString(16)} must be a multiple of 64 KiB between 0x10000 and 0x70000000`);
+  }
   const runtime = buildRuntimeLibrary();
   const work = mkdtempSync(join(tmpdir(), 'mmscope-build-'));
   try {
     const objects = request.sources.map((source, i) => compileSource(source, join(work, `${i}.o`), request.cflags ?? []));
     const definesStart = objects.some((object) => /\sT _start$/m.test(runTool('nm', ['-g', object])));
     const startup = definesStart ? [] : [runtime.crt0];
-    runTool('gcc', [...LINK_FLAGS, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, runtime.archive, ...LINK_LIBRARIES]);
+    const base = request.imageBase !== undefined ? [`-Wl,--defsym=IMAGE_BASE=0x${request.imageBase.toString(16)}`] : [];
+    runTool('gcc', [...LINK_FLAGS, ...base, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, runtime.archive, ...LINK_LIBRARIES]);
     if (request.stackReserveBytes) recordStackReserve(request.output, request.stackReserveBytes);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -19,14 +19,14 @@ export interface FileObjectBody {
   position: number;
 }
 
-/** One per host file (device and inode) while a control area maps it. */
-const backingFiles = new Map<string, HostBackingFile>();
+/** One per host file (device and inode) while a control area maps it; kept per process. */
+export type BackingFiles = Map<string, HostBackingFile>;
 
-class HostBackingFile implements BackingFile {
+export class HostBackingFile implements BackingFile {
   controlArea: ControlArea | undefined;
   private readonly descriptor: number;
 
-  constructor(readonly key: string, readonly name: string, hostPath: string) {
+  constructor(private readonly files: BackingFiles, readonly key: string, readonly name: string, hostPath: string) {
     // The kernel's own descriptor (dirty pages go back through it); read-only when the host file is.
     this.descriptor = openReadWriteOrRead(hostPath);
   }
@@ -49,18 +49,18 @@ class HostBackingFile implements BackingFile {
   }
 
   release(): void {
-    backingFiles.delete(this.key);
+    this.files.delete(this.key);
     closeSync(this.descriptor);
   }
 }
 
-function backingFileFor(file: FileObjectBody): HostBackingFile {
+function backingFileFor(files: BackingFiles, file: FileObjectBody): HostBackingFile {
   const stat = fstatSync(file.descriptor);
   const key = `${stat.dev}:${stat.ino}`;
-  let backing = backingFiles.get(key);
+  let backing = files.get(key);
   if (!backing) {
-    backing = new HostBackingFile(key, file.guestName, file.hostPath);
-    backingFiles.set(key, backing);
+    backing = new HostBackingFile(files, key, file.guestName, file.hostPath);
+    files.set(key, backing);
   }
   return backing;
 }
@@ -85,7 +85,7 @@ export function fileForSection(process: Process, handle: number, protect: number
     if (!WRITABLE_SECTION.has(protect)) return STATUS_SECTION_TOO_BIG;
     ftruncateSync(file.descriptor, requestedSize);
   }
-  return { backing: backingFileFor(file), sectionSize: requestedSize || size };
+  return { backing: backingFileFor(process.backingFiles, file), sectionSize: requestedSize || size };
 }
 
 function openReadWriteOrRead(path: string): number {

@@ -35,7 +35,7 @@ export class ImageFile implements BackingFile {
   readonly base: number;
   readonly pageCount: number;
 
-  constructor(private readonly image: LoadableImage) {
+  constructor(private readonly image: LoadableImage, private readonly onRelease: () => void = () => {}) {
     const used = image.segments.filter((s) => s.memorySize > 0);
     const first = Math.min(...used.map((s) => vpnOf(s.address)));
     const last = Math.max(...used.map((s) => vpnOf(segmentEnd(s) - 1)));
@@ -84,12 +84,12 @@ export class ImageFile implements BackingFile {
     throw new KernelPanic(`${this.name}: an image page was written back (image pages are copy-on-write)`);
   }
 
-  release(): void { /* the bytes belong to the loader */ }
+  release(): void { this.onRelease(); }
 }
 
 /** An image section for a checked image (SEC_IMAGE). */
-export function createImageSectionFor(space: AddressSpace, image: LoadableImage): SectionObject {
-  const file = new ImageFile(image);
+export function createImageSectionFor(space: AddressSpace, image: LoadableImage, onRelease?: () => void): SectionObject {
+  const file = new ImageFile(image, onRelease);
   const protections = Uint8Array.from({ length: file.pageCount }, (_, i) => file.protectionOf(i));
   return createImageSection(space, { file, imageBase: file.base, protections, hasFileBytes: (i) => file.hasFileBytes(i) });
 }

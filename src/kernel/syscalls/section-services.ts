@@ -2,10 +2,11 @@
 // NtUnmapViewOfSection and NtFlushVirtualMemory over the memory manager's
 // sections (mm/section.ts) and views (mm/section-view.ts); section objects
 // live in the handle table and, when named, in the object directory.
-import { SectionObject, createSection, dereferenceSection, SEC_COMMIT } from '../../mm/section.js';
+import { SectionObject, createSection, dereferenceSection, SEC_COMMIT, SEC_IMAGE } from '../../mm/section.js';
+import { imageSectionForFile } from '../loader/image-sections.js';
 import { flushViewOfSection, mapViewOfSection, unmapViewOfSection } from '../../mm/section-view.js';
 import {
-  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_FILE_FOR_SECTION, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
   STATUS_INVALID_PARAMETER_8, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_NAME_EXISTS, STATUS_OBJECT_NAME_NOT_FOUND,
   STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
@@ -63,9 +64,14 @@ export const NtCreateSection: NtService = {
         return status === STATUS_SUCCESS ? STATUS_OBJECT_NAME_EXISTS : status;
       }
     }
+    if (attributes! & ~0x1f000000) return STATUS_INVALID_PARAMETER_6;
+    if (attributes! & SEC_IMAGE) {
+      if (!fileHandle) return STATUS_INVALID_FILE_FOR_SECTION;
+      const image = imageSectionForFile(process, fileHandle);
+      return typeof image === 'number' ? image : insertHandle(process, sectionObject(process, image), sectionHandle!);
+    }
     const file = fileHandle ? fileForSection(process, fileHandle, protect!, requested) : undefined;
     if (typeof file === 'number') return file;
-    if (attributes! & ~0x1f000000) return STATUS_INVALID_PARAMETER_6;
     const section = createSection(process.space, {
       sizeBytes: file ? file.sectionSize : requested, protect: protect!, allocationAttributes: attributes! || SEC_COMMIT,
       ...(file ? { file: file.backing } : {}), ...(object.name ? { name: object.name } : {}),
