@@ -17,6 +17,9 @@ NTSTATUS NTAPI MmsDumpPte(const void *Address);
 
 /* Tells the kernel where the runtime's exception dispatcher is (crt0 does this). */
 NTSTATUS NTAPI MmsRegisterExceptionDispatcher(void *Dispatcher);
+/* Removes the VAD holding Address from the tree, leaving its pages mapped (only with
+   mmscope run --allow-experiments; otherwise STATUS_PRIVILEGE_NOT_HELD). */
+NTSTATUS NTAPI MmsExperimentRemoveVad(const void *Address);
 
 /* Raw entry for experiments: call service `number` with `args` as its argument block. */
 NTSTATUS mmscope_syscall(ULONG number, const ULONG *args);

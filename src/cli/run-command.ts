@@ -21,6 +21,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'stack', value: 'SIZE', help: 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)' },
   { name: 'heap-check', help: 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report' },
   { name: 'root', value: 'DIR', help: 'the directory the guest sees as C:\\ for its files (default: the current directory)' },
+  { name: 'allow-experiments', help: 'let the guest damage kernel state on purpose (MmsExperimentRemoveVad)' },
   { name: 'base', value: 'ADDR', help: 'load PROGRAM as a flat binary (nasm -f bin) at ADDR and enter it there' },
   { name: 'vad', help: 'print the VAD tree at exit, like WinDbg\'s !vad' },
   { name: 'pte', value: 'ADDR', repeatable: true, help: 'print the PDE and PTE of ADDR at exit, like !pte (repeatable)' },
@@ -74,6 +75,7 @@ interface RunSettings {
   stackReserveBytes?: number;
   heapCheck: boolean;
   fileRoot: string;
+  allowExperiments: boolean;
   flatBase?: number;
   vad: boolean;
   modules: boolean;
@@ -105,6 +107,7 @@ function readSettings(args: readonly string[]): RunSettings | 'help' {
     stackReserveBytes: maybe('stack', parseSize),
     heapCheck: parsed.options.has('heap-check'),
     fileRoot: option('root') ?? process.cwd(),
+    allowExperiments: parsed.options.has('allow-experiments'),
     flatBase: maybe('base', parseAddress),
     vad: parsed.options.has('vad'),
     modules: parsed.options.has('modules'),
@@ -156,6 +159,7 @@ function createMachine(settings: RunSettings): Promise<Machine> {
     stackReserveBytes: settings.stackReserveBytes,
     heapCheck: settings.heapCheck,
     fileRoot: settings.fileRoot,
+    allowExperiments: settings.allowExperiments,
     console: writeToTerminal,
   });
 }

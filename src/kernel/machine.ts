@@ -52,6 +52,8 @@ export interface MachineOptions {
   heapCheck?: boolean;
   /** The host directory the guest sees as C:\ (files outside it are unreachable); without it the guest has no files. */
   fileRoot?: string;
+  /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad). */
+  allowExperiments?: boolean;
 }
 
 export interface ProgramFile {
@@ -165,6 +167,7 @@ export class Machine {
     this.kernel.setTebBase(TEB_ADDRESS);
     const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
     if (this.options.fileRoot !== undefined) process.sandbox = new Sandbox(this.options.fileRoot);
+    process.experimentsAllowed = this.options.allowExperiments ?? false;
     this.process = process;
     this.traps = new TrapDispatcher({
       engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler,

@@ -20,6 +20,8 @@ export class Process {
   readonly objectNames = new ObjectNames();
   /** Where the guest's files live; without one, file services find no path. */
   sandbox: Sandbox | undefined;
+  /** Whether MmsExperimentRemoveVad may damage the address space (mmscope run --allow-experiments). */
+  experimentsAllowed = false;
   /** Files that data sections map (one control area per file). */
   readonly backingFiles: BackingFiles = new Map();
   /** Image sections by file, kept while the file is unchanged. */

@@ -18,6 +18,8 @@ export class AddressSpace {
    * of raising STATUS_GUARD_PAGE_VIOLATION (Windows finds it through the TEB).
    */
   userStack: Vad | undefined;
+  /** An experiment (MmsExperimentRemoveVad) broke the VAD tree on purpose: the invariant checker will say how. */
+  damagedByExperiment = false;
   /** Control areas alive in the system (sections are system-wide; mmscope runs one process). */
   readonly controlAreas = new Set<ControlArea>();
 

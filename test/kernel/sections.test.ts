@@ -88,3 +88,14 @@ describe('the sandbox', () => {
     expect(run.stdout).toBe('C:\\x.txt: error 3\n');
   });
 });
+
+describe('files', () => {
+  it('CreateFileA, ReadFile, WriteFile, SetFilePointer, GetFileSize, SetEndOfFile and their errors', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-files-'));
+    mkdirSync(join(root, 'sub'));
+    const run = await runChecks('test/guests/files.c', [], { fileRoot: root });
+    expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
+    expect(readFileSync(join(root, 'notes.txt'), 'utf8')).toBe('hello');
+    expect(readFileSync(join(root, 'fresh.txt')).length).toBe(0);
+  });
+});

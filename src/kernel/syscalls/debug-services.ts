@@ -1,6 +1,7 @@
 // mmscope's own services for experiments: print the VAD tree or one
-// address's PTE at this moment (and put the same dump in the trace).
-import { STATUS_SUCCESS } from '../../nt/status.js';
+// address's PTE at this moment (and put the same dump in the trace), and,
+// only when the user allowed experiments, damage the VAD tree on purpose.
+import { STATUS_MEMORY_NOT_ALLOCATED, STATUS_PRIVILEGE_NOT_HELD, STATUS_SUCCESS } from '../../nt/status.js';
 import type { NtService } from './nt-service.js';
 
 export const MmsDumpVad: NtService = {
@@ -19,6 +20,27 @@ export const MmsDumpPte: NtService = {
   argCount: 1,
   handler({ dumps }, [address]) {
     dumps.dumpPte(address!);
+    return STATUS_SUCCESS;
+  },
+};
+
+/**
+ * MmsExperimentRemoveVad(Address): takes the VAD holding Address out of the
+ * tree and leaves its pages mapped, the way the seed warns a driver must
+ * never do. The range looks free to the next allocation, which then finds
+ * the old pages (and their data) still there. Refused unless the machine
+ * was created with allowExperiments (mmscope run --allow-experiments).
+ */
+export const MmsExperimentRemoveVad: NtService = {
+  number: 0x1003,
+  name: 'MmsExperimentRemoveVad',
+  argCount: 1,
+  handler({ process }, [address]) {
+    if (!process.experimentsAllowed) return STATUS_PRIVILEGE_NOT_HELD;
+    const vad = process.space.findVad(address!);
+    if (!vad) return STATUS_MEMORY_NOT_ALLOCATED;
+    process.space.vads.remove(vad);
+    process.space.damagedByExperiment = true;
     return STATUS_SUCCESS;
   },
 };

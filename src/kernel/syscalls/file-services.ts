@@ -2,6 +2,7 @@
 // NtReadFile, NtWriteFile (console handles are served by console-services),
 // NtQueryInformationFile and NtSetInformationFile.
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { UserMemory } from '../../mm/user-memory.js';
 import {
   STATUS_ACCESS_DENIED, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INFO_LENGTH_MISMATCH,
@@ -37,6 +38,7 @@ function openFile(process: Process, request: OpenRequest): { object: KernelObjec
   const canRead = (request.access & (GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED | FILE_READ_DATA)) !== 0;
   const canWrite = (request.access & (GENERIC_WRITE | GENERIC_ALL | MAXIMUM_ALLOWED | FILE_WRITE_DATA | FILE_APPEND_DATA)) !== 0;
   const existing = statOrUndefined(hostPath);
+  if (!existing && !statOrUndefined(dirname(hostPath))?.isDirectory()) return STATUS_OBJECT_PATH_NOT_FOUND;
   if (existing?.isDirectory()) return STATUS_FILE_IS_A_DIRECTORY;
   if (existing && request.disposition === FILE_CREATE) return STATUS_OBJECT_NAME_COLLISION;
   if (!existing && (request.disposition === FILE_OPEN || request.disposition === FILE_OVERWRITE)) return STATUS_OBJECT_NAME_NOT_FOUND;
