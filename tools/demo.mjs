@@ -21,6 +21,9 @@ await main(['build', 'guest/examples/first-touch.c', '-o', `${out}/first-touch.e
 await main(['build', 'guest/examples/reserve-commit.c', '-o', `${out}/reserve-commit.elf`]);
 await main(['build', 'guest/examples/heap.c', '-o', `${out}/heap.elf`]);
 await main(['build', 'guest/examples/recursion.c', '-o', `${out}/recursion.elf`]);
+await main(['build', 'guest/examples/shared-memory.c', '-o', `${out}/shared-memory.elf`]);
+await main(['build', 'guest/examples/hidden-module.c', '-o', `${out}/hidden-module.elf`]);
+await main(['build', '--base', '0x10000000', 'guest/examples/hello.c', '-o', `${out}/plugin.elf`]);
 await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
 await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
 await step('First touch: one demand-zero fault per fresh page (trace on stderr)',
@@ -31,4 +34,8 @@ await step('The heap: 5,000 mallocs, a few system calls (each commits 64 KiB of 
   ['run', '--trace', 'syscalls', `${out}/heap.elf`]);
 await step('Deep recursion: the stack grows a page at a time through its guard page',
   ['run', '--trace', 'faults', '--vad', `${out}/recursion.elf`, '24']);
+await step('Two views of one section share a frame; a copy-on-write view gets its own on the first write',
+  ['run', `${out}/shared-memory.elf`]);
+await step('A module unlinked from the loader list is still found by walking the VAD tree',
+  ['run', '--root', out, '--modules', `${out}/hidden-module.elf`]);
 process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');

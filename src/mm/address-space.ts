@@ -22,6 +22,8 @@ export class AddressSpace {
   damagedByExperiment = false;
   /** Control areas alive in the system (sections are system-wide; mmscope runs one process). */
   readonly controlAreas = new Set<ControlArea>();
+  /** Control areas ever created, which numbers them for dumps and traces. */
+  controlAreasCreated = 0;
 
   constructor(
     readonly pageTables: PageTables,

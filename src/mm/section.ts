@@ -81,11 +81,9 @@ export class Segment {
   }
 }
 
-let nextControlAreaId = 1;
-
 export class ControlArea {
   /** A number to show in dumps and traces (Windows shows the structure's address). */
-  readonly id = nextControlAreaId++;
+  readonly id: number;
   numberOfSectionReferences = 0;
   numberOfMappedViews = 0;
   /** Pages of system commit the section holds (page-file-backed committed pages). */
@@ -94,7 +92,9 @@ export class ControlArea {
   image = false;
   imageBase = 0;
 
-  constructor(readonly segment: Segment, readonly filePointer: BackingFile | undefined, readonly reserveOnly: boolean) {}
+  constructor(space: AddressSpace, readonly segment: Segment, readonly filePointer: BackingFile | undefined, readonly reserveOnly: boolean) {
+    this.id = ++space.controlAreasCreated;
+  }
 }
 
 /** What a section handle refers to. */
@@ -129,7 +129,7 @@ export function referenceImageSection(controlArea: ControlArea): SectionObject {
 /** An image section: prototype PTEs in the file for code and data, demand-zero for .bss, none for gaps. */
 export function createImageSection(space: AddressSpace, request: ImageSectionRequest): SectionObject {
   const pages = request.protections.length;
-  const controlArea = new ControlArea(new Segment(pages), request.file, false);
+  const controlArea = new ControlArea(space, new Segment(pages), request.file, false);
   controlArea.image = true;
   controlArea.imageBase = request.imageBase;
   controlArea.segment.pageProtection = request.protections;
@@ -171,7 +171,7 @@ export function createSection(space: AddressSpace, request: CreateSectionRequest
     shared.numberOfSectionReferences++;
     return new SectionObject(shared, request.sizeBytes, mask, request.allocationAttributes, request.name);
   }
-  const controlArea = new ControlArea(new Segment(pages), request.file, kind === SEC_RESERVE && !request.file);
+  const controlArea = new ControlArea(space, new Segment(pages), request.file, kind === SEC_RESERVE && !request.file);
   controlArea.segment.prototypePtes.fill(initial);
   if (request.file) request.file.controlArea = controlArea;
   if (!request.file && kind === SEC_COMMIT) {
