@@ -14,7 +14,7 @@ import type { Process } from '../process.js';
 import { KernelObject } from '../ob/handle-table.js';
 import { fileForSection } from '../io/file-object.js';
 import { NtCurrentProcess, type NtService } from './nt-service.js';
-import { OBJ_OPENIF, readLargeInteger, readObjectAttributes, writeLargeInteger } from './user-structures.js';
+import { OBJ_OPENIF, readLargeInteger, readObjectAttributes } from './user-structures.js';
 
 const ViewShare = 1, ViewUnmap = 2;
 
@@ -79,7 +79,6 @@ export const NtCreateSection: NtService = {
     if (typeof section === 'number') return section;
     const kernelObject = sectionObject(process, section);
     if (object.name) process.objectNames.add(object.name, kernelObject);
-    if (maximumSize) writeLargeInteger(process.memory, maximumSize, section.sizeBytes);
     return insertHandle(process, kernelObject, sectionHandle!);
   },
 };
@@ -107,6 +106,8 @@ export const NtMapViewOfSection: NtService = {
   handler({ process }, [sectionHandle, processHandle, baseAddress, , , sectionOffset, viewSize, inherit, allocationType, protect]) {
     const base = captureInOut(process, baseAddress!);
     const size = captureInOut(process, viewSize!);
+    // SectionOffset is in/out: probed for writing before any work, as ViewSize and BaseAddress are.
+    if (sectionOffset) process.memory.write(sectionOffset, process.memory.read(sectionOffset, 8));
     const offset = sectionOffset ? readLargeInteger(process.memory, sectionOffset) : 0;
     if (offset === undefined) return STATUS_INVALID_PARAMETER_6;
     if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;

@@ -37,8 +37,3 @@ export function readLargeInteger(memory: UserMemory, address: number): number | 
   const low = memory.readU32(address), high = memory.readU32(address + 4);
   return high === 0 ? low : undefined;
 }
-
-export function writeLargeInteger(memory: UserMemory, address: number, value: number): void {
-  memory.writeU32(address, value);
-  memory.writeU32(address + 4, 0);
-}
