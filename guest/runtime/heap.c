@@ -23,6 +23,7 @@
 #include <winternl.h>
 #include <stdio.h>
 #include <string.h>
+#include "list.h"
 
 #define UNIT 8
 #define PAGE 4096
@@ -53,7 +54,7 @@ typedef struct HEAP_ENTRY {
   BYTE SegmentIndex;
 } HEAP_ENTRY;
 
-typedef struct LINKS { struct LINKS *Flink, *Blink; } LINKS;
+typedef LIST_ENTRY LINKS;
 typedef struct FREE_ENTRY { HEAP_ENTRY Entry; LINKS Links; } FREE_ENTRY;
 
 typedef struct HEAP_SEGMENT {
@@ -121,21 +122,6 @@ static void set_previous_size(HEAP *heap, HEAP_ENTRY *e, DWORD units) {
   seal(heap, e);
 }
 
-static void list_init(LINKS *head) { head->Flink = head->Blink = head; }
-static int list_empty(const LINKS *head) { return head->Flink == head; }
-
-static void list_insert_tail(LINKS *head, LINKS *links) {
-  links->Flink = head;
-  links->Blink = head->Blink;
-  head->Blink->Flink = links;
-  head->Blink = links;
-}
-
-static void list_remove(LINKS *links) {
-  links->Blink->Flink = links->Flink;
-  links->Flink->Blink = links->Blink;
-}
-
 static LINKS *free_list_for(HEAP *heap, DWORD units) { return &heap->FreeLists[units < FREE_LIST_COUNT ? units : 0]; }
 static FREE_ENTRY *free_entry_of(LINKS *links) { return (FREE_ENTRY *)((char *)links - offsetof(FREE_ENTRY, Links)); }
 
@@ -170,14 +156,14 @@ static int free_fill_intact(const void *from, const void *to) {
 
 static void make_free(HEAP *heap, HEAP_ENTRY *e, DWORD units, DWORD previous, int last, BYTE segment) {
   write_entry(heap, e, units, previous, last ? ENTRY_LAST : 0, 0, segment);
-  list_insert_tail(free_list_for(heap, units), &((FREE_ENTRY *)e)->Links);
+  InsertTailList(free_list_for(heap, units), &((FREE_ENTRY *)e)->Links);
   if (units < FREE_LIST_COUNT) heap->FreeListsInUse[units / 32] |= 1u << (units % 32);
 }
 
 static void take_free(HEAP *heap, FREE_ENTRY *f) {
   DWORD units = f->Entry.Size;
-  list_remove(&f->Links);
-  if (units < FREE_LIST_COUNT && list_empty(&heap->FreeLists[units])) heap->FreeListsInUse[units / 32] &= ~(1u << (units % 32));
+  RemoveEntryList(&f->Links);
+  if (units < FREE_LIST_COUNT && IsListEmpty(&heap->FreeLists[units])) heap->FreeListsInUse[units / 32] &= ~(1u << (units % 32));
 }
 
 /* Free blocks for [start, start + bytes) after a block of `previous` units; the last one ends the segment. */
@@ -359,7 +345,7 @@ static void *allocate_virtual(HEAP *heap, SIZE_T bytes) {
   v->ReserveSize = reserve;
   v->RequestedSize = bytes;
   write_entry(heap, &v->Entry, 0, 0, ENTRY_BUSY | ENTRY_VIRTUAL_ALLOC, 0, 0);
-  list_insert_tail(&heap->VirtualBlocks, &v->Links);
+  InsertTailList(&heap->VirtualBlocks, &v->Links);
   return &v->Entry + 1;
 }
 
@@ -451,8 +437,8 @@ HANDLE WINAPI HeapCreate(DWORD options, SIZE_T initial, SIZE_T maximum) {
   heap->Protect = protect;
   heap->MaximumSize = maximum;
   heap->NextSegmentReserve = reserve * 2;
-  for (int i = 0; i < FREE_LIST_COUNT; i++) list_init(&heap->FreeLists[i]);
-  list_init(&heap->VirtualBlocks);
+  for (int i = 0; i < FREE_LIST_COUNT; i++) InitializeListHead(&heap->FreeLists[i]);
+  InitializeListHead(&heap->VirtualBlocks);
   HEAP_SEGMENT *s = &heap->Segments[0];
   s->Base = base;
   s->FirstEntry = base + header;
@@ -467,9 +453,9 @@ BOOL WINAPI HeapDestroy(HANDLE handle) {
   HEAP *heap = heap_of(handle, "HeapDestroy");
   if (!heap) return FALSE;
   if (handle == GetProcessHeap()) { SetLastError(ERROR_INVALID_PARAMETER); return FALSE; }
-  while (!list_empty(&heap->VirtualBlocks)) {
+  while (!IsListEmpty(&heap->VirtualBlocks)) {
     LINKS *l = heap->VirtualBlocks.Flink;
-    list_remove(l);
+    RemoveEntryList(l);
     VirtualFree(l, 0, MEM_RELEASE);
   }
   for (DWORD i = heap->SegmentCount; i-- > 1;) VirtualFree(heap->Segments[i].Base, 0, MEM_RELEASE);
@@ -508,7 +494,7 @@ BOOL WINAPI HeapFree(HANDLE handle, DWORD flags, LPVOID p) {
   located b = locate(heap, p);
   if (b.kind == BLOCK_BAD) { report(heap, "HeapFree", p, b.problem); return FALSE; }
   if (b.kind == BLOCK_VIRTUAL) {
-    list_remove(&b.virtual_block->Links);
+    RemoveEntryList(&b.virtual_block->Links);
     return VirtualFree(b.virtual_block, 0, MEM_RELEASE);
   }
   free_in_segment(heap, b.entry);
@@ -608,7 +594,7 @@ static const char *validate_heap(HEAP *heap, const void **where) {
   }
   if (listed != free_blocks) return "the free lists do not match the free blocks";
   for (DWORD n = 1; n < FREE_LIST_COUNT; n++) {
-    if (!(heap->FreeListsInUse[n / 32] >> (n % 32) & 1) != list_empty(&heap->FreeLists[n])) return "the free-list bitmap is wrong";
+    if (!(heap->FreeListsInUse[n / 32] >> (n % 32) & 1) != IsListEmpty(&heap->FreeLists[n])) return "the free-list bitmap is wrong";
   }
   for (LINKS *l = heap->VirtualBlocks.Flink; l != &heap->VirtualBlocks; l = l->Flink) {
     VIRTUAL_BLOCK *v = (VIRTUAL_BLOCK *)l;

@@ -7,22 +7,9 @@
 #include <winternl.h>
 #include <ntdll.h>
 #include <string.h>
+#include "list.h"
 
 static PEB_LDR_DATA loader_data;
-
-static void init_list(LIST_ENTRY *head) { head->Flink = head->Blink = head; }
-
-static void insert_tail(LIST_ENTRY *head, LIST_ENTRY *entry) {
-  entry->Flink = head;
-  entry->Blink = head->Blink;
-  head->Blink->Flink = entry;
-  head->Blink = entry;
-}
-
-static void unlink_entry(LIST_ENTRY *entry) {
-  entry->Blink->Flink = entry->Flink;
-  entry->Flink->Blink = entry->Blink;
-}
 
 /* A counted UTF-16 copy of an ASCII name on the process heap. */
 static void make_unicode(UNICODE_STRING *out, const char *text) {
@@ -59,9 +46,9 @@ static LDR_DATA_TABLE_ENTRY *add_module(PVOID base, const char *path) {
   entry->LoadCount = 1;
   make_unicode(&entry->FullDllName, path);
   make_unicode(&entry->BaseDllName, base_name(path));
-  insert_tail(&loader_data.InLoadOrderModuleList, &entry->InLoadOrderLinks);
-  insert_tail(&loader_data.InMemoryOrderModuleList, &entry->InMemoryOrderLinks);
-  insert_tail(&loader_data.InInitializationOrderModuleList, &entry->InInitializationOrderLinks);
+  InsertTailList(&loader_data.InLoadOrderModuleList, &entry->InLoadOrderLinks);
+  InsertTailList(&loader_data.InMemoryOrderModuleList, &entry->InMemoryOrderLinks);
+  InsertTailList(&loader_data.InInitializationOrderModuleList, &entry->InInitializationOrderLinks);
   return entry;
 }
 
@@ -69,9 +56,9 @@ static LDR_DATA_TABLE_ENTRY *add_module(PVOID base, const char *path) {
 void mms_initialize_loader(const char *program) {
   loader_data.Length = sizeof loader_data;
   loader_data.Initialized = TRUE;
-  init_list(&loader_data.InLoadOrderModuleList);
-  init_list(&loader_data.InMemoryOrderModuleList);
-  init_list(&loader_data.InInitializationOrderModuleList);
+  InitializeListHead(&loader_data.InLoadOrderModuleList);
+  InitializeListHead(&loader_data.InMemoryOrderModuleList);
+  InitializeListHead(&loader_data.InInitializationOrderModuleList);
   PEB *peb = NtCurrentTeb()->ProcessEnvironmentBlock;
   peb->Ldr = &loader_data;
   add_module(peb->ImageBaseAddress, program);
@@ -133,9 +120,9 @@ BOOL WINAPI FreeLibrary(HMODULE module) {
     LDR_DATA_TABLE_ENTRY *entry = (LDR_DATA_TABLE_ENTRY *)link;
     if (entry->DllBase != module) continue;
     if (--entry->LoadCount > 0) return TRUE;
-    unlink_entry(&entry->InLoadOrderLinks);
-    unlink_entry(&entry->InMemoryOrderLinks);
-    unlink_entry(&entry->InInitializationOrderLinks);
+    RemoveEntryList(&entry->InLoadOrderLinks);
+    RemoveEntryList(&entry->InMemoryOrderLinks);
+    RemoveEntryList(&entry->InInitializationOrderLinks);
     NTSTATUS status = NtUnmapViewOfSection(NtCurrentProcess(), module);
     HeapFree(GetProcessHeap(), 0, entry->FullDllName.Buffer);
     HeapFree(GetProcessHeap(), 0, entry->BaseDllName.Buffer);

@@ -34,7 +34,8 @@ export function buildRuntimeLibrary(): RuntimeLibrary {
   const paths = guestPaths();
   const sources = readdirSync(paths.runtime).filter((f) => /\.(c|asm)$/.test(f)).sort();
   const hash = createHash('sha256');
-  for (const file of sources) hash.update(file).update(readFileSync(join(paths.runtime, file)));
+  // Every runtime file counts, headers included: a change to any of them rebuilds the library.
+  for (const file of readdirSync(paths.runtime).sort()) hash.update(file).update(readFileSync(join(paths.runtime, file)));
   for (const file of readdirSync(paths.include).sort()) hash.update(file).update(readFileSync(join(paths.include, file)));
   hash.update(JSON.stringify([CC_FLAGS, NASM_FLAGS])).update(generateNtServiceStubs());
   const directory = join(paths.build, `runtime-${hash.digest('hex').slice(0, 16)}`);

@@ -4,21 +4,15 @@
 import {
   allocateVirtualMemory, freeVirtualMemory, protectVirtualMemory, queryVirtualMemory,
 } from '../../mm/virtual-memory.js';
-import type { UserMemory } from '../../mm/user-memory.js';
 import {
   STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { NtCurrentProcess, type NtService } from './nt-service.js';
+import { captureInOut } from './user-structures.js';
 
 const MemoryBasicInformation = 0;
 const MEMORY_BASIC_INFORMATION_SIZE = 28;
 
-/** Reads an in/out ULONG and proves it writable, as ProbeForWrite does. */
-function captureInOut(memory: UserMemory, address: number): number {
-  const value = memory.readU32(address);
-  memory.writeU32(address, value);
-  return value;
-}
 
 const isCurrentProcess = (handle: number): boolean => handle === NtCurrentProcess;
 

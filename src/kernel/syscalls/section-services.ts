@@ -14,16 +14,10 @@ import type { Process } from '../process.js';
 import { KernelObject } from '../ob/handle-table.js';
 import { fileForSection } from '../io/file-object.js';
 import { NtCurrentProcess, type NtService } from './nt-service.js';
-import { OBJ_OPENIF, readLargeInteger, readObjectAttributes } from './user-structures.js';
+import { OBJ_OPENIF, captureInOut, readLargeInteger, readObjectAttributes } from './user-structures.js';
 
 const ViewShare = 1, ViewUnmap = 2;
 
-/** Reads an in/out ULONG and proves it writable, as ProbeForWrite does. */
-function captureInOut(process: Process, address: number): number {
-  const value = process.memory.readU32(address);
-  process.memory.writeU32(address, value);
-  return value;
-}
 
 function insertHandle(process: Process, object: KernelObject, out: number): NtStatus {
   const handle = process.handles.insert(object);
@@ -104,8 +98,8 @@ export const NtMapViewOfSection: NtService = {
   name: 'NtMapViewOfSection',
   argCount: 10,
   handler({ process }, [sectionHandle, processHandle, baseAddress, , , sectionOffset, viewSize, inherit, allocationType, protect]) {
-    const base = captureInOut(process, baseAddress!);
-    const size = captureInOut(process, viewSize!);
+    const base = captureInOut(process.memory, baseAddress!);
+    const size = captureInOut(process.memory, viewSize!);
     // SectionOffset is in/out: probed for writing before any work, as ViewSize and BaseAddress are.
     if (sectionOffset) process.memory.write(sectionOffset, process.memory.read(sectionOffset, 8));
     const offset = sectionOffset ? readLargeInteger(process.memory, sectionOffset) : 0;
@@ -139,8 +133,8 @@ export const NtFlushVirtualMemory: NtService = {
   name: 'NtFlushVirtualMemory',
   argCount: 4,
   handler({ process }, [processHandle, baseAddress, regionSize, ioStatusBlock]) {
-    const base = captureInOut(process, baseAddress!);
-    const size = captureInOut(process, regionSize!);
+    const base = captureInOut(process.memory, baseAddress!);
+    const size = captureInOut(process.memory, regionSize!);
     process.memory.writeU32(ioStatusBlock!, 0);
     if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
     const result = flushViewOfSection(process.space, base, size);

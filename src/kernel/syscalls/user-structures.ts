@@ -37,3 +37,10 @@ export function readLargeInteger(memory: UserMemory, address: number): number | 
   const low = memory.readU32(address), high = memory.readU32(address + 4);
   return high === 0 ? low : undefined;
 }
+
+/** Reads an in/out ULONG and proves it writable, as ProbeForWrite does before a service does any work. */
+export function captureInOut(memory: UserMemory, address: number): number {
+  const value = memory.readU32(address);
+  memory.writeU32(address, value);
+  return value;
+}
