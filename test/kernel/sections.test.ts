@@ -57,8 +57,10 @@ describe('the sandbox', () => {
     symlinkSync(outside, join(root, 'link-out'));
     symlinkSync(join(outside, 'made-by-link.txt'), join(root, 'dangling'));
     symlinkSync(join(root, 'sub'), join(root, 'link-in'));
+    writeFileSync(join(root, 'sub', 'target.txt'), 'old');
+    symlinkSync(join(root, 'sub', 'target.txt'), join(root, 'link-file'));
     const paths = [
-      'C:\\sub\\inside.txt', 'link-in\\through-link.txt', '..\\escape.txt', 'sub\\..\\..\\escape.txt',
+      'C:\\sub\\inside.txt', 'link-in\\through-link.txt', 'link-file', '..\\escape.txt', 'sub\\..\\..\\escape.txt',
       'D:\\x.txt', '\\\\server\\share\\x.txt', '\\\\.\\PhysicalDrive0', 'CON', 'nul.txt', 'link-out\\x.txt', 'dangling',
       `${outside}/absolute.txt`, 'bad|name.txt',
     ];
@@ -66,6 +68,7 @@ describe('the sandbox', () => {
     expect(run.stdout.trim().split('\n')).toEqual([
       'C:\\sub\\inside.txt: ok',
       'link-in\\through-link.txt: ok',
+      'link-file: ok',                      // a link to a file inside the root opens its target
       '..\\escape.txt: error 123',          // ERROR_INVALID_NAME (STATUS_OBJECT_NAME_INVALID)
       'sub\\..\\..\\escape.txt: error 123',
       'D:\\x.txt: error 3',                 // ERROR_PATH_NOT_FOUND
@@ -80,6 +83,7 @@ describe('the sandbox', () => {
     ]);
     expect(readFileSync(join(root, 'sub', 'inside.txt'), 'utf8')).toBe('written');
     expect(readFileSync(join(root, 'sub', 'through-link.txt'), 'utf8')).toBe('written');
+    expect(readFileSync(join(root, 'sub', 'target.txt'), 'utf8')).toBe('written');
     expect(existsSync(join(outside, 'x.txt')) || existsSync(join(outside, 'made-by-link.txt')) || existsSync(join(outside, 'absolute.txt'))).toBe(false);
   });
 

@@ -5,7 +5,8 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { BackingFile, ControlArea } from '../../mm/section.js';
 import {
-  STATUS_ACCESS_DENIED, STATUS_MAPPED_FILE_SIZE_ZERO, STATUS_SECTION_TOO_BIG, type NtStatus,
+  STATUS_ACCESS_DENIED, STATUS_DISK_FULL, STATUS_MAPPED_FILE_SIZE_ZERO, STATUS_SECTION_TOO_BIG, STATUS_UNEXPECTED_IO_ERROR,
+  type NtStatus,
 } from '../../nt/status.js';
 import type { Process } from '../process.js';
 
@@ -43,9 +44,17 @@ export class HostBackingFile implements BackingFile {
     return done;
   }
 
+  /**
+   * Writing a dirty page back. A host failure (a full disk) loses the write,
+   * as Windows' "delayed write failed" does; it must not bring the kernel down.
+   */
   write(offset: number, bytes: Uint8Array): void {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(this.descriptor, bytes, done, bytes.length - done, offset + done);
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(this.descriptor, bytes, done, bytes.length - done, offset + done);
+    } catch {
+      // The page stays as it is in memory; only the file misses it.
+    }
   }
 
   release(): void {
@@ -83,7 +92,8 @@ export function fileForSection(process: Process, handle: number, protect: number
   if (size === 0 && requestedSize === 0) return STATUS_MAPPED_FILE_SIZE_ZERO;
   if (requestedSize > size) {
     if (!WRITABLE_SECTION.has(protect)) return STATUS_SECTION_TOO_BIG;
-    ftruncateSync(file.descriptor, requestedSize);
+    const extended = hostCall(() => ftruncateSync(file.descriptor, requestedSize));
+    if (extended !== undefined) return extended;
   }
   return { backing: backingFileFor(process.backingFiles, file), sectionSize: requestedSize || size };
 }
@@ -93,5 +103,16 @@ function openReadWriteOrRead(path: string): number {
     return openSync(path, 'r+');
   } catch {
     return openSync(path, 'r');
+  }
+}
+
+/** Runs a host file operation; a failure becomes the NTSTATUS Windows would give for it. */
+export function hostCall(operation: () => void): NtStatus | undefined {
+  try {
+    operation();
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT' ? STATUS_DISK_FULL : STATUS_UNEXPECTED_IO_ERROR;
   }
 }

@@ -1,7 +1,7 @@
 // File services on host files inside the sandbox: NtCreateFile, NtOpenFile,
 // NtReadFile, NtWriteFile (console handles are served by console-services),
 // NtQueryInformationFile and NtSetInformationFile.
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { UserMemory } from '../../mm/user-memory.js';
 import {
@@ -10,7 +10,7 @@ import {
   STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
-import type { FileObjectBody } from '../io/file-object.js';
+import { hostCall, type FileObjectBody } from '../io/file-object.js';
 import type { Process } from '../process.js';
 import type { NtService } from './nt-service.js';
 import { isConsoleHandle, writeConsoleService } from './console-services.js';
@@ -47,7 +47,9 @@ function openFile(process: Process, request: OpenRequest): { object: KernelObjec
   const flags = (canWrite ? constants.O_RDWR : constants.O_RDONLY) | (existing ? 0 : constants.O_CREAT | constants.O_EXCL) | constants.O_NOFOLLOW;
   let descriptor: number;
   try {
-    descriptor = openSync(hostPath, flags | (truncate && canWrite ? constants.O_TRUNC : 0), 0o644);
+    // An existing name is opened by its real path: the sandbox already checked where links lead.
+    const target = existing ? realpathSync(hostPath) : hostPath;
+    descriptor = openSync(target, flags | (truncate && canWrite ? constants.O_TRUNC : 0), 0o644);
   } catch (error) {
     return hostErrorStatus(error);
   }
@@ -130,7 +132,9 @@ export function readFileService(process: Process, [handle, , , , ioStatusBlock, 
   const offset = transferOffset(process, file, byteOffset!);
   if (typeof offset !== 'number') return offset;
   const bytes = new Uint8Array(length!);
-  const count = length ? readSync(file.descriptor, bytes, 0, length!, offset) : 0;
+  let count = 0;
+  const failed = hostCall(() => { count = length ? readSync(file.descriptor, bytes, 0, length!, offset) : 0; });
+  if (failed !== undefined) return failed;
   if (count === 0 && length! > 0) {
     writeIoStatus(process.memory, ioStatusBlock!, STATUS_END_OF_FILE, 0);
     return STATUS_END_OF_FILE;
@@ -151,7 +155,8 @@ export function writeFileService(process: Process, [handle, , , , ioStatusBlock,
   if (typeof offset !== 'number') return offset;
   const bytes = process.memory.read(buffer!, length!);
   let done = 0;
-  while (done < bytes.length) done += writeSync(file.descriptor, bytes, done, bytes.length - done, offset + done);
+  const failed = hostCall(() => { while (done < bytes.length) done += writeSync(file.descriptor, bytes, done, bytes.length - done, offset + done); });
+  if (failed !== undefined) return failed;
   file.position = offset + done;
   writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, done);
   return STATUS_SUCCESS;
@@ -219,7 +224,8 @@ export const NtSetInformationFile: NtService = {
       file.position = value;
     } else {
       if (!file.canWrite) return STATUS_ACCESS_DENIED;
-      ftruncateSync(file.descriptor, value);
+      const failed = hostCall(() => ftruncateSync(file.descriptor, value));
+      if (failed !== undefined) return failed;
     }
     writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, 0);
     return STATUS_SUCCESS;
