@@ -103,3 +103,14 @@ describe('files', () => {
     expect(readFileSync(join(root, 'fresh.txt')).length).toBe(0);
   });
 });
+
+describe('random system calls', () => {
+  it.each([1, 2, 3])('seed %i: every call is answered with a status and the kernel stays consistent', async (seed) => {
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-fuzz-'));
+    const run = await runGuest(guestElf('test/guests/syscall-fuzz.c'), {
+      args: [String(seed), '1500'], machine: { fileRoot: root, checkInvariantsAfterServices: true }, run: { maxInstructions: 200_000_000 },
+    });
+    expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
+    expect(run.stdout).toContain('1500 calls made');
+  });
+});
