@@ -202,6 +202,7 @@ function printDumps(machine: Machine, outcome: RunOutcome, settings: RunSettings
       ...(outcome.reason === 'exception' ? { exception: outcome.exception } : {}),
       commit: machine.commit(),
       frames: machine.frameCounts(),
+      faults: machine.faultCounts(),
       ...(settings.vad ? { vads: machine.vads() } : {}),
       ...(settings.modules ? { modules: machine.modules() } : {}),
       ...(settings.ptes.length ? { ptes: settings.ptes.map((a) => machine.pte(a)) } : {}),
@@ -212,5 +213,9 @@ function printDumps(machine: Machine, outcome: RunOutcome, settings: RunSettings
   if (settings.vad) write(formatVadTable(machine.vads()) + '\n');
   if (settings.modules) write(formatModuleTable(machine.modules()) + '\n');
   for (const address of settings.ptes) write(formatPteView(machine.pte(address)) + '\n');
-  if (settings.vad || settings.ptes.length) write(`process commit ${machine.commit().processPages} pages; exit status ${hex32(outcome.exitStatus ?? 0)}\n`);
+  if (settings.vad || settings.ptes.length || settings.modules) {
+    const faults = Object.entries(machine.faultCounts()).map(([how, count]) => `${count} ${how}`).join(', ');
+    write(`page faults: ${faults || 'none'}\n`);
+    write(`process commit ${machine.commit().processPages} pages; exit status ${hex32(outcome.exitStatus ?? 0)}\n`);
+  }
 }

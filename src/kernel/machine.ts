@@ -219,6 +219,11 @@ export class Machine {
     return decodePte(this.space, address);
   }
 
+  /** Page faults so far by how they ended: `section-file` are the hard faults (read from a file). */
+  faultCounts(): Record<string, number> {
+    return Object.fromEntries(this.traps?.faultCounts ?? []);
+  }
+
   /** Modules found by walking the VAD tree for image views (not the guest's loader lists). */
   modules(): ModuleView[] {
     return findImageModules(this.space);

@@ -45,6 +45,8 @@ export class TrapDispatcher {
   readonly exceptions: ExceptionDispatcher;
   private readonly scratch: CpuContext;
   private readonly serviceContext: NtServiceContext;
+  /** Page faults by how they ended (demand-zero, section-file — the hard faults —, copy-on-write, access-violation…). */
+  readonly faultCounts = new Map<string, number>();
   /** The system call being served, for faults the kernel takes on its behalf. */
   private currentCall: string | undefined;
 
@@ -82,6 +84,7 @@ export class TrapDispatcher {
 
   /** A fault the kernel took while copying to or from user memory for a system call. */
   observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
+    this.countFault(resolution);
     if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit);
     if (!this.deps.trace.active) return;
     const errorCode = input.write ? ERROR_CODE_WRITE : 0;
@@ -109,6 +112,7 @@ export class TrapDispatcher {
     const input: FaultInput = { address, write: (errorCode & ERROR_CODE_WRITE) !== 0, user: (errorCode & ERROR_CODE_USER) !== 0 };
     if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
     const resolution = resolvePageFault(process.space, input);
+    this.countFault(resolution);
     if (resolution.kind === 'resolved' && !trace.active) return;
     if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(process.memory, resolution.stackLimit);
     const eip = engine.readRegister(X86Reg.EIP);
@@ -120,6 +124,11 @@ export class TrapDispatcher {
       code, eip, instruction, address, write: input.write, errorCode,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
     });
+  }
+
+  private countFault(resolution: FaultResolution): void {
+    const name = resolution.kind === 'resolved' ? resolution.how : resolution.kind;
+    this.faultCounts.set(name, (this.faultCounts.get(name) ?? 0) + 1);
   }
 
   private handleNtSystemService(): void {

@@ -12,10 +12,11 @@ import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type S
 import { VadType, type Vad } from './vad.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
-  STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
+  STATUS_INVALID_PARAMETER_9, STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
 } from '../nt/status.js';
 
 const MEM_TOP_DOWN = 0x100000;
+const MEM_RESERVE = 0x2000;
 const GRANULE_PAGES = ALLOCATION_GRANULARITY / PAGE_SIZE;
 
 export interface MapViewRequest {
@@ -41,6 +42,9 @@ function compatible(section: ProtectionMask, view: ProtectionMask): boolean {
 }
 
 export function mapViewOfSection(space: AddressSpace, section: SectionObject, request: MapViewRequest): MapViewResult {
+  if (request.allocationType & ~(MEM_TOP_DOWN | MEM_RESERVE)) return { status: STATUS_INVALID_PARAMETER_9 };
+  // MEM_RESERVE views exist only for SEC_RESERVE page-file-backed sections.
+  if (request.allocationType & MEM_RESERVE && !section.controlArea.reserveOnly) return { status: STATUS_INVALID_PARAMETER_9 };
   if (section.controlArea.image) return mapImageView(space, section, request.base || section.imageBase);
   const mask = makeProtectionMask(request.protect);
   if (mask === undefined || (mask & 0x18) !== 0 || mask === 0) return { status: STATUS_INVALID_PAGE_PROTECTION };

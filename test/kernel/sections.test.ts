@@ -37,6 +37,8 @@ describe('file-backed sections', () => {
     const run = await runChecks('test/guests/sections.c', ['file'], { fileRoot: root });
     expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
     const hard = faults(run.events).filter((e) => e.resolution === 'section-file' && e.section!.file === 'C:\\data.bin');
+    // Counted too: every section-file fault (the image's own pages included) is a hard fault.
+    expect(run.machine.faultCounts()['section-file']).toBe(faults(run.events).filter((e) => e.resolution === 'section-file').length);
     expect(hard.map((e) => [e.section!.file, e.section!.fileOffset])).toEqual([
       ['C:\\data.bin', 0], ['C:\\data.bin', PAGE], ['C:\\data.bin', 2 * PAGE],
     ]);

@@ -8,7 +8,7 @@ import { SEC_COMMIT, SEC_RESERVE, SectionObject, createSection, dereferenceSecti
 import { mapViewOfSection, unmapViewOfSection } from '../../src/mm/section-view.js';
 import { allocateVirtualMemory, queryVirtualMemory, MEM_COMMIT, MEM_MAPPED, MEM_RESERVE } from '../../src/mm/virtual-memory.js';
 import {
-  STATUS_CONFLICTING_ADDRESSES, STATUS_INVALID_VIEW_SIZE, STATUS_MAPPED_ALIGNMENT, STATUS_NOT_MAPPED_VIEW,
+  STATUS_CONFLICTING_ADDRESSES, STATUS_INVALID_PARAMETER_9, STATUS_INVALID_VIEW_SIZE, STATUS_MAPPED_ALIGNMENT, STATUS_NOT_MAPPED_VIEW,
   STATUS_SECTION_PROTECTION, STATUS_SUCCESS,
 } from '../../src/nt/status.js';
 import { createAddressSpace } from '../helpers/memory-manager.js';
@@ -110,6 +110,8 @@ describe('page-file-backed sections and views', () => {
     expect(mapViewOfSection(space, section, { ...request, base: a }).status).toBe(STATUS_CONFLICTING_ADDRESSES);
     expect(map(PAGE_READWRITE, 0x10000, 0x1000)).toBeGreaterThan(0);
     expect(unmapViewOfSection(space, 0x300000)).toBe(STATUS_NOT_MAPPED_VIEW);
+    expect(mapViewOfSection(space, section, { ...request, allocationType: MEM_RESERVE }).status).toBe(STATUS_INVALID_PARAMETER_9); // SEC_COMMIT
+    expect(mapViewOfSection(space, section, { ...request, allocationType: 0x1000 }).status).toBe(STATUS_INVALID_PARAMETER_9);
     checkAddressSpaceInvariants(space);
     expect(isValidPte(space.pageTables.readPte(a))).toBe(false);
   });
