@@ -178,10 +178,10 @@ export function flushViewOfSection(space: AddressSpace, address: number, size: n
 /** MEM_COMMIT inside a view of a SEC_RESERVE section: the prototype PTEs become demand-zero, charged to the system. */
 export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastVpn: Vpn): NtStatus {
   const controlArea = vad.view!.controlArea;
+  if (!controlArea.reserveOnly) return STATUS_SUCCESS; // every page of the view is committed already
   const prototypes = controlArea.segment.prototypePtes;
   let needed = 0;
   for (let vpn = firstVpn; vpn <= lastVpn; vpn++) if (prototypes[prototypeIndexOf(vad, vpn)] === 0) needed++;
-  if (!controlArea.reserveOnly) return STATUS_SUCCESS;
   if (needed > 0 && !space.commit.tryCharge(needed)) return STATUS_COMMITMENT_LIMIT;
   controlArea.commitPages += needed;
   for (let vpn = firstVpn; vpn <= lastVpn; vpn++) {

@@ -152,11 +152,14 @@ export interface CreateSectionRequest {
 }
 
 const SECTION_PROTECTIONS = new Set([0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80]);
+
+/** The page protections a section may have (no PAGE_NOACCESS, no modifiers). */
+export const isSectionProtection = (protect: number): boolean => SECTION_PROTECTIONS.has(protect);
 const MAX_SECTION_BYTES = 0x80000000;
 
 /** NtCreateSection for a page-file-backed or data-file section (images come from the loader). */
 export function createSection(space: AddressSpace, request: CreateSectionRequest): SectionObject | NtStatus {
-  const mask = SECTION_PROTECTIONS.has(request.protect) ? makeProtectionMask(request.protect) : undefined;
+  const mask = isSectionProtection(request.protect) ? makeProtectionMask(request.protect) : undefined;
   if (mask === undefined) return STATUS_INVALID_PAGE_PROTECTION;
   const kind = request.allocationAttributes & (SEC_COMMIT | SEC_RESERVE | SEC_IMAGE);
   if (kind !== SEC_COMMIT && kind !== SEC_RESERVE) return STATUS_INVALID_PARAMETER_6;

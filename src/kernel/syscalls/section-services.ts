@@ -2,11 +2,11 @@
 // NtUnmapViewOfSection and NtFlushVirtualMemory over the memory manager's
 // sections (mm/section.ts) and views (mm/section-view.ts); section objects
 // live in the handle table and, when named, in the object directory.
-import { SectionObject, createSection, dereferenceSection, SEC_COMMIT, SEC_IMAGE } from '../../mm/section.js';
+import { SectionObject, createSection, dereferenceSection, isSectionProtection, SEC_COMMIT, SEC_IMAGE } from '../../mm/section.js';
 import { imageSectionForFile } from '../loader/image-sections.js';
 import { flushViewOfSection, mapViewOfSection, unmapViewOfSection } from '../../mm/section-view.js';
 import {
-  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_FILE_FOR_SECTION, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_FILE_FOR_SECTION, STATUS_INVALID_HANDLE, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
   STATUS_INVALID_PARAMETER_8, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_NAME_EXISTS, STATUS_OBJECT_NAME_NOT_FOUND,
   STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
@@ -17,7 +17,6 @@ import { NtCurrentProcess, type NtService } from './nt-service.js';
 import { OBJ_OPENIF, captureInOut, readLargeInteger, readObjectAttributes } from './user-structures.js';
 
 const ViewShare = 1, ViewUnmap = 2;
-
 
 function insertHandle(process: Process, object: KernelObject, out: number): NtStatus {
   const handle = process.handles.insert(object);
@@ -64,6 +63,8 @@ export const NtCreateSection: NtService = {
       const image = imageSectionForFile(process, fileHandle);
       return typeof image === 'number' ? image : insertHandle(process, sectionObject(process, image), sectionHandle!);
     }
+    // The protection is checked before a file is looked at (and perhaps extended).
+    if (!isSectionProtection(protect!)) return STATUS_INVALID_PAGE_PROTECTION;
     const file = fileHandle ? fileForSection(process, fileHandle, protect!, requested) : undefined;
     if (typeof file === 'number') return file;
     const section = createSection(process.space, {
