@@ -14,7 +14,7 @@ import { KernelPanic } from './panic.js';
 import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
 import {
   ZERO_PTE, isTransitionPte, isValidPte, isWritePte, makePde, makeValidKernelPte, pfnOfPte, type PteValue,
-  PTE_VALID, PTE_OWNER,
+  PTE_VALID, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY,
 } from './pte.js';
 
 /** What the memory manager needs from the machine underneath (the host mirror and the TLB). */
@@ -117,7 +117,9 @@ export class PageTables {
     }
     this.words[slot] = pte;
     const reduced = (isWritePte(old) && !isWritePte(pte)) || ((old & PTE_OWNER) !== 0 && (pte & PTE_OWNER) === 0);
-    if (reduced) this.hardware.flushTlbPage(pageBase(address));
+    // A cached translation would not set Accessed or Dirty again: clearing them needs a flush too.
+    const clearedStatus = (old & ~pte & (PTE_ACCESSED | PTE_DIRTY)) !== 0;
+    if (reduced || clearedStatus) this.hardware.flushTlbPage(pageBase(address));
   }
 
   /** Valid → not present. Returns the old PTE (with the A/D bits the MMU set). */

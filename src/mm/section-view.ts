@@ -191,11 +191,28 @@ export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastV
   return STATUS_SUCCESS;
 }
 
+/** Writes a file-backed section's modified pages among [first, first + count) back to its file. */
+export function flushSectionPages(space: AddressSpace, controlArea: ControlArea, first = 0, count = controlArea.segment.pageCount): void {
+  collectDirtyBits(space, controlArea, first, count);
+  writeModifiedPages(space, controlArea, first, count);
+}
+
 /** Writes every modified page of every file-backed section back (the lazy writer, at process exit). */
 export function flushAllSections(space: AddressSpace): void {
-  for (const controlArea of space.controlAreas) {
-    if (!controlArea.filePointer) continue;
-    collectDirtyBits(space, controlArea, 0, controlArea.segment.pageCount);
-    writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
+  for (const controlArea of space.controlAreas) if (controlArea.filePointer) flushSectionPages(space, controlArea);
+}
+
+/**
+ * The file changed under a section (NtWriteFile): resident pages of the
+ * range take the new bytes, so views and file agree, as they do on Windows,
+ * where file I/O and views share the same pages.
+ */
+export function updateResidentPages(space: AddressSpace, controlArea: ControlArea, offset: number, bytes: Uint8Array): void {
+  const prototypes = controlArea.segment.prototypePtes;
+  for (let page = Math.floor(offset / PAGE_SIZE); page * PAGE_SIZE < offset + bytes.length && page < prototypes.length; page++) {
+    if (!isValidPte(prototypes[page]!)) continue;
+    const frame = space.frameBytes(pfnOfPte(prototypes[page]!));
+    const from = Math.max(offset, page * PAGE_SIZE), to = Math.min(offset + bytes.length, (page + 1) * PAGE_SIZE);
+    frame.set(bytes.subarray(from - offset, to - offset), from - page * PAGE_SIZE);
   }
 }

@@ -116,6 +116,16 @@ static int file_backed(void) {
   ReadFile(file, &byte, 1, &got, NULL);
   CHECK_EQ("ReadFile sees the flushed byte", byte, 0xAB);
 
+  /* File I/O and the view agree, as on Windows (they share the pages). */
+  unsigned char fresh = 0x5C;
+  SetFilePointer(file, 2 * PAGE + 9, NULL, FILE_BEGIN);
+  WriteFile(file, &fresh, 1, &got, NULL);
+  CHECK_EQ("WriteFile shows in the view at once", view[2 * PAGE + 9], 0x5C);
+  view[PAGE + 100] = 0x77;
+  SetFilePointer(file, PAGE + 100, NULL, FILE_BEGIN);
+  ReadFile(file, &byte, 1, &got, NULL);
+  CHECK_EQ("ReadFile sees a view's write before any flush", byte, 0x77);
+
   /* A copy-on-write view of the file does not write it. */
   unsigned char *copy = MapViewOfFile(section, FILE_MAP_COPY, 0, 0, 0);
   copy[10] = 0xEE;

@@ -116,3 +116,9 @@ export function hostCall(operation: () => void): NtStatus | undefined {
     return code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT' ? STATUS_DISK_FULL : STATUS_UNEXPECTED_IO_ERROR;
   }
 }
+
+/** The control area mapping this open file, if a data section maps it. */
+export function controlAreaOfFile(process: Process, file: FileObjectBody): ControlArea | undefined {
+  const stat = fstatSync(file.descriptor);
+  return process.backingFiles.get(`${stat.dev}:${stat.ino}`)?.controlArea;
+}

@@ -10,7 +10,8 @@ import {
   STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
-import { hostCall, type FileObjectBody } from '../io/file-object.js';
+import { controlAreaOfFile, hostCall, type FileObjectBody } from '../io/file-object.js';
+import { flushSectionPages, updateResidentPages } from '../../mm/section-view.js';
 import type { Process } from '../process.js';
 import type { NtService } from './nt-service.js';
 import { isConsoleHandle, writeConsoleService } from './console-services.js';
@@ -131,6 +132,9 @@ export function readFileService(process: Process, [handle, , , , ioStatusBlock, 
   if (length! > MAX_TRANSFER) return STATUS_INVALID_PARAMETER;
   const offset = transferOffset(process, file, byteOffset!);
   if (typeof offset !== 'number') return offset;
+  // A view may hold newer bytes than the file: write them back first.
+  const mapped = controlAreaOfFile(process, file);
+  if (mapped) flushSectionPages(process.space, mapped);
   const bytes = new Uint8Array(length!);
   let count = 0;
   const failed = hostCall(() => { count = length ? readSync(file.descriptor, bytes, 0, length!, offset) : 0; });
@@ -157,6 +161,8 @@ export function writeFileService(process: Process, [handle, , , , ioStatusBlock,
   let done = 0;
   const failed = hostCall(() => { while (done < bytes.length) done += writeSync(file.descriptor, bytes, done, bytes.length - done, offset + done); });
   if (failed !== undefined) return failed;
+  const mapped = controlAreaOfFile(process, file);
+  if (mapped) updateResidentPages(process.space, mapped, offset, bytes);
   file.position = offset + done;
   writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, done);
   return STATUS_SUCCESS;
