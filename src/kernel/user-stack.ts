@@ -6,7 +6,7 @@
 // (argc, argv[], NULL, envp NULL, auxv AT_NULL) so the same static program
 // starts here and under qemu-i386.
 import type { AddressSpace } from '../mm/address-space.js';
-import { ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, vpnOf } from '../mm/layout.js';
+import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../mm/layout.js';
 import { MM_READWRITE, PAGE_GUARD, PAGE_READWRITE } from '../mm/protection.js';
 import type { UserMemory } from '../mm/user-memory.js';
 import type { Vad } from '../mm/vad.js';
@@ -34,7 +34,7 @@ export function stackReserveBytes(requested: number): number {
 
 export function createUserStack(space: AddressSpace, memory: UserMemory, argv: readonly string[], reserveBytes: number): UserStack | NtStatus {
   const pages = stackReserveBytes(reserveBytes) / PAGE_SIZE;
-  const start = space.vads.findEmptyRangeBottomUp(pages, ALLOCATION_GRANULARITY / PAGE_SIZE, vpnOf(MM_LOWEST_USER_ADDRESS), vpnOf(MM_HIGHEST_USER_ADDRESS));
+  const start = space.findEmptyAddressRange(pages);
   if (start === undefined) return STATUS_NO_MEMORY;
   const vad = space.createVad({ startingVpn: start, endingVpn: start + pages - 1, protection: MM_READWRITE, privateMemory: true, memCommit: false });
   if (typeof vad === 'number') return vad;

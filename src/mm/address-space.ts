@@ -1,6 +1,8 @@
 // One process's user address space: its VAD tree, page tables and the
 // commit it has been charged.
-import { PAGE_SIZE, type Pfn, type Vpn, vpnOf } from './layout.js';
+import {
+  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, type Pfn, type Vpn, vpnOf,
+} from './layout.js';
 import type { CommitLedger } from './commit.js';
 import type { PageTables } from './page-tables.js';
 import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
@@ -34,6 +36,16 @@ export class AddressSpace {
 
   findVad(address: number): Vad | undefined {
     return this.vads.findByVpn(vpnOf(address));
+  }
+
+  /**
+   * MiFindEmptyAddressRange: the lowest (or, top-down, highest) free run of
+   * `pages` pages on a 64 KiB boundary in user space, ending at or below `highest`.
+   */
+  findEmptyAddressRange(pages: number, topDown = false, highest = MM_HIGHEST_USER_ADDRESS): Vpn | undefined {
+    const granule = ALLOCATION_GRANULARITY / PAGE_SIZE;
+    const low = vpnOf(MM_LOWEST_USER_ADDRESS), high = vpnOf(highest);
+    return topDown ? this.vads.findEmptyRangeTopDown(pages, granule, low, high) : this.vads.findEmptyRangeBottomUp(pages, granule, low, high);
   }
 
   /** The bytes of a frame, as a view (no copy). */

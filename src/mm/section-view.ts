@@ -17,7 +17,6 @@ import {
 
 const MEM_TOP_DOWN = 0x100000;
 const MEM_RESERVE = 0x2000;
-const GRANULE_PAGES = ALLOCATION_GRANULARITY / PAGE_SIZE;
 
 export interface MapViewRequest {
   /** 0: the system chooses. */
@@ -56,7 +55,7 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
   const bytes = request.viewSize || section.sizeBytes - request.offset;
   const pages = Math.ceil(((request.offset % PAGE_SIZE) + bytes) / PAGE_SIZE);
   if (firstPage + pages > sectionPages) return { status: STATUS_INVALID_VIEW_SIZE };
-  const startingVpn = request.base ? vpnOf(request.base) : findViewRange(space, pages, (request.allocationType & MEM_TOP_DOWN) !== 0);
+  const startingVpn = request.base ? vpnOf(request.base) : space.findEmptyAddressRange(pages, (request.allocationType & MEM_TOP_DOWN) !== 0);
   if (startingVpn === undefined) return { status: STATUS_NO_MEMORY };
   const endingVpn = startingVpn + pages - 1;
   if (startingVpn < vpnOf(MM_LOWEST_USER_ADDRESS) || endingVpn > vpnOf(MM_HIGHEST_USER_ADDRESS)) return { status: STATUS_CONFLICTING_ADDRESSES };
@@ -102,11 +101,6 @@ function mapImageView(space: AddressSpace, section: SectionObject, base: number)
 /** A view page's protection: the image page's own, else the view's. */
 export function viewPageProtection(vad: Vad, vpn: Vpn): ProtectionMask {
   return vad.view!.controlArea.segment.pageProtection?.[prototypeIndexOf(vad, vpn)] ?? vad.protection;
-}
-
-function findViewRange(space: AddressSpace, pages: number, topDown: boolean): Vpn | undefined {
-  const low = vpnOf(MM_LOWEST_USER_ADDRESS), high = vpnOf(MM_HIGHEST_USER_ADDRESS);
-  return topDown ? space.vads.findEmptyRangeTopDown(pages, GRANULE_PAGES, low, high) : space.vads.findEmptyRangeBottomUp(pages, GRANULE_PAGES, low, high);
 }
 
 /** NtUnmapViewOfSection: `address` anywhere in the view. */

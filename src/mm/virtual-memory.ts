@@ -43,7 +43,6 @@ export const MEM_LARGE_PAGES = 0x20000000;
 /** The highest address a VAD may cover (MM_HIGHEST_VAD_ADDRESS). */
 export const MM_HIGHEST_VAD_ADDRESS = MM_HIGHEST_USER_ADDRESS;
 const MAX_ZERO_BITS = 21;
-const GRANULE_PAGES = ALLOCATION_GRANULARITY / PAGE_SIZE;
 
 /** A range as the services report it back: base and size in bytes. */
 export interface Region { base: number; size: number }
@@ -79,8 +78,7 @@ function reserveRange(space: AddressSpace, base: number, size: number, mask: Pro
   if (base === 0) {
     pages = Math.ceil(size / PAGE_SIZE);
     const highest = zeroBits ? Math.min(MM_HIGHEST_VAD_ADDRESS, 2 ** (32 - zeroBits) - 1) : MM_HIGHEST_VAD_ADDRESS;
-    const find = topDown ? space.vads.findEmptyRangeTopDown : space.vads.findEmptyRangeBottomUp;
-    const found = find.call(space.vads, pages, GRANULE_PAGES, vpnOf(MM_LOWEST_USER_ADDRESS), vpnOf(highest));
+    const found = space.findEmptyAddressRange(pages, topDown, highest);
     if (found === undefined) return fail(STATUS_NO_MEMORY);
     startingVpn = found;
   } else {
