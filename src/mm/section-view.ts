@@ -158,7 +158,7 @@ function collectDirtyBits(space: AddressSpace, controlArea: ControlArea, first: 
 }
 
 /** NtFlushVirtualMemory over a view: writes its modified pages to the file; returns the bytes flushed. */
-export function flushViewOfSection(space: AddressSpace, address: number, size: number): { status: NtStatus; base?: number; size?: number } {
+export function flushViewOfSection(space: AddressSpace, address: number, size: number): { status: NtStatus; region?: { base: number; size: number } } {
   const vad = space.findVad(address);
   if (!vad?.view) return { status: STATUS_NOT_MAPPED_VIEW };
   const firstVpn = vpnOf(address);
@@ -166,7 +166,7 @@ export function flushViewOfSection(space: AddressSpace, address: number, size: n
   const first = prototypeIndexOf(vad, firstVpn), count = lastVpn - firstVpn + 1;
   collectDirtyBits(space, vad.view.controlArea, first, count);
   writeModifiedPages(space, vad.view.controlArea, first, count);
-  return { status: STATUS_SUCCESS, base: addressOfVpn(firstVpn), size: count * PAGE_SIZE };
+  return { status: STATUS_SUCCESS, region: { base: addressOfVpn(firstVpn), size: count * PAGE_SIZE } };
 }
 
 /** MEM_COMMIT inside a view of a SEC_RESERVE section: the prototype PTEs become demand-zero, charged to the system. */

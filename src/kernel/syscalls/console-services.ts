@@ -4,6 +4,7 @@
 import { STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../../nt/status.js';
 import type { ConsoleStream, Process } from '../process.js';
 import type { NtStatus } from '../../nt/status.js';
+import { writeIoStatus } from './user-structures.js';
 
 export const STD_INPUT_CONSOLE_HANDLE = 3;
 export const STD_OUTPUT_CONSOLE_HANDLE = 7;
@@ -25,9 +26,7 @@ export function writeConsoleService(process: Process, [handle, event, apcRoutine
   if (!stream || event !== 0) return STATUS_INVALID_HANDLE;
   if (apcRoutine !== 0 || length! > MAX_CONSOLE_WRITE) return STATUS_INVALID_PARAMETER;
   const bytes = process.memory.read(buffer!, length!);
-  // IO_STATUS_BLOCK { NTSTATUS Status; ULONG_PTR Information; }
-  process.memory.writeU32(ioStatusBlock!, STATUS_SUCCESS);
-  process.memory.writeU32(ioStatusBlock! + 4, length!);
+  writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, length!);
   process.writeConsole(stream, bytes);
   return STATUS_SUCCESS;
 }

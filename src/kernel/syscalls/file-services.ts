@@ -3,10 +3,9 @@
 // NtQueryInformationFile and NtSetInformationFile.
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { UserMemory } from '../../mm/user-memory.js';
 import {
   STATUS_ACCESS_DENIED, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INFO_LENGTH_MISMATCH,
-  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_COLLISION,
+  STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_COLLISION,
   STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
@@ -15,7 +14,8 @@ import { flushSectionPages, updateResidentPages } from '../../mm/section-view.js
 import type { Process } from '../process.js';
 import type { NtService } from './nt-service.js';
 import { isConsoleHandle, writeConsoleService } from './console-services.js';
-import { readLargeInteger, readObjectAttributes } from './user-structures.js';
+import { readLargeInteger, readObjectAttributes, writeIoStatus } from './user-structures.js';
+import { insertHandle } from './object-services.js';
 
 const GENERIC_READ = 0x80000000, GENERIC_WRITE = 0x40000000, GENERIC_ALL = 0x10000000, MAXIMUM_ALLOWED = 0x02000000;
 const FILE_READ_DATA = 0x1, FILE_WRITE_DATA = 0x2, FILE_APPEND_DATA = 0x4;
@@ -23,11 +23,6 @@ const FILE_SUPERSEDE = 0, FILE_OPEN = 1, FILE_CREATE = 2, FILE_OPEN_IF = 3, FILE
 const FILE_SUPERSEDED = 0, FILE_OPENED = 1, FILE_CREATED = 2, FILE_OVERWRITTEN = 3;
 const FileStandardInformation = 5, FilePositionInformation = 14, FileEndOfFileInformation = 20;
 const MAX_TRANSFER = 16 << 20;
-
-export function writeIoStatus(memory: UserMemory, address: number, status: NtStatus, information: number): void {
-  memory.writeU32(address, status);
-  memory.writeU32(address + 4, information);
-}
 
 interface OpenRequest { access: number; name: string; disposition: number }
 
@@ -82,14 +77,9 @@ function createOrOpen(process: Process, fileHandle: number, access: number, obje
   if (object.name === undefined || disposition > FILE_OVERWRITE_IF) return STATUS_INVALID_PARAMETER;
   const opened = openFile(process, { access, name: object.name, disposition });
   if (typeof opened === 'number') return opened;
-  const handle = process.handles.insert(opened.object);
-  if (handle === undefined) {
-    opened.object.dereference();
-    return STATUS_INSUFFICIENT_RESOURCES;
-  }
-  process.memory.writeU32(fileHandle, handle);
-  writeIoStatus(process.memory, ioStatusBlock, STATUS_SUCCESS, opened.information);
-  return STATUS_SUCCESS;
+  const status = insertHandle(process, opened.object, fileHandle);
+  if (status === STATUS_SUCCESS) writeIoStatus(process.memory, ioStatusBlock, STATUS_SUCCESS, opened.information);
+  return status;
 }
 
 /** NtCreateFile(*FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength) */

@@ -7,14 +7,13 @@ import {
 import {
   STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
-import { NtCurrentProcess, type NtService } from './nt-service.js';
-import { captureInOut } from './user-structures.js';
+import { isCurrentProcess, type NtService } from './nt-service.js';
+import { captureInOut, captureRegion, writeRegion } from './user-structures.js';
 
 const MemoryBasicInformation = 0;
 const MEMORY_BASIC_INFORMATION_SIZE = 28;
 
 
-const isCurrentProcess = (handle: number): boolean => handle === NtCurrentProcess;
 
 /** NtAllocateVirtualMemory(ProcessHandle, *BaseAddress, ZeroBits, *RegionSize, AllocationType, Protect) */
 export const NtAllocateVirtualMemory: NtService = {
@@ -22,13 +21,11 @@ export const NtAllocateVirtualMemory: NtService = {
   name: 'NtAllocateVirtualMemory',
   argCount: 6,
   handler({ process }, [handle, baseAddress, zeroBits, regionSize, allocationType, protect]) {
-    const base = captureInOut(process.memory, baseAddress!);
-    const size = captureInOut(process.memory, regionSize!);
+    const { base, size } = captureRegion(process.memory, baseAddress!, regionSize!);
     if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
     const result = allocateVirtualMemory(process.space, { base, size, zeroBits: zeroBits!, allocationType: allocationType!, protect: protect! });
     if (!result.region) return result.status;
-    process.memory.writeU32(baseAddress!, result.region.base);
-    process.memory.writeU32(regionSize!, result.region.size);
+    writeRegion(process.memory, baseAddress!, regionSize!, result.region);
     return STATUS_SUCCESS;
   },
 };
@@ -39,13 +36,11 @@ export const NtFreeVirtualMemory: NtService = {
   name: 'NtFreeVirtualMemory',
   argCount: 4,
   handler({ process }, [handle, baseAddress, regionSize, freeType]) {
-    const base = captureInOut(process.memory, baseAddress!);
-    const size = captureInOut(process.memory, regionSize!);
+    const { base, size } = captureRegion(process.memory, baseAddress!, regionSize!);
     if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
     const result = freeVirtualMemory(process.space, { base, size, freeType: freeType! });
     if (!result.region) return result.status;
-    process.memory.writeU32(baseAddress!, result.region.base);
-    process.memory.writeU32(regionSize!, result.region.size);
+    writeRegion(process.memory, baseAddress!, regionSize!, result.region);
     return STATUS_SUCCESS;
   },
 };
@@ -56,14 +51,12 @@ export const NtProtectVirtualMemory: NtService = {
   name: 'NtProtectVirtualMemory',
   argCount: 5,
   handler({ process }, [handle, baseAddress, bytesToProtect, newProtect, oldProtect]) {
-    const base = captureInOut(process.memory, baseAddress!);
-    const size = captureInOut(process.memory, bytesToProtect!);
+    const { base, size } = captureRegion(process.memory, baseAddress!, bytesToProtect!);
     captureInOut(process.memory, oldProtect!);
     if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
     const result = protectVirtualMemory(process.space, { base, size, protect: newProtect! });
     if (!result.region) return result.status;
-    process.memory.writeU32(baseAddress!, result.region.base);
-    process.memory.writeU32(bytesToProtect!, result.region.size);
+    writeRegion(process.memory, baseAddress!, bytesToProtect!, result.region);
     process.memory.writeU32(oldProtect!, result.oldProtect);
     return STATUS_SUCCESS;
   },

@@ -9,8 +9,9 @@ import { NtTerminateProcess } from './process-services.js';
 import {
   NtCreateFile, NtOpenFile, NtQueryInformationFile, NtReadFile, NtSetInformationFile, NtWriteFile,
 } from './file-services.js';
+import { NtClose } from './object-services.js';
 import {
-  NtClose, NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
+  NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
 } from './section-services.js';
 import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory } from './memory-services.js';
 import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';

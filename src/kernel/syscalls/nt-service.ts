@@ -34,3 +34,4 @@ export interface NtService {
 }
 
 export const NtCurrentProcess = 0xffffffff;
+export const isCurrentProcess = (handle: number): boolean => handle === NtCurrentProcess;

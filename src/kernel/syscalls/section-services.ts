@@ -6,27 +6,20 @@ import { SectionObject, createSection, dereferenceSection, isSectionProtection, 
 import { imageSectionForFile } from '../loader/image-sections.js';
 import { flushViewOfSection, mapViewOfSection, unmapViewOfSection } from '../../mm/section-view.js';
 import {
-  STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_FILE_FOR_SECTION, STATUS_INVALID_HANDLE, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_INVALID_FILE_FOR_SECTION, STATUS_INVALID_HANDLE, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
   STATUS_INVALID_PARAMETER_8, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_NAME_EXISTS, STATUS_OBJECT_NAME_NOT_FOUND,
-  STATUS_SUCCESS, type NtStatus,
+  STATUS_SUCCESS,
 } from '../../nt/status.js';
 import type { Process } from '../process.js';
 import { KernelObject } from '../ob/handle-table.js';
 import { fileForSection } from '../io/file-object.js';
-import { NtCurrentProcess, type NtService } from './nt-service.js';
-import { OBJ_OPENIF, captureInOut, readLargeInteger, readObjectAttributes } from './user-structures.js';
+import { isCurrentProcess, type NtService } from './nt-service.js';
+import { insertHandle } from './object-services.js';
+import {
+  OBJ_OPENIF, captureRegion, readLargeInteger, readObjectAttributes, writeIoStatus, writeRegion,
+} from './user-structures.js';
 
 const ViewShare = 1, ViewUnmap = 2;
-
-function insertHandle(process: Process, object: KernelObject, out: number): NtStatus {
-  const handle = process.handles.insert(object);
-  if (handle === undefined) {
-    object.dereference();
-    return STATUS_INSUFFICIENT_RESOURCES;
-  }
-  process.memory.writeU32(out, handle);
-  return STATUS_SUCCESS;
-}
 
 /** A section object that leaves the directory and drops its control-area reference when its last handle closes. */
 function sectionObject(process: Process, section: SectionObject): KernelObject<SectionObject> {
@@ -99,20 +92,18 @@ export const NtMapViewOfSection: NtService = {
   name: 'NtMapViewOfSection',
   argCount: 10,
   handler({ process }, [sectionHandle, processHandle, baseAddress, , , sectionOffset, viewSize, inherit, allocationType, protect]) {
-    const base = captureInOut(process.memory, baseAddress!);
-    const size = captureInOut(process.memory, viewSize!);
+    const { base, size } = captureRegion(process.memory, baseAddress!, viewSize!);
     // SectionOffset is in/out: probed for writing before any work, as ViewSize and BaseAddress are.
     if (sectionOffset) process.memory.write(sectionOffset, process.memory.read(sectionOffset, 8));
     const offset = sectionOffset ? readLargeInteger(process.memory, sectionOffset) : 0;
     if (offset === undefined) return STATUS_INVALID_PARAMETER_6;
-    if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
+    if (!isCurrentProcess(processHandle!)) return STATUS_INVALID_HANDLE;
     if (inherit !== ViewShare && inherit !== ViewUnmap) return STATUS_INVALID_PARAMETER_8;
     const section = process.handles.lookup<SectionObject>(sectionHandle!, 'Section');
     if (typeof section === 'number') return section;
     const result = mapViewOfSection(process.space, section.body, { base, offset, viewSize: size, allocationType: allocationType!, protect: protect! });
     if (!('base' in result)) return result.status;
-    process.memory.writeU32(baseAddress!, result.base);
-    process.memory.writeU32(viewSize!, result.size);
+    writeRegion(process.memory, baseAddress!, viewSize!, result);
     return STATUS_SUCCESS;
   },
 };
@@ -123,7 +114,7 @@ export const NtUnmapViewOfSection: NtService = {
   name: 'NtUnmapViewOfSection',
   argCount: 2,
   handler({ process }, [processHandle, baseAddress]) {
-    if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
+    if (!isCurrentProcess(processHandle!)) return STATUS_INVALID_HANDLE;
     return unmapViewOfSection(process.space, baseAddress!);
   },
 };
@@ -134,25 +125,13 @@ export const NtFlushVirtualMemory: NtService = {
   name: 'NtFlushVirtualMemory',
   argCount: 4,
   handler({ process }, [processHandle, baseAddress, regionSize, ioStatusBlock]) {
-    const base = captureInOut(process.memory, baseAddress!);
-    const size = captureInOut(process.memory, regionSize!);
-    process.memory.writeU32(ioStatusBlock!, 0);
-    if (processHandle !== NtCurrentProcess) return STATUS_INVALID_HANDLE;
+    const { base, size } = captureRegion(process.memory, baseAddress!, regionSize!);
+    writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, 0);
+    if (!isCurrentProcess(processHandle!)) return STATUS_INVALID_HANDLE;
     const result = flushViewOfSection(process.space, base, size);
-    if (result.status !== STATUS_SUCCESS) return result.status;
-    process.memory.writeU32(baseAddress!, result.base!);
-    process.memory.writeU32(regionSize!, result.size!);
-    process.memory.writeU32(ioStatusBlock! + 4, result.size!);
+    if (!result.region) return result.status;
+    writeRegion(process.memory, baseAddress!, regionSize!, result.region);
+    writeIoStatus(process.memory, ioStatusBlock!, STATUS_SUCCESS, result.region.size);
     return STATUS_SUCCESS;
-  },
-};
-
-/** NtClose(Handle) */
-export const NtClose: NtService = {
-  number: 0x19,
-  name: 'NtClose',
-  argCount: 1,
-  handler({ process }, [handle]) {
-    return process.handles.close(handle!) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
   },
 };

@@ -44,3 +44,20 @@ export function captureInOut(memory: UserMemory, address: number): number {
   memory.writeU32(address, value);
   return value;
 }
+
+/** The in/out BaseAddress and RegionSize (or ViewSize) of the region services, both probed for writing first. */
+export function captureRegion(memory: UserMemory, baseAddress: number, regionSize: number): { base: number; size: number } {
+  return { base: captureInOut(memory, baseAddress), size: captureInOut(memory, regionSize) };
+}
+
+/** Writes the region a service acted on back to the caller's BaseAddress and RegionSize. */
+export function writeRegion(memory: UserMemory, baseAddress: number, regionSize: number, region: { base: number; size: number }): void {
+  memory.writeU32(baseAddress, region.base);
+  memory.writeU32(regionSize, region.size);
+}
+
+/** IO_STATUS_BLOCK { NTSTATUS Status; ULONG_PTR Information; } */
+export function writeIoStatus(memory: UserMemory, address: number, status: NtStatus, information: number): void {
+  memory.writeU32(address, status);
+  memory.writeU32(address + 4, information);
+}
