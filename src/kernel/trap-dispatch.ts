@@ -84,8 +84,7 @@ export class TrapDispatcher {
 
   /** A fault the kernel took while copying to or from user memory for a system call. */
   observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
-    this.countFault(resolution);
-    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit);
+    this.recordFault(resolution);
     if (!this.deps.trace.active) return;
     const errorCode = input.write ? ERROR_CODE_WRITE : 0;
     this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
@@ -112,9 +111,8 @@ export class TrapDispatcher {
     const input: FaultInput = { address, write: (errorCode & ERROR_CODE_WRITE) !== 0, user: (errorCode & ERROR_CODE_USER) !== 0 };
     if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
     const resolution = resolvePageFault(process.space, input);
-    this.countFault(resolution);
+    this.recordFault(resolution);
     if (resolution.kind === 'resolved' && !trace.active) return;
-    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(process.memory, resolution.stackLimit);
     const eip = engine.readRegister(X86Reg.EIP);
     const instruction = this.decodeAt(eip);
     if (trace.active) this.traceFault(input, errorCode, resolution, eip, instruction);
@@ -126,9 +124,11 @@ export class TrapDispatcher {
     });
   }
 
-  private countFault(resolution: FaultResolution): void {
+  /** What every fault, the guest's or the kernel's, leaves behind: its count, and a moved StackLimit in the TEB. */
+  private recordFault(resolution: FaultResolution): void {
     const name = resolution.kind === 'resolved' ? resolution.how : resolution.kind;
     this.faultCounts.set(name, (this.faultCounts.get(name) ?? 0) + 1);
+    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit);
   }
 
   private handleNtSystemService(): void {
