@@ -21,7 +21,7 @@ import type { ExceptionReport } from './exception-report.js';
 import { Process, type ConsoleSink, type ConsoleStream } from './process.js';
 import { Sandbox } from './io/sandbox.js';
 import { flushAllSections } from '../mm/section-view.js';
-import { statSync } from 'node:fs';
+import { statOrUndefined } from './io/file-object.js';
 import { createUserStack, DEFAULT_STACK_RESERVE, stackReserveBytes } from './user-stack.js';
 import {
   createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, TEB_ADDRESS,
@@ -109,7 +109,7 @@ export class Machine {
     }
     if (ramBytes > 3 * ONE_GIB) throw new RangeError('--ram: RAM above 3 GiB is not supported');
     if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('--pagefile: a page file above 16 GiB is not supported');
-    if (options.fileRoot !== undefined && !isDirectory(options.fileRoot)) throw new RangeError(`--root: ${options.fileRoot} is not a directory`);
+    if (options.fileRoot !== undefined && !statOrUndefined(options.fileRoot)?.isDirectory()) throw new RangeError(`--root: ${options.fileRoot} is not a directory`);
     const stack = options.stackReserveBytes;
     if (stack !== undefined && !(stack > 0 && stack <= ONE_GIB)) throw new RangeError('--stack: the stack reservation must be between 1 byte and 1 GiB');
   }
@@ -284,11 +284,3 @@ const pagesOf = (image: LoadableImage): number => {
 };
 
 export type { ConsoleStream };
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}

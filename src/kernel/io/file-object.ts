@@ -2,7 +2,7 @@
 // was opened with and its current byte offset. Files that a section maps
 // share one BackingFile per host file (its control area is the file's),
 // which keeps the descriptor open until the control area lets go.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import type { BackingFile, ControlArea } from '../../mm/section.js';
 import {
   STATUS_ACCESS_DENIED, STATUS_DISK_FULL, STATUS_MAPPED_FILE_SIZE_ZERO, STATUS_SECTION_TOO_BIG, STATUS_UNEXPECTED_IO_ERROR,
@@ -63,9 +63,14 @@ export class HostBackingFile implements BackingFile {
   }
 }
 
+/** A host file's identity, whichever name or descriptor reaches it. */
+function fileKey(descriptor: number): string {
+  const stat = fstatSync(descriptor);
+  return `${stat.dev}:${stat.ino}`;
+}
+
 function backingFileFor(files: BackingFiles, file: FileObjectBody): HostBackingFile {
-  const stat = fstatSync(file.descriptor);
-  const key = `${stat.dev}:${stat.ino}`;
+  const key = fileKey(file.descriptor);
   let backing = files.get(key);
   if (!backing) {
     backing = new HostBackingFile(files, key, file.guestName, file.hostPath);
@@ -119,6 +124,14 @@ export function hostCall(operation: () => void): NtStatus | undefined {
 
 /** The control area mapping this open file, if a data section maps it. */
 export function controlAreaOfFile(process: Process, file: FileObjectBody): ControlArea | undefined {
-  const stat = fstatSync(file.descriptor);
-  return process.backingFiles.get(`${stat.dev}:${stat.ino}`)?.controlArea;
+  return process.backingFiles.get(fileKey(file.descriptor))?.controlArea;
+}
+
+/** The host's stat of a path, or undefined when there is nothing there. */
+export function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }

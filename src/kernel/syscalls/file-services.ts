@@ -1,15 +1,16 @@
 // File services on host files inside the sandbox: NtCreateFile, NtOpenFile,
 // NtReadFile, NtWriteFile (console handles are served by console-services),
 // NtQueryInformationFile and NtSetInformationFile.
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, realpathSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PAGE_SIZE } from '../../mm/layout.js';
 import {
   STATUS_ACCESS_DENIED, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INFO_LENGTH_MISMATCH,
   STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_COLLISION,
   STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
-import { controlAreaOfFile, hostCall, type FileObjectBody } from '../io/file-object.js';
+import { controlAreaOfFile, hostCall, statOrUndefined, type FileObjectBody } from '../io/file-object.js';
 import { flushSectionPages, updateResidentPages } from '../../mm/section-view.js';
 import type { Process } from '../process.js';
 import type { NtService } from './nt-service.js';
@@ -52,14 +53,6 @@ function openFile(process: Process, request: OpenRequest): { object: KernelObjec
   const body: FileObjectBody = { guestName: process.sandbox.guestNameOf(hostPath), hostPath, descriptor, canRead, canWrite, position: 0 };
   const information = !existing ? FILE_CREATED : request.disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : truncate ? FILE_OVERWRITTEN : FILE_OPENED;
   return { object: new KernelObject('File', body, () => closeSync(descriptor), body.guestName), information };
-}
-
-function statOrUndefined(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function hostErrorStatus(error: unknown): NtStatus {
@@ -122,9 +115,12 @@ export function readFileService(process: Process, [handle, , , , ioStatusBlock, 
   if (length! > MAX_TRANSFER) return STATUS_INVALID_PARAMETER;
   const offset = transferOffset(process, file, byteOffset!);
   if (typeof offset !== 'number') return offset;
-  // A view may hold newer bytes than the file: write them back first.
+  // A view may hold newer bytes than the file: write back the pages this read covers first.
   const mapped = controlAreaOfFile(process, file);
-  if (mapped) flushSectionPages(process.space, mapped);
+  if (mapped && length) {
+    const first = Math.floor(offset / PAGE_SIZE);
+    flushSectionPages(process.space, mapped, first, Math.ceil((offset + length) / PAGE_SIZE) - first);
+  }
   const bytes = new Uint8Array(length!);
   let count = 0;
   const failed = hostCall(() => { count = length ? readSync(file.descriptor, bytes, 0, length!, offset) : 0; });
