@@ -5,16 +5,13 @@
 #include <windows.h>
 #include <ntdll.h>
 #include <string.h>
+#include "kernel32-internal.h"
 
 #define MAX_NAME 260
 #define NAMED_OBJECTS "\\BaseNamedObjects\\"
 
 typedef struct { UNICODE_STRING string; WCHAR buffer[MAX_NAME + sizeof NAMED_OBJECTS]; } NAME_BUFFER;
 
-static BOOL fail(NTSTATUS status) {
-  SetLastError(RtlNtStatusToDosError(status));
-  return FALSE;
-}
 
 /* ANSI (ASCII here) to a counted UTF-16 name, with an optional prefix. */
 static BOOL make_name(NAME_BUFFER *name, const char *prefix, const char *text) {
@@ -42,7 +39,7 @@ HANDLE WINAPI CreateFileA(LPCSTR path, DWORD access, DWORD share, LPSECURITY_ATT
   NTSTATUS status = NtCreateFile(&handle, access, &attributes, &io, NULL, FILE_ATTRIBUTE_NORMAL, share, dispositions[creation],
                                  FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0);
   if (status == STATUS_OBJECT_NAME_COLLISION && creation == CREATE_NEW) { SetLastError(ERROR_FILE_EXISTS); return INVALID_HANDLE_VALUE; }
-  if (!NT_SUCCESS(status)) { fail(status); return INVALID_HANDLE_VALUE; }
+  if (!mms_succeeded(status)) return INVALID_HANDLE_VALUE;
   /* CREATE_ALWAYS and OPEN_ALWAYS report an existing file this way, as Windows does. */
   SetLastError((creation == CREATE_ALWAYS || creation == OPEN_ALWAYS) && io.Information != 2 ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
   return handle;
@@ -54,7 +51,7 @@ BOOL WINAPI ReadFile(HANDLE file, LPVOID buffer, DWORD length, LPDWORD read, LPO
   if (read) *read = 0;
   NTSTATUS status = NtReadFile(file, NULL, NULL, NULL, &io, buffer, length, NULL, NULL);
   if (status == STATUS_END_OF_FILE) return TRUE; /* synchronous reads at the end succeed with 0 bytes */
-  if (!NT_SUCCESS(status)) return fail(status);
+  if (!mms_succeeded(status)) return FALSE;
   if (read) *read = io.Information;
   return TRUE;
 }
@@ -64,7 +61,7 @@ BOOL WINAPI WriteFile(HANDLE file, LPCVOID buffer, DWORD length, LPDWORD written
   IO_STATUS_BLOCK io = { 0, 0 };
   if (written) *written = 0;
   NTSTATUS status = NtWriteFile(file, NULL, NULL, NULL, &io, buffer, length, NULL, NULL);
-  if (!NT_SUCCESS(status)) return fail(status);
+  if (!mms_succeeded(status)) return FALSE;
   if (written) *written = io.Information;
   return TRUE;
 }
@@ -73,7 +70,7 @@ DWORD WINAPI GetFileSize(HANDLE file, LPDWORD high) {
   FILE_STANDARD_INFORMATION info;
   IO_STATUS_BLOCK io;
   NTSTATUS status = NtQueryInformationFile(file, &io, &info, sizeof info, FileStandardInformation);
-  if (!NT_SUCCESS(status)) { fail(status); return INVALID_FILE_SIZE; }
+  if (!mms_succeeded(status)) return INVALID_FILE_SIZE;
   if (high) *high = info.EndOfFile.u.HighPart;
   return info.EndOfFile.u.LowPart;
 }
@@ -85,11 +82,11 @@ DWORD WINAPI SetFilePointer(HANDLE file, LONG distance, PLONG high, DWORD method
   if (method == FILE_CURRENT) status = NtQueryInformationFile(file, &io, &position, sizeof position, FilePositionInformation);
   else if (method == FILE_END) position.QuadPart = GetFileSize(file, NULL);
   else if (method != FILE_BEGIN) status = STATUS_INVALID_PARAMETER;
-  if (!NT_SUCCESS(status)) { fail(status); return INVALID_SET_FILE_POINTER; }
+  if (!mms_succeeded(status)) return INVALID_SET_FILE_POINTER;
   position.QuadPart += high ? ((LONGLONG)*high << 32) | (ULONG)distance : distance;
   if (position.QuadPart < 0) { SetLastError(ERROR_INVALID_PARAMETER); return INVALID_SET_FILE_POINTER; }
   status = NtSetInformationFile(file, &io, &position, sizeof position, FilePositionInformation);
-  if (!NT_SUCCESS(status)) { fail(status); return INVALID_SET_FILE_POINTER; }
+  if (!mms_succeeded(status)) return INVALID_SET_FILE_POINTER;
   if (high) *high = position.u.HighPart;
   return position.u.LowPart;
 }
@@ -99,12 +96,12 @@ BOOL WINAPI SetEndOfFile(HANDLE file) {
   LARGE_INTEGER position;
   NTSTATUS status = NtQueryInformationFile(file, &io, &position, sizeof position, FilePositionInformation);
   if (NT_SUCCESS(status)) status = NtSetInformationFile(file, &io, &position, sizeof position, FileEndOfFileInformation);
-  return NT_SUCCESS(status) ? TRUE : fail(status);
+  return mms_succeeded(status);
 }
 
 BOOL WINAPI CloseHandle(HANDLE handle) {
   NTSTATUS status = NtClose(handle);
-  return NT_SUCCESS(status) ? TRUE : fail(status);
+  return mms_succeeded(status);
 }
 
 HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES security, DWORD protect, DWORD size_high, DWORD size_low, LPCSTR name_text) {
@@ -121,7 +118,7 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES security, DW
   if (file == INVALID_HANDLE_VALUE) file = NULL;
   NTSTATUS status = NtCreateSection(&section, 0xF001F, &attributes, size.QuadPart ? &size : NULL, protect & ~section_flags,
                                     section_flags ? section_flags : SEC_COMMIT, file);
-  if (!NT_SUCCESS(status)) { fail(status); return NULL; }
+  if (!mms_succeeded(status)) return NULL;
   SetLastError(status == STATUS_OBJECT_NAME_EXISTS ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
   return section;
 }
@@ -135,7 +132,7 @@ HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name_text) {
   InitializeObjectAttributes(&attributes, &name.string, OBJ_CASE_INSENSITIVE, NULL, NULL);
   HANDLE section;
   NTSTATUS status = NtOpenSection(&section, access, &attributes);
-  if (!NT_SUCCESS(status)) { fail(status); return NULL; }
+  if (!mms_succeeded(status)) return NULL;
   return section;
 }
 
@@ -155,7 +152,7 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE section, DWORD access, DWORD offset_high, D
   PVOID address = base;
   SIZE_T size = bytes;
   NTSTATUS status = NtMapViewOfSection(section, NtCurrentProcess(), &address, 0, 0, &offset, &size, ViewShare, 0, view_protection(access));
-  if (!NT_SUCCESS(status)) { fail(status); return NULL; }
+  if (!mms_succeeded(status)) return NULL;
   return address;
 }
 
@@ -165,7 +162,7 @@ LPVOID WINAPI MapViewOfFile(HANDLE section, DWORD access, DWORD offset_high, DWO
 
 BOOL WINAPI UnmapViewOfFile(LPCVOID base) {
   NTSTATUS status = NtUnmapViewOfSection(NtCurrentProcess(), (PVOID)base);
-  return NT_SUCCESS(status) ? TRUE : fail(status);
+  return mms_succeeded(status);
 }
 
 BOOL WINAPI FlushViewOfFile(LPCVOID base, SIZE_T bytes) {
@@ -173,5 +170,5 @@ BOOL WINAPI FlushViewOfFile(LPCVOID base, SIZE_T bytes) {
   SIZE_T size = bytes;
   IO_STATUS_BLOCK io;
   NTSTATUS status = NtFlushVirtualMemory(NtCurrentProcess(), &address, &size, &io);
-  return NT_SUCCESS(status) ? TRUE : fail(status);
+  return mms_succeeded(status);
 }

@@ -3,12 +3,12 @@
 #include <windows.h>
 #include <winternl.h>
 #include <ntdll.h>
+#include "kernel32-internal.h"
 
 DWORD WINAPI GetLastError(void) { return NtCurrentTeb()->LastErrorValue; }
 void WINAPI SetLastError(DWORD code) { NtCurrentTeb()->LastErrorValue = code; }
 
-/* Records the Win32 error for a failed NTSTATUS; returns whether it succeeded. */
-static BOOL succeeded(NTSTATUS status) {
+BOOL mms_succeeded(NTSTATUS status) {
   if (NT_SUCCESS(status)) return TRUE;
   SetLastError(RtlNtStatusToDosError(status));
   return FALSE;
@@ -24,7 +24,7 @@ void WINAPI ExitProcess(UINT code) {
 LPVOID WINAPI VirtualAlloc(LPVOID address, SIZE_T size, DWORD type, DWORD protect) {
   PVOID base = address;
   SIZE_T region = size;
-  if (!succeeded(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &region, type, protect))) return NULL;
+  if (!mms_succeeded(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &region, type, protect))) return NULL;
   return base;
 }
 
@@ -36,18 +36,18 @@ BOOL WINAPI VirtualFree(LPVOID address, SIZE_T size, DWORD type) {
   }
   PVOID base = address;
   SIZE_T region = size;
-  return succeeded(NtFreeVirtualMemory(NtCurrentProcess(), &base, &region, type));
+  return mms_succeeded(NtFreeVirtualMemory(NtCurrentProcess(), &base, &region, type));
 }
 
 BOOL WINAPI VirtualProtect(LPVOID address, SIZE_T size, DWORD protect, PDWORD old) {
   PVOID base = address;
   SIZE_T region = size;
-  return succeeded(NtProtectVirtualMemory(NtCurrentProcess(), &base, &region, protect, old));
+  return mms_succeeded(NtProtectVirtualMemory(NtCurrentProcess(), &base, &region, protect, old));
 }
 
 SIZE_T WINAPI VirtualQuery(LPCVOID address, PMEMORY_BASIC_INFORMATION buffer, SIZE_T length) {
   SIZE_T written = 0;
-  if (!succeeded(NtQueryVirtualMemory(NtCurrentProcess(), (PVOID)address, MemoryBasicInformation, buffer, length, &written))) return 0;
+  if (!mms_succeeded(NtQueryVirtualMemory(NtCurrentProcess(), (PVOID)address, MemoryBasicInformation, buffer, length, &written))) return 0;
   return written;
 }
 

@@ -8,6 +8,7 @@
 #include <ntdll.h>
 #include <string.h>
 #include "list.h"
+#include "kernel32-internal.h"
 
 static PEB_LDR_DATA loader_data;
 
@@ -85,11 +86,6 @@ static LDR_DATA_TABLE_ENTRY *find_module(const char *name) {
   return NULL;
 }
 
-static BOOL failed(NTSTATUS status) {
-  SetLastError(RtlNtStatusToDosError(status));
-  return TRUE;
-}
-
 HMODULE WINAPI GetModuleHandleA(LPCSTR name) {
   if (!name) return NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress;
   LDR_DATA_TABLE_ENTRY *entry = find_module(name);
@@ -105,12 +101,12 @@ HMODULE WINAPI LoadLibraryA(LPCSTR path) {
   HANDLE section;
   NTSTATUS status = NtCreateSection(&section, 0xF001F, NULL, NULL, PAGE_EXECUTE_WRITECOPY, SEC_IMAGE, file);
   CloseHandle(file);
-  if (!NT_SUCCESS(status) && failed(status)) return NULL;
+  if (!mms_succeeded(status)) return NULL;
   PVOID base = NULL;
   SIZE_T size = 0;
   status = NtMapViewOfSection(section, NtCurrentProcess(), &base, 0, 0, NULL, &size, ViewShare, 0, PAGE_EXECUTE_WRITECOPY);
   NtClose(section);
-  if (!NT_SUCCESS(status) && failed(status)) return NULL;
+  if (!mms_succeeded(status)) return NULL;
   return add_module(base, path)->DllBase;
 }
 
@@ -127,8 +123,7 @@ BOOL WINAPI FreeLibrary(HMODULE module) {
     HeapFree(GetProcessHeap(), 0, entry->FullDllName.Buffer);
     HeapFree(GetProcessHeap(), 0, entry->BaseDllName.Buffer);
     HeapFree(GetProcessHeap(), 0, entry);
-    if (!NT_SUCCESS(status)) return !failed(status);
-    return TRUE;
+    return mms_succeeded(status);
   }
   SetLastError(ERROR_MOD_NOT_FOUND);
   return FALSE;
