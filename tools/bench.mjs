@@ -45,10 +45,17 @@ function runInQemu(elf, args) {
 
 const best = (runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
+/** The fastest of `times` runs of the same guest in mmscope. */
+async function bestInMmscope(times, elf, args) {
+  const runs = [];
+  for (let i = 0; i < times; i++) runs.push(await runInMmscope(elf, args));
+  return best(runs);
+}
+
 console.log('mmscope benchmark (best of 3 runs each)\n');
 
 const iterations = '200000000';
-const ours = best([await runInMmscope(`${out}/hash.elf`, [iterations]), await runInMmscope(`${out}/hash.elf`, [iterations]), await runInMmscope(`${out}/hash.elf`, [iterations])]);
+const ours = await bestInMmscope(3, `${out}/hash.elf`, [iterations]);
 const theirs = best([runInQemu(`${out}/hash.elf`, [iterations]), runInQemu(`${out}/hash.elf`, [iterations]), runInQemu(`${out}/hash.elf`, [iterations])]);
 if (ours.stdout !== theirs.stdout) throw new Error(`outputs differ: ${ours.stdout} vs ${theirs.stdout}`);
 console.log(`compute: ${iterations} hash iterations (same ELF)`);
@@ -58,8 +65,8 @@ console.log(`  speed ratio mmscope/qemu-i386: ${(theirs.ms / ours.ms).toFixed(2)
 
 // The marginal cost of a fault: the difference between touching many and few pages.
 const few = 256, many = 32768;
-const small = best([await runInMmscope(`${out}/touch-pages.elf`, [String(few)]), await runInMmscope(`${out}/touch-pages.elf`, [String(few)])]);
-const large = best([await runInMmscope(`${out}/touch-pages.elf`, [String(many)]), await runInMmscope(`${out}/touch-pages.elf`, [String(many)]), await runInMmscope(`${out}/touch-pages.elf`, [String(many)])]);
+const small = await bestInMmscope(2, `${out}/touch-pages.elf`, [String(few)]);
+const large = await bestInMmscope(3, `${out}/touch-pages.elf`, [String(many)]);
 const faultsPerSecond = (many - few) / ((large.ms - small.ms) / 1000);
 console.log(`faults: ${many} fresh pages touched, one demand-zero fault each`);
 console.log(`  ${few} pages ${small.ms.toFixed(1)} ms, ${many} pages ${large.ms.toFixed(1)} ms`);
@@ -75,8 +82,8 @@ for (const kind of ['reserve', 'commit']) {
     : 'commit one page of a random reservation + first write (demand-zero fault) + decommit';
   console.log(`  ${what}`);
   for (const live of [1000, 10000, 30000]) {
-    const base = best([await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, '0']), await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, '0'])]);
-    const full = best([await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, String(cycles)]), await runInMmscope(`${out}/vm-ops.elf`, [String(live), kind, String(cycles)])]);
+    const base = await bestInMmscope(2, `${out}/vm-ops.elf`, [String(live), kind, '0']);
+    const full = await bestInMmscope(2, `${out}/vm-ops.elf`, [String(live), kind, String(cycles)]);
     const us = ((full.ms - base.ms) * 1000) / cycles;
     console.log(`    ${String(live).padStart(6)} live VADs: ${us.toFixed(2).padStart(6)} us per cycle, ${Math.round(2e6 / us).toLocaleString('en-US').padStart(8)} services/s`);
   }
@@ -116,8 +123,8 @@ for (const n of [1000, 10000, 100000]) {
 // The heap: time per malloc/free pair from the difference of two run lengths; system calls from a traced run.
 console.log('\nguest heap (guest/runtime/heap.c): malloc + free pairs');
 for (const [kind, what, few, many] of [['small', '16-256 bytes over 1,000 live blocks', 1000, 200000], ['large', '0.5-1 MiB, each its own VirtualAlloc', 100, 2000]]) {
-  const short = best([await runInMmscope(`${out}/heap-ops.elf`, [kind, String(few)]), await runInMmscope(`${out}/heap-ops.elf`, [kind, String(few)])]);
-  const long = best([await runInMmscope(`${out}/heap-ops.elf`, [kind, String(many)]), await runInMmscope(`${out}/heap-ops.elf`, [kind, String(many)])]);
+  const short = await bestInMmscope(2, `${out}/heap-ops.elf`, [kind, String(few)]);
+  const long = await bestInMmscope(2, `${out}/heap-ops.elf`, [kind, String(many)]);
   const us = ((long.ms - short.ms) * 1000) / (many - few);
   let calls = 0;
   await runInMmscope(`${out}/heap-ops.elf`, [kind, '10000'], {}, (event) => { if (event.type === 'syscall') calls++; });
