@@ -32,6 +32,14 @@ export function guestElf(source: string, cflags: readonly string[] = []): string
   return output;
 }
 
+/**
+ * Every test guest runs under this instruction budget instead of a wall-clock
+ * limit: instructions are counted by the CPU, so a loaded machine makes a run
+ * slower but never changes how it ends. Guests that need more pass their
+ * own `run.maxInstructions`.
+ */
+export const GUEST_INSTRUCTION_BUDGET = 50_000_000;
+
 export interface GuestRun {
   outcome: RunOutcome;
   stdout: string;
@@ -55,7 +63,7 @@ export async function runGuest<T = GuestRun>(
     const events: TraceEvent[] = [];
     machine.trace.subscribe((event) => events.push(event));
     machine.load({ name: elf, bytes: readFileSync(elf), ...(options.flatBase !== undefined ? { flatBase: options.flatBase } : {}) }, options.args ?? []);
-    const outcome = machine.run({ maxInstructions: 50_000_000, timeoutMs: 30_000, ...options.run });
+    const outcome = machine.run({ maxInstructions: GUEST_INSTRUCTION_BUDGET, ...options.run });
     machine.checkInvariants();
     const run = { outcome, stdout: machine.output.stdout, stderr: machine.output.stderr, events, machine };
     inspect?.(run);
@@ -72,16 +80,51 @@ export async function runGuest<T = GuestRun>(
 export async function runChecks(source: string, args: string[] = [], machine: MachineOptions = {}): Promise<GuestRun> {
   const run = await runGuest(guestElf(source), { args, machine: { checkInvariantsAfterServices: true, ...machine } });
   const failures = run.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
-  expect(failures).toEqual([]);
-  expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
+  expect(failures, `${source}: checks failed`).toEqual([]);
+  expectExited(run, 0, source);
   return run;
+}
+
+/** Says how a run ended, for assertion messages: what did not happen and what did instead. */
+export function describeOutcome(outcome: RunOutcome): string {
+  switch (outcome.reason) {
+    case 'exited': return `exited with status ${outcome.exitStatus}`;
+    case 'exception': return `ended by an unhandled exception 0x${(outcome.exitStatus >>> 0).toString(16)}`;
+    case 'instruction-limit': return 'did not exit within its instruction budget (a loop that never ends, or a budget too small)';
+    case 'timeout': return 'did not exit before the wall-clock timeout';
+  }
+}
+
+/** Expects the guest to have exited with `exitStatus`; the message names what happened instead. */
+export function expectExited(run: GuestRun, exitStatus: number, what = 'the guest'): void {
+  expect(run.outcome, `${what} should exit with status ${exitStatus} but ${describeOutcome(run.outcome)}`)
+    .toEqual({ reason: 'exited', exitStatus });
 }
 
 export interface CliResult { status: number | null; stdout: string; stderr: string }
 
+/**
+ * How long a command may take before the test gives up on it. Only a hang
+ * should reach it: on a loaded machine a run can take many times its usual
+ * time, so this is generous, and the failure names the command that hung.
+ */
+export const HOST_COMMAND_LIMIT_MS = 10 * 60_000;
+
 /** Runs the real command (bin/mmscope.js over dist/) as a user would. */
-export function runCli(args: readonly string[], cwd = PROJECT_ROOT): CliResult {
-  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'mmscope.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+export function runCli(args: readonly string[], cwd = PROJECT_ROOT, limitMs = HOST_COMMAND_LIMIT_MS): CliResult {
+  return runHostCommand(process.execPath, [join(PROJECT_ROOT, 'bin', 'mmscope.js'), ...args], { cwd, limitMs, label: `mmscope ${args.join(' ')}` });
+}
+
+/**
+ * Runs a host program to completion; throws, naming the command, if it could
+ * not start or did not finish within `limitMs`.
+ */
+export function runHostCommand(file: string, args: readonly string[], options: { cwd?: string; limitMs?: number; label?: string } = {}): CliResult {
+  const limitMs = options.limitMs ?? HOST_COMMAND_LIMIT_MS;
+  const label = options.label ?? [file, ...args].join(' ');
+  const result = spawnSync(file, args, { cwd: options.cwd ?? PROJECT_ROOT, encoding: 'utf8', timeout: limitMs, maxBuffer: 256 << 20 });
+  if (result.error && result.status === null && result.signal === null) throw new Error(`${label}: could not run: ${result.error.message}`);
+  if (result.status === null) throw new Error(`${label} did not finish within ${limitMs / 1000} s (killed by ${result.signal})`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

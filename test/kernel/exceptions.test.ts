@@ -64,7 +64,7 @@ describe('CPU exceptions a handler steps over', () => {
   });
 
   it('the instruction budget holds across #UD, which restarts the CPU each time', async () => {
-    const run = await runGuest(guestElf('test/guests/cpu-exceptions.c'), { args: ['ud2-forever'], run: { maxInstructions: 300_000, timeoutMs: 20_000 } });
+    const run = await runGuest(guestElf('test/guests/cpu-exceptions.c'), { args: ['ud2-forever'], run: { maxInstructions: 300_000 } });
     expect(run.outcome.reason).toBe('instruction-limit');
     const raised = run.events.filter((e) => e.type === 'exception').length;
     // A round trip through the runtime's dispatcher and NtContinue costs some 50 instructions.

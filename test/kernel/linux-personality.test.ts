@@ -1,13 +1,8 @@
 // The same static Linux-ABI program under mmscope and under qemu-i386.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { guestElf, runGuest } from '../helpers/guests.js';
+import { guestElf, runGuest, runHostCommand } from '../helpers/guests.js';
 
-function runQemu(elf: string, args: string[]): { stdout: string; status: number | null } {
-  const result = spawnSync('qemu-i386', [elf, ...args], { encoding: 'utf8', timeout: 30_000 });
-  if (result.error) throw result.error;
-  return { stdout: result.stdout, status: result.status };
-}
+const runQemu = (elf: string, args: string[]) => runHostCommand('qemu-i386', [elf, ...args]);
 
 describe('Linux i386 personality (int 0x80)', () => {
   it.each([
