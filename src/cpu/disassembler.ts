@@ -1,5 +1,11 @@
-// i386 disassembly for traces and reports, over capstone's wasm build.
+// i386 disassembly for traces, reports and #GP classification, over
+// capstone's wasm build. Compiling that 3.3 MB module costs ~40 ms of CPU,
+// more than the rest of a short run, so it happens the first time something
+// decodes an instruction, not at start-up.
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
 
 interface CapstoneInstruction { size: number; mnemonic: string; op_str: string }
 interface CapstoneHandle { disasm(code: number[] | Uint8Array, address: number, count?: number): CapstoneInstruction[]; close(): void }
@@ -8,21 +14,63 @@ interface CapstoneModule { ARCH_X86: number; MODE_32: number; Capstone: new (arc
 export interface DecodedInstruction { text: string; size: number }
 
 export class Disassembler {
-  private constructor(private readonly handle: CapstoneHandle) {}
+  private handle: CapstoneHandle | undefined;
 
+  /** Kept for callers written when creation was asynchronous; the engine now loads on first decode. */
   static async create(): Promise<Disassembler> {
-    const require = createRequire(import.meta.url);
-    const factory = require('@alexaltea/capstone-js') as { default: () => Promise<CapstoneModule> };
-    const cs = await factory.default();
-    return new Disassembler(new cs.Capstone(cs.ARCH_X86, cs.MODE_32));
+    return new Disassembler();
   }
+
+  /** True once capstone has been instantiated (start-up stays free of it unless something decodes). */
+  get loaded(): boolean { return this.handle !== undefined; }
 
   /** The first instruction in `bytes` at `address`, or undefined if it does not decode. */
   decode(bytes: Uint8Array, address: number): DecodedInstruction | undefined {
+    this.handle ??= openCapstoneX86();
     const [first] = this.handle.disasm(Array.from(bytes), address >>> 0, 1);
     if (!first) return undefined;
     return { text: first.op_str ? `${first.mnemonic} ${first.op_str}` : first.mnemonic, size: first.size };
   }
 
-  dispose(): void { this.handle.close(); }
+  dispose(): void {
+    this.handle?.close();
+    this.handle = undefined;
+  }
+}
+
+let capstone: CapstoneModule | undefined;
+
+/**
+ * Instantiates capstone synchronously: decoding is needed inside Unicorn's
+ * hooks, where no promise can settle. The emscripten glue awaits its own
+ * instantiation, so it runs in a vm context whose microtasks Node drains as
+ * soon as the script returns (microtaskMode 'afterEvaluate'), with the wasm
+ * compiled synchronously through the glue's instantiateWasm hook.
+ */
+function openCapstoneX86(): CapstoneHandle {
+  capstone ??= loadCapstoneSync();
+  return new capstone.Capstone(capstone.ARCH_X86, capstone.MODE_32);
+}
+
+function loadCapstoneSync(): CapstoneModule {
+  const require = createRequire(import.meta.url);
+  const glue = require.resolve('@alexaltea/capstone-js');
+  const directory = dirname(glue);
+  const wasm = readFileSync(join(directory, 'capstone.wasm'));
+  const commonJsModule = { exports: {} };
+  const result: { module?: CapstoneModule; error?: unknown } = {};
+  const sandbox = {
+    require, process, console, TextDecoder, URL, setTimeout, clearTimeout, result,
+    __dirname: directory, __filename: glue, module: commonJsModule, exports: commonJsModule.exports,
+    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      const compiled = new WebAssembly.Module(wasm);
+      done(new WebAssembly.Instance(compiled, imports), compiled);
+      return {};
+    },
+  };
+  const context = vm.createContext(sandbox, { microtaskMode: 'afterEvaluate' });
+  vm.runInContext(readFileSync(glue, 'utf8'), context, { filename: glue });
+  vm.runInContext('MCapstone({ instantiateWasm }).then((m) => { result.module = m; }, (e) => { result.error = e; })', context);
+  if (!result.module) throw new Error(`cannot load capstone synchronously: ${String(result.error ?? 'the module did not settle')}`);
+  return result.module;
 }

@@ -118,7 +118,7 @@ export class Machine {
     Machine.validateOptions(options);
     const frameCount = Math.floor((options.ramBytes ?? DEFAULT_RAM_BYTES) / PAGE_SIZE);
     const contextLayout = calibrateContextLayout();
-    const disassembler = await Disassembler.create();
+    const disassembler = new Disassembler();
     const ram = new PhysicalRamFile(frameCount);
     const guestSpace = new GuestSpaceReservation(ram);
     const engine = Engine.open();
@@ -267,6 +267,7 @@ export class Machine {
     this.disposed = true;
     this.process?.releaseHostResources();
     this.engine.dispose();
+    this.disassembler.dispose();
     this.guestSpace.dispose();
     this.ram.dispose();
   }
