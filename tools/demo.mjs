@@ -23,6 +23,7 @@ await main(['build', 'guest/examples/heap.c', '-o', `${out}/heap.elf`]);
 await main(['build', 'guest/examples/recursion.c', '-o', `${out}/recursion.elf`]);
 await main(['build', 'guest/examples/shared-memory.c', '-o', `${out}/shared-memory.elf`]);
 await main(['build', 'guest/examples/hidden-module.c', '-o', `${out}/hidden-module.elf`]);
+await main(['build', 'guest/examples/map-frame.c', '-o', `${out}/map-frame.elf`]);
 await main(['build', '--base', '0x10000000', 'guest/examples/hello.c', '-o', `${out}/plugin.elf`]);
 await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
 await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
@@ -38,4 +39,8 @@ await step('Two views of one section share a frame; a copy-on-write view gets it
   ['run', `${out}/shared-memory.elf`]);
 await step('A module unlinked from the loader list is still found by walking the VAD tree',
   ['run', '--root', out, '--modules', `${out}/hidden-module.elf`]);
+await step('The seed\'s question: attach a page by hand where no VAD is (the null page, the no-access area, a free address)',
+  ['run', '--allow-experiments', `${out}/map-frame.elf`]);
+await step('…then VirtualAlloc over it: the "new" memory still holds the old page\'s data',
+  ['run', '--allow-experiments', `${out}/map-frame.elf`, 'commit']);
 process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');

@@ -20,6 +20,12 @@ NTSTATUS NTAPI MmsRegisterExceptionDispatcher(void *Dispatcher);
 /* Removes the VAD holding Address from the tree, leaving its pages mapped (only with
    mmscope run --allow-experiments; otherwise STATUS_PRIVILEGE_NOT_HELD). */
 NTSTATUS NTAPI MmsExperimentRemoveVad(const void *Address);
+/* Attaches a zeroed frame to the page of Address with a valid read-write PTE, with no VAD
+   and no commit charge, in a user page no VAD covers (the first 64 KiB, the no-access area
+   at 0x7FFF0000, any free address). Only with --allow-experiments (else
+   STATUS_PRIVILEGE_NOT_HELD); kernel space STATUS_INVALID_PARAMETER; a page a VAD covers
+   STATUS_CONFLICTING_ADDRESSES. */
+NTSTATUS NTAPI MmsExperimentMapFrame(const void *Address);
 
 /* Raw entry for experiments: call service `number` with `args` as its argument block. */
 NTSTATUS mmscope_syscall(ULONG number, const ULONG *args);

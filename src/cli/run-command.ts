@@ -2,6 +2,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { Machine, type RunOutcome } from '../kernel/machine.js';
 import { formatExceptionReport } from '../kernel/exception-report.js';
+import { formatBugCheck } from '../mm/bugcheck.js';
 import { hex32 } from '../mm/layout.js';
 import { formatPteView } from '../mm/pte-view.js';
 import { formatModuleTable, formatVadTable } from '../mm/vad-view.js';
@@ -21,7 +22,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'stack', value: 'SIZE', help: 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)' },
   { name: 'heap-check', help: 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report' },
   { name: 'root', value: 'DIR', help: 'the directory the guest sees as C:\\ for its files (default: the current directory)' },
-  { name: 'allow-experiments', help: 'let the guest damage kernel state on purpose (MmsExperimentRemoveVad)' },
+  { name: 'allow-experiments', help: 'let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame)' },
   { name: 'base', value: 'ADDR', help: 'load PROGRAM as a flat binary (nasm -f bin) at ADDR and enter it there' },
   { name: 'vad', help: 'print the VAD tree at exit, like WinDbg\'s !vad' },
   { name: 'pte', value: 'ADDR', repeatable: true, help: 'print the PDE and PTE of ADDR at exit, like !pte (repeatable)' },
@@ -36,7 +37,9 @@ Runs PROGRAM (a static i386 ELF, or a flat binary with --base) in ring 3
 under the mmscope kernel. The guest's stdout and stderr are ours; our exit
 status is the guest's exit code (its low byte). An unhandled exception prints
 a report to stderr and exits with the exception code's low byte
-(0xC0000005 → 5). Everything after PROGRAM is passed to the guest.
+(0xC0000005 → 5); a bug check (only after an experiment) prints its report
+and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A → 26).
+Everything after PROGRAM is passed to the guest.
 
 Options:
 ${formatOptions(RUN_OPTIONS)}
@@ -144,6 +147,8 @@ export async function runCommand(args: readonly string[], write: (text: string) 
     machine.load({ name: settings.program, bytes, ...(settings.flatBase !== undefined ? { flatBase: settings.flatBase } : {}) }, settings.guestArgs);
     const outcome = machine.run({ maxInstructions: settings.maxInstructions, timeoutMs: settings.timeoutMs });
     reportOutcome(outcome, settings);
+    const damage = machine.experimentDamage();
+    if (damage) writeSync(2, `mmscope: invariant check at exit: ${damage}\n`);
     printDumps(machine, outcome, settings, write);
     return exitStatusOf(outcome);
   } finally {
@@ -182,6 +187,7 @@ function subscribeText(machine: Machine, types: readonly TraceEventType[]): void
 function reportOutcome(outcome: RunOutcome, settings: RunSettings): void {
   const say = (text: string): void => { writeSync(2, `mmscope: ${text}\n`); };
   if (outcome.reason === 'exception') say(formatExceptionReport(outcome.exception));
+  if (outcome.reason === 'bugcheck') say(formatBugCheck(outcome.bugCheck));
   if (outcome.reason === 'timeout') say(`stopped: the guest ran for more than ${settings.timeoutMs} ms (--timeout)`);
   if (outcome.reason === 'instruction-limit') say(`stopped: the guest executed ${settings.maxInstructions} instructions (--max-insns)`);
 }
@@ -200,6 +206,7 @@ function printDumps(machine: Machine, outcome: RunOutcome, settings: RunSettings
       reason: outcome.reason,
       exitStatus: outcome.exitStatus ?? null,
       ...(outcome.reason === 'exception' ? { exception: outcome.exception } : {}),
+      ...(outcome.reason === 'bugcheck' ? { bugCheck: { code: outcome.bugCheck.code, parameters: outcome.bugCheck.parameters, explanation: outcome.bugCheck.explanation } } : {}),
       commit: machine.commit(),
       frames: machine.frameCounts(),
       faults: machine.faultCounts(),

@@ -8,6 +8,8 @@ import { GUEST_SPACE_SIZE, GuestSpaceReservation, PhysicalRamFile } from '../cpu
 import { AddressSpace } from '../mm/address-space.js';
 import { CommitLedger } from '../mm/commit.js';
 import { checkAddressSpaceInvariants } from '../mm/invariants.js';
+import { BugCheck, bugCheckName } from '../mm/bugcheck.js';
+import { KernelPanic } from '../mm/panic.js';
 import { PAGE_SIZE, vpnOf, type Pfn } from '../mm/layout.js';
 import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
@@ -52,7 +54,7 @@ export interface MachineOptions {
   heapCheck?: boolean;
   /** The host directory the guest sees as C:\ (files outside it are unreachable); without it the guest has no files. */
   fileRoot?: string;
-  /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad). */
+  /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame). */
   allowExperiments?: boolean;
 }
 
@@ -72,7 +74,9 @@ export interface RunOptions {
 export type RunOutcome =
   | { reason: 'exited'; exitStatus: number }
   | { reason: 'exception'; exitStatus: number; exception: ExceptionReport }
-  | { reason: 'timeout' | 'instruction-limit'; exitStatus: undefined };
+  | { reason: 'timeout' | 'instruction-limit'; exitStatus: undefined }
+  /** The memory manager stopped the machine (after an experiment damaged it): `exitStatus` is the bug check code. */
+  | { reason: 'bugcheck'; exitStatus: number; bugCheck: BugCheck };
 
 /** The process could not be created (Windows' CreateProcess would fail with `status`). */
 export class ProcessCreationError extends Error {
@@ -197,11 +201,12 @@ export class Machine {
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
     this.trace.startClock();
     const started = performance.now();
-    this.engine.start(KERNEL_ENTRY_ADDRESS, {
-      until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions: options.maxInstructions ?? 0,
-      beforeResume: () => this.traps!.clearPendingException(),
-    });
+    const bugCheck = this.startCpu(timeoutUs, options.maxInstructions ?? 0);
     flushAllSections(this.space);
+    if (bugCheck) {
+      this.trace.emit({ type: 'bugcheck', code: bugCheck.code, name: bugCheckName(bugCheck.code), parameters: [...bugCheck.parameters], explanation: bugCheck.explanation });
+      return { reason: 'bugcheck', exitStatus: bugCheck.code, bugCheck };
+    }
     if (process.unhandledException) return { reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException };
     if (process.terminated) {
       this.trace.emit({ type: 'process-exit', status: process.exitStatus! });
@@ -210,6 +215,36 @@ export class Machine {
     if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) return { reason: 'timeout', exitStatus: undefined };
     if (options.maxInstructions) return { reason: 'instruction-limit', exitStatus: undefined };
     throw new Error('the CPU stopped without the process ending and without a limit being reached');
+  }
+
+  /** Runs the CPU until it stops; a bug check ends the run (the machine is stopped, as Windows' would be). */
+  private startCpu(timeoutUs: number, maxInstructions: number): BugCheck | undefined {
+    try {
+      this.engine.start(KERNEL_ENTRY_ADDRESS, {
+        until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions,
+        beforeResume: () => this.traps!.clearPendingException(),
+      });
+      return undefined;
+    } catch (error) {
+      if (error instanceof BugCheck) return error;
+      throw error;
+    }
+  }
+
+  /**
+   * After an experiment damaged the address space on purpose: what the
+   * invariant checker says about it now (e.g. "frames active with no VAD"),
+   * or undefined when no experiment ran or nothing is wrong.
+   */
+  experimentDamage(): string | undefined {
+    if (!this.space.damagedByExperiment) return undefined;
+    try {
+      this.checkInvariants();
+      return undefined;
+    } catch (error) {
+      if (error instanceof KernelPanic) return error.message;
+      throw error;
+    }
   }
 
   // --- inspection -------------------------------------------------------

@@ -58,6 +58,7 @@ export class TrapDispatcher {
       thread: { read: () => readRegisters(deps.engine), write: (registers) => writeUserRegisters(deps.engine, registers) },
       exceptions: this.exceptions,
       dumps: deps.dumps,
+      trace: deps.trace,
     };
   }
 

@@ -41,11 +41,15 @@ function checkCommit(space: AddressSpace): void {
 function checkUserPtes(space: AddressSpace): void {
   let privateFrames = 0;
   const shares = new Map<number, number>();
+  const strays: string[] = [];
   space.pageTables.forEachPresentOrTransitionPte(MM_SYSTEM_RANGE_START, (address, pte) => {
     if (!isTransitionPte(pte) && !isOwnerPte(pte)) throw new KernelPanic(`user PTE for ${hex32(address)} lacks the Owner bit`);
     const vad = space.vads.findByVpn(vpnOf(address));
-    if (!vad) throw new KernelPanic(`valid PTE for ${hex32(address)} outside every VAD`);
     const pfn = pfnOfPte(pte);
+    if (!vad) {
+      strays.push(`PFN ${pfn.toString(16)} at ${hex32(address)} (PTE ${hex32(pteAddressOf(address))} = ${hex32(pte)})`);
+      return;
+    }
     if (space.frames.stateOf(pfn) !== PfnState.Active) throw new KernelPanic(`PTE for ${hex32(address)} names inactive PFN ${pfn}`);
     if (space.frames.isPrototype(pfn)) {
       checkSharedPage(space, vad, address, pfn);
@@ -57,6 +61,7 @@ function checkUserPtes(space: AddressSpace): void {
       throw new KernelPanic(`PFN ${pfn} points at PTE ${hex32(space.frames.pteAddressOf(pfn))}, mapped by ${hex32(pteAddressOf(address))}`);
     }
   });
+  if (strays.length) throw new KernelPanic(`frames active with no VAD (valid PTEs outside every VAD): ${strays.join(', ')}`);
   const sectionFrames = checkSegments(space, shares);
   const kernelFrames = space.pageTables.tableCount() + space.pageTables.kernelPageCount();
   const counts = space.frames.counts();

@@ -78,7 +78,27 @@ export interface PteDumpEvent extends EventBase {
   activeFrames: number;
 }
 
-export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent;
+/** An experiment damaged kernel state on purpose (--allow-experiments). */
+export interface ExperimentEvent extends EventBase {
+  type: 'experiment';
+  name: 'MmsExperimentMapFrame';
+  address: number;
+  /** The frame attached, the PTE's address and the valid PTE written. */
+  pfn: number;
+  pteAddress: number;
+  pteAfter: number;
+}
+
+/** The memory manager stopped the machine (KeBugCheckEx): the process ends without running on. */
+export interface BugCheckEvent extends EventBase {
+  type: 'bugcheck';
+  code: number;
+  name: string;
+  parameters: number[];
+  explanation: string;
+}
+
+export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent | ExperimentEvent | BugCheckEvent;
 export type TraceEventType = TraceEvent['type'];
 /** An event before the bus numbers and times it. */
 export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs'> : never) : never;

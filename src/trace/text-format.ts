@@ -52,5 +52,9 @@ export function formatTraceEvent(event: TraceEvent): string {
     case 'process-exit': return head + `process exit ${formatNtStatus(event.status)}`;
     case 'vad-dump': return head + `VAD tree (${event.vads.length} VADs, commit ${event.commitPages} pages)\n` + formatVadTable(event.vads);
     case 'pte-dump': return head + 'PTE\n' + formatPteView(event.pte);
+    case 'experiment':
+      return head + `experiment ${event.name} ${hex(event.address)} → pfn=${hex(event.pfn, 5)} pte at ${hex(event.pteAddress)} = ${hex(event.pteAfter)} (no VAD, no commit)`;
+    case 'bugcheck':
+      return head + `bugcheck ${event.name} (${event.code.toString(16)}) ${event.parameters.map((p) => hex(p)).join(' ')}: ${event.explanation}`;
   }
 }

@@ -3,6 +3,8 @@
 // only when the user allowed experiments, damage the VAD tree on purpose.
 import { STATUS_MEMORY_NOT_ALLOCATED, STATUS_PRIVILEGE_NOT_HELD, STATUS_SUCCESS } from '../../nt/status.js';
 import type { NtService } from './nt-service.js';
+import { mapStrayFrame } from '../../mm/experiments.js';
+import { pteAddressOf } from '../../mm/layout.js';
 
 export const MmsDumpVad: NtService = {
   number: 0x1000,
@@ -42,5 +44,26 @@ export const MmsExperimentRemoveVad: NtService = {
     process.space.vads.remove(vad);
     process.space.damagedByExperiment = true;
     return STATUS_SUCCESS;
+  },
+};
+
+/**
+ * MmsExperimentMapFrame(Address): the seed's opening question — attach a
+ * physical page by hand where no VAD is and see whether it can be used. A
+ * zeroed frame gets a valid user read-write PTE at Address's page, with no
+ * VAD and no commit (see mm/experiments.ts for the statuses). Refused with
+ * STATUS_PRIVILEGE_NOT_HELD unless experiments are allowed.
+ */
+export const MmsExperimentMapFrame: NtService = {
+  number: 0x1004,
+  name: 'MmsExperimentMapFrame',
+  argCount: 1,
+  handler({ process, trace }, [address]) {
+    if (!process.experimentsAllowed) return STATUS_PRIVILEGE_NOT_HELD;
+    const result = mapStrayFrame(process.space, address!);
+    if (result.pfn !== undefined) {
+      trace.emit({ type: 'experiment', name: 'MmsExperimentMapFrame', address: address!, pfn: result.pfn, pteAddress: pteAddressOf(address!), pteAfter: result.pte });
+    }
+    return result.status;
   },
 };

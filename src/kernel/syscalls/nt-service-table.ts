@@ -15,14 +15,14 @@ import {
 } from './section-services.js';
 import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory } from './memory-services.js';
 import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';
-import { MmsDumpPte, MmsDumpVad, MmsExperimentRemoveVad } from './debug-services.js';
+import { MmsDumpPte, MmsDumpVad, MmsExperimentMapFrame, MmsExperimentRemoveVad } from './debug-services.js';
 
 export const NT_SERVICES: readonly NtService[] = [
   NtAllocateVirtualMemory, NtContinue, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory,
   NtRaiseException, NtTerminateProcess, NtWriteFile, NtClose, NtCreateFile, NtOpenFile, NtReadFile,
   NtQueryInformationFile, NtSetInformationFile, NtCreateSection, NtOpenSection, NtMapViewOfSection,
   NtUnmapViewOfSection, NtFlushVirtualMemory,
-  MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad,
+  MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad, MmsExperimentMapFrame,
 ];
 
 const BY_NUMBER = new Map(NT_SERVICES.map((s) => [s.number, s]));

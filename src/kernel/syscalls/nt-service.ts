@@ -3,6 +3,7 @@ import type { NtStatus } from '../../nt/status.js';
 import type { Process } from '../process.js';
 import type { ExceptionDispatcher } from '../exception-dispatch.js';
 import type { X86Registers } from '../x86-context.js';
+import type { TraceBus } from '../../trace/trace-bus.js';
 
 /** The calling thread's registers, for services that replace them (NtContinue). */
 export interface ThreadRegisters {
@@ -21,6 +22,8 @@ export interface NtServiceContext {
   thread: ThreadRegisters;
   exceptions: ExceptionDispatcher;
   dumps: KernelDumps;
+  /** Events a service reports itself (experiments). */
+  trace: TraceBus;
 }
 
 export interface NtService {
