@@ -1,6 +1,7 @@
-/* A small printf family writing to the console through NtWriteFile.
-   Conversions: %d %i %u %x %X %p %s %c %%, with width, '-' and '0' flags,
-   and the 'l'/'ll' length modifiers. */
+/* The printf family, writing to the console through NtWriteFile
+   (guest/runtime/format.c): conversions d i u o x X c s p n % f F e E g G;
+   flags - + space # 0; width and precision as numbers or '*'; length
+   modifiers hh h l ll j z t L, and Microsoft's I64 I32 I. */
 #ifndef MMSCOPE_STDIO_H
 #define MMSCOPE_STDIO_H
 
@@ -20,6 +21,7 @@ int snprintf(char *buffer, size_t size, const char *format, ...) __attribute__((
 int vprintf(const char *format, va_list args);
 int vfprintf(FILE *stream, const char *format, va_list args);
 int vsnprintf(char *buffer, size_t size, const char *format, va_list args);
+int vsprintf(char *buffer, const char *format, va_list args);
 int puts(const char *text);
 int fputs(const char *text, FILE *stream);
 int putchar(int c);

@@ -1,78 +1,306 @@
-/* vsnprintf: the formatting core of the printf family. */
+/* vsnprintf: the formatting core of the printf family, as C99 specifies it.
+
+   Conversions d i u o x X c s p n %, and f F e E g G through the exact
+   decimal expansion in decimal.c; flags - + space # 0; width and precision
+   as numbers or '*'; length modifiers hh h l ll j z t L and Microsoft's I64,
+   I32 and I. %p prints 0x and eight hex digits. long double (L) is printed
+   at double precision.
+
+   Written for mmscope: the issue asked for a small, well-kept freestanding
+   printf to be vendored if one fits, but only the npm registry and Debian's
+   archive are reachable from this project and code taken from public
+   repositories may not be committed, so this one was written from the C
+   standard's description. */
 #include <stdio.h>
 #include <stdint.h>
+#include "decimal.h"
 
 struct sink { char *buffer; size_t size; size_t length; };
+
+enum { FLAG_LEFT = 1, FLAG_PLUS = 2, FLAG_SPACE = 4, FLAG_ALTERNATE = 8, FLAG_ZERO = 16 };
+enum length { LENGTH_NONE, LENGTH_CHAR, LENGTH_SHORT, LENGTH_LONG, LENGTH_LONG_LONG, LENGTH_SIZE, LENGTH_LONG_DOUBLE };
+
+struct spec {
+  int flags;
+  int width;
+  int precision;   /* -1: none given */
+  enum length length;
+  char conversion;
+};
 
 static void emit(struct sink *out, char c) {
   if (out->length + 1 < out->size) out->buffer[out->length] = c;
   out->length++;
 }
 
-static void emit_padded(struct sink *out, const char *text, size_t length, int width, int left, char pad) {
-  int fill = width > (int)length ? width - (int)length : 0;
-  if (!left) while (fill-- > 0) emit(out, pad);
-  for (size_t i = 0; i < length; i++) emit(out, text[i]);
-  if (left) while (fill-- > 0) emit(out, ' ');
+static void emit_repeated(struct sink *out, char c, int n) { while (n-- > 0) emit(out, c); }
+
+static void emit_text(struct sink *out, const char *text, size_t n) { for (size_t i = 0; i < n; i++) emit(out, text[i]); }
+
+/* A field is prefix (sign, 0x), then zeros, then the body, padded to the width:
+   spaces before (or after, with '-'), or zeros between prefix and body with '0'. */
+static void emit_field(struct sink *out, const struct spec *spec, const char *prefix, int prefix_length,
+                       int leading_zeros, const char *body, int body_length) {
+  int fill = spec->width - prefix_length - leading_zeros - body_length;
+  if (fill < 0) fill = 0;
+  if (!(spec->flags & (FLAG_LEFT | FLAG_ZERO))) emit_repeated(out, ' ', fill);
+  emit_text(out, prefix, prefix_length);
+  if (spec->flags & FLAG_ZERO && !(spec->flags & FLAG_LEFT)) emit_repeated(out, '0', fill);
+  emit_repeated(out, '0', leading_zeros);
+  emit_text(out, body, body_length);
+  if (spec->flags & FLAG_LEFT) emit_repeated(out, ' ', fill);
 }
 
-static void emit_number(struct sink *out, unsigned long long value, int negative, unsigned base,
-                        int upper, int width, int left, char pad) {
-  const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  char text[24];
+static int sign_prefix(char *prefix, int negative, int flags) {
+  if (negative) { prefix[0] = '-'; return 1; }
+  if (flags & FLAG_PLUS) { prefix[0] = '+'; return 1; }
+  if (flags & FLAG_SPACE) { prefix[0] = ' '; return 1; }
+  return 0;
+}
+
+/* ---- integers ----------------------------------------------------------- */
+
+static void format_integer(struct sink *out, struct spec *spec, uint64_t magnitude, int negative) {
+  char conversion = spec->conversion;
+  unsigned base = conversion == 'o' ? 8 : conversion == 'x' || conversion == 'X' || conversion == 'p' ? 16 : 10;
+  const char *digit_set = conversion == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+  char digits[24], prefix[3];
   int n = 0;
-  do { text[sizeof text - 1 - n++] = digits[value % base]; value /= base; } while (value);
-  if (negative) {
-    if (pad == '0') { emit(out, '-'); width--; }
-    else text[sizeof text - 1 - n++] = '-';
+  for (uint64_t v = magnitude; v; v /= base) digits[sizeof digits - 1 - n++] = digit_set[v % base];
+  int precision = spec->precision < 0 ? 1 : spec->precision;   /* %.0d of 0 prints no digits */
+  if (spec->precision >= 0) spec->flags &= ~FLAG_ZERO;
+  int prefix_length = (conversion == 'd' || conversion == 'i') ? sign_prefix(prefix, negative, spec->flags) : 0;
+  if (spec->flags & FLAG_ALTERNATE) {
+    if (base == 8 && precision <= n) precision = n + 1;   /* the first digit must be 0 */
+    if (base == 16 && magnitude) { prefix[0] = '0'; prefix[1] = conversion == 'X' ? 'X' : 'x'; prefix_length = 2; }
   }
-  emit_padded(out, text + sizeof text - n, n, width, left, pad);
+  int zeros = precision > n ? precision - n : 0;
+  emit_field(out, spec, prefix, prefix_length, zeros, digits + sizeof digits - n, n);
+}
+
+/* ---- floating point ----------------------------------------------------- */
+
+/* The digit at `index` of the (rounded) expansion; places past its end are zero. */
+static char digit_at(const decimal *d, int index) { return index >= 0 && index < d->count ? d->digits[index] : '0'; }
+
+/* Writes the body of %f (fraction digits given) or %e into `sink`; with `trim`
+   (for %g without '#') trailing fraction zeros and a bare point are dropped. */
+static void emit_fixed(struct sink *sink, const decimal *d, int fraction, int alternate, int trim) {
+  if (d->point <= 0 || d->count == 0) emit(sink, '0');
+  else for (int i = 0; i < d->point; i++) emit(sink, digit_at(d, i));
+  if (trim) {   /* keep only fraction digits up to the last nonzero one */
+    int last = 0;
+    for (int i = 1; i <= fraction; i++) if (digit_at(d, d->point + i - 1) != '0') last = i;
+    fraction = last;
+  }
+  if (fraction > 0 || alternate) emit(sink, '.');
+  for (int i = 0; i < fraction; i++) emit(sink, digit_at(d, d->point + i));
+}
+
+static void emit_exponential(struct sink *sink, const decimal *d, int fraction, int alternate, int trim, char e) {
+  int exponent = d->count ? d->point - 1 : 0;
+  emit(sink, digit_at(d, 0));
+  if (trim) {
+    int last = 0;
+    for (int i = 1; i <= fraction; i++) if (digit_at(d, i) != '0') last = i;
+    fraction = last;
+  }
+  if (fraction > 0 || alternate) emit(sink, '.');
+  for (int i = 1; i <= fraction; i++) emit(sink, digit_at(d, i));
+  emit(sink, e);
+  emit(sink, exponent < 0 ? '-' : '+');
+  unsigned magnitude = exponent < 0 ? -exponent : exponent;
+  char text[8];
+  int n = 0;
+  do { text[n++] = (char)('0' + magnitude % 10); magnitude /= 10; } while (magnitude);
+  if (n < 2) text[n++] = '0';
+  while (n > 0) emit(sink, text[--n]);
+}
+
+/* How %g chooses (C99 7.19.6.1): P significant digits; exponent X after rounding. */
+static void emit_general(struct sink *sink, decimal *d, int precision, int alternate, int upper) {
+  int significant = precision == 0 ? 1 : precision;
+  decimal_round(d, significant);
+  int exponent = d->count ? d->point - 1 : 0;
+  if (exponent < significant && exponent >= -4) emit_fixed(sink, d, significant - 1 - exponent, alternate, !alternate);
+  else emit_exponential(sink, d, significant - 1, alternate, !alternate, upper ? 'E' : 'e');
+}
+
+static void emit_float_body(struct sink *sink, decimal *d, const struct spec *spec, int precision) {
+  int alternate = spec->flags & FLAG_ALTERNATE;
+  switch (spec->conversion) {
+    case 'f': case 'F': decimal_round(d, d->point + precision); emit_fixed(sink, d, precision, alternate, 0); break;
+    case 'e': case 'E': decimal_round(d, precision + 1); emit_exponential(sink, d, precision, alternate, 0, spec->conversion); break;
+    default: emit_general(sink, d, precision, alternate, spec->conversion == 'G'); break;
+  }
+}
+
+static void format_float(struct sink *out, struct spec *spec, double value) {
+  static decimal d;   /* ~830 bytes: kept off the stack; the runtime has one thread */
+  decimal_from_double(&d, value);
+  char prefix[1];
+  int prefix_length = sign_prefix(prefix, d.negative, spec->flags);
+  int upper = spec->conversion == 'F' || spec->conversion == 'E' || spec->conversion == 'G';
+  if (d.kind != DECIMAL_FINITE) {
+    spec->flags &= ~FLAG_ZERO;
+    const char *word = d.kind == DECIMAL_NAN ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf");
+    emit_field(out, spec, prefix, prefix_length, 0, word, 3);
+    return;
+  }
+  int precision = spec->precision < 0 ? 6 : spec->precision;
+  /* The body can be hundreds of digits: measure it first, then write it in place. */
+  decimal copy = d;
+  struct sink measure = { NULL, 0, 0 };
+  emit_float_body(&measure, &copy, spec, precision);
+  int fill = spec->width - prefix_length - (int)measure.length;
+  if (fill < 0) fill = 0;
+  if (!(spec->flags & (FLAG_LEFT | FLAG_ZERO))) emit_repeated(out, ' ', fill);
+  emit_text(out, prefix, prefix_length);
+  if (spec->flags & FLAG_ZERO && !(spec->flags & FLAG_LEFT)) emit_repeated(out, '0', fill);
+  emit_float_body(out, &d, spec, precision);
+  if (spec->flags & FLAG_LEFT) emit_repeated(out, ' ', fill);
+}
+
+/* ---- the format string -------------------------------------------------- */
+
+static const char *parse_spec(const char *p, struct spec *spec, va_list *args) {
+  spec->flags = 0;
+  spec->width = 0;
+  spec->precision = -1;
+  spec->length = LENGTH_NONE;
+  for (;; p++) {
+    if (*p == '-') spec->flags |= FLAG_LEFT;
+    else if (*p == '+') spec->flags |= FLAG_PLUS;
+    else if (*p == ' ') spec->flags |= FLAG_SPACE;
+    else if (*p == '#') spec->flags |= FLAG_ALTERNATE;
+    else if (*p == '0') spec->flags |= FLAG_ZERO;
+    else break;
+  }
+  if (*p == '*') {
+    spec->width = va_arg(*args, int);
+    if (spec->width < 0) { spec->flags |= FLAG_LEFT; spec->width = -spec->width; }   /* a negative width is '-' */
+    p++;
+  } else {
+    while (*p >= '0' && *p <= '9') spec->width = spec->width * 10 + (*p++ - '0');
+  }
+  if (*p == '.') {
+    p++;
+    spec->precision = 0;
+    if (*p == '*') {
+      spec->precision = va_arg(*args, int);
+      if (spec->precision < 0) spec->precision = -1;   /* a negative precision is none */
+      p++;
+    } else {
+      while (*p >= '0' && *p <= '9') spec->precision = spec->precision * 10 + (*p++ - '0');
+    }
+  }
+  switch (*p) {
+    case 'h': spec->length = p[1] == 'h' ? LENGTH_CHAR : LENGTH_SHORT; p += p[1] == 'h' ? 2 : 1; break;
+    case 'l': spec->length = p[1] == 'l' ? LENGTH_LONG_LONG : LENGTH_LONG; p += p[1] == 'l' ? 2 : 1; break;
+    case 'j': case 'q': spec->length = LENGTH_LONG_LONG; p++; break;
+    case 'z': case 't': spec->length = LENGTH_SIZE; p++; break;
+    case 'L': spec->length = LENGTH_LONG_DOUBLE; p++; break;
+    case 'I':   /* Microsoft: I64, I32, I (pointer-sized) */
+      if (p[1] == '6' && p[2] == '4') { spec->length = LENGTH_LONG_LONG; p += 3; }
+      else if (p[1] == '3' && p[2] == '2') { spec->length = LENGTH_NONE; p += 3; }
+      else { spec->length = LENGTH_SIZE; p++; }
+      break;
+    default: break;
+  }
+  if (spec->flags & FLAG_LEFT) spec->flags &= ~FLAG_ZERO;
+  if (spec->flags & FLAG_PLUS) spec->flags &= ~FLAG_SPACE;
+  spec->conversion = *p;
+  return p;
+}
+
+static int64_t signed_argument(enum length length, va_list *args) {
+  switch (length) {
+    case LENGTH_CHAR: return (signed char)va_arg(*args, int);
+    case LENGTH_SHORT: return (short)va_arg(*args, int);
+    case LENGTH_LONG: return va_arg(*args, long);
+    case LENGTH_LONG_LONG: return va_arg(*args, long long);
+    case LENGTH_SIZE: return va_arg(*args, ptrdiff_t);
+    default: return va_arg(*args, int);
+  }
+}
+
+static uint64_t unsigned_argument(enum length length, va_list *args) {
+  switch (length) {
+    case LENGTH_CHAR: return (unsigned char)va_arg(*args, unsigned);
+    case LENGTH_SHORT: return (unsigned short)va_arg(*args, unsigned);
+    case LENGTH_LONG: return va_arg(*args, unsigned long);
+    case LENGTH_LONG_LONG: return va_arg(*args, unsigned long long);
+    case LENGTH_SIZE: return va_arg(*args, size_t);
+    default: return va_arg(*args, unsigned);
+  }
+}
+
+static void store_count(enum length length, va_list *args, size_t count) {
+  switch (length) {
+    case LENGTH_CHAR: *va_arg(*args, signed char *) = (signed char)count; break;
+    case LENGTH_SHORT: *va_arg(*args, short *) = (short)count; break;
+    case LENGTH_LONG: *va_arg(*args, long *) = (long)count; break;
+    case LENGTH_LONG_LONG: *va_arg(*args, long long *) = (long long)count; break;
+    case LENGTH_SIZE: *va_arg(*args, size_t *) = count; break;
+    default: *va_arg(*args, int *) = (int)count; break;
+  }
+}
+
+static void format_string(struct sink *out, const struct spec *spec, const char *s) {
+  if (!s) s = "(null)";
+  size_t n = 0;
+  while ((spec->precision < 0 || n < (size_t)spec->precision) && s[n]) n++;   /* never reads past the precision */
+  struct spec plain = *spec;
+  plain.flags &= ~FLAG_ZERO;
+  emit_field(out, &plain, "", 0, 0, s, (int)n);
+}
+
+static void format_one(struct sink *out, struct spec *spec, va_list *args) {
+  switch (spec->conversion) {
+    case 'd': case 'i': {
+      int64_t v = signed_argument(spec->length, args);
+      format_integer(out, spec, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
+      break;
+    }
+    case 'u': case 'o': case 'x': case 'X': format_integer(out, spec, unsigned_argument(spec->length, args), 0); break;
+    case 'p': {
+      struct spec pointer = *spec;
+      pointer.flags = (spec->flags & FLAG_LEFT) | FLAG_ALTERNATE;
+      pointer.precision = 8;
+      uintptr_t v = (uintptr_t)va_arg(*args, void *);
+      if (!v) { emit_field(out, &pointer, "0x", 2, 8, "", 0); break; }
+      format_integer(out, &pointer, v, 0);
+      break;
+    }
+    case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
+      format_float(out, spec, spec->length == LENGTH_LONG_DOUBLE ? (double)va_arg(*args, long double) : va_arg(*args, double));
+      break;
+    case 's': format_string(out, spec, va_arg(*args, const char *)); break;
+    case 'c': {
+      char c = (char)va_arg(*args, int);
+      struct spec plain = *spec;
+      plain.flags &= ~FLAG_ZERO;
+      emit_field(out, &plain, "", 0, 0, &c, 1);
+      break;
+    }
+    case 'n': store_count(spec->length, args, out->length); break;
+    case '%': emit(out, '%'); break;
+    default: emit(out, '%'); if (spec->conversion) emit(out, spec->conversion); break;   /* unknown: printed as written */
+  }
 }
 
 int vsnprintf(char *buffer, size_t size, const char *format, va_list args) {
   struct sink out = { buffer, size, 0 };
+  va_list ap;
+  va_copy(ap, args);
   for (const char *p = format; *p; p++) {
     if (*p != '%') { emit(&out, *p); continue; }
-    int left = 0, width = 0, longs = 0;
-    char pad = ' ';
-    for (;; p++) {
-      if (p[1] == '-') left = 1;
-      else if (p[1] == '0') pad = '0';
-      else break;
-    }
-    while (p[1] >= '0' && p[1] <= '9') width = width * 10 + (*++p - '0');
-    while (p[1] == 'l') { longs++; p++; }
-    if (left) pad = ' ';
-    char conversion = *++p;
-    switch (conversion) {
-      case 'd': case 'i': {
-        long long v = longs >= 2 ? va_arg(args, long long) : va_arg(args, long);
-        emit_number(&out, v < 0 ? -(unsigned long long)v : (unsigned long long)v, v < 0, 10, 0, width, left, pad);
-        break;
-      }
-      case 'u': case 'x': case 'X': {
-        unsigned long long v = longs >= 2 ? va_arg(args, unsigned long long) : va_arg(args, unsigned long);
-        emit_number(&out, v, 0, conversion == 'u' ? 10 : 16, conversion == 'X', width, left, pad);
-        break;
-      }
-      case 'p':
-        emit(&out, '0'); emit(&out, 'x');
-        emit_number(&out, (uintptr_t)va_arg(args, void *), 0, 16, 0, 8, 0, '0');
-        break;
-      case 's': {
-        const char *s = va_arg(args, const char *);
-        if (!s) s = "(null)";
-        size_t n = 0;
-        while (s[n]) n++;
-        emit_padded(&out, s, n, width, left, ' ');
-        break;
-      }
-      case 'c': { char c = (char)va_arg(args, int); emit_padded(&out, &c, 1, width, left, ' '); break; }
-      case '%': emit(&out, '%'); break;
-      case '\0': p--; break;
-      default: emit(&out, '%'); emit(&out, conversion); break;
-    }
+    struct spec spec;
+    p = parse_spec(p + 1, &spec, &ap);
+    format_one(&out, &spec, &ap);
+    if (!*p) break;
   }
+  va_end(ap);
   if (size) buffer[out.length < size ? out.length : size - 1] = '\0';
   return (int)out.length;
 }
@@ -85,10 +313,12 @@ int snprintf(char *buffer, size_t size, const char *format, ...) {
   return n;
 }
 
+int vsprintf(char *buffer, const char *format, va_list args) { return vsnprintf(buffer, (size_t)-1 >> 1, format, args); }
+
 int sprintf(char *buffer, const char *format, ...) {
   va_list args;
   va_start(args, format);
-  int n = vsnprintf(buffer, (size_t)-1 >> 1, format, args);
+  int n = vsprintf(buffer, format, args);
   va_end(args);
   return n;
 }

@@ -1,0 +1,25 @@
+// The guest SDK as a Win32 programmer first meets it: the C runtime's
+// formatting and headers, kernel32's module, time and console functions,
+// and GetLastError as Windows leaves it. Each guest prints ok/FAIL lines.
+import { describe, expect, it } from 'vitest';
+import { guestElf, runChecks, runGuest } from '../helpers/guests.js';
+
+describe('the C runtime', () => {
+  it('printf: precision, flags, * widths, hh/h/ll/z/j lengths, %f %e %g exactly as the C standard and glibc print them', async () => {
+    const run = await runChecks('test/guests/printf-formats.c');
+    expect(run.stdout).toMatch(/^7\d checks, 0 failed$/m);
+  });
+});
+
+describe('the C headers', () => {
+  it('limits.h, stdint.h, stddef.h, stdbool.h, ctype.h and errno.h give the standard values', async () => {
+    const run = await runChecks('test/guests/c-headers.c');
+    expect(run.stdout).toMatch(/^3\d checks, 0 failed$/m);
+  });
+
+  it('a failed assert prints what the Microsoft runtime prints and ends the process with status 3', async () => {
+    const run = await runGuest(guestElf('test/guests/c-headers.c'), { args: ['assert'] });
+    expect(run.stderr).toMatch(/^Assertion failed: answer == 42, file .*c-headers\.c, line \d+\n$/);
+    expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 3 });
+  });
+});
