@@ -32,6 +32,7 @@
 #define ERROR_NO_SYSTEM_RESOURCES  1450L
 #define ERROR_NOT_ENOUGH_QUOTA     1816L
 #define ERROR_MOD_NOT_FOUND        126L
+#define ERROR_PROC_NOT_FOUND       127L
 #define ERROR_BAD_EXE_FORMAT       193L
 #define ERROR_PRIVILEGE_NOT_HELD   1314L
 
@@ -128,6 +129,10 @@ BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush
 HMODULE WINAPI LoadLibraryA(LPCSTR lpLibFileName);
 BOOL WINAPI FreeLibrary(HMODULE hLibModule);
 HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
+typedef int (WINAPI *FARPROC)(void);
+/* By name, or by ordinal with MAKEINTRESOURCEA(ordinal). */
+FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+#define MAKEINTRESOURCEA(i) ((LPSTR)(ULONG_PTR)(WORD)(i))
 
 /* Heaps (the SDK's heap, guest/runtime/heap.c). */
 #define HEAP_NO_SERIALIZE             0x00000001

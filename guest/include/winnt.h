@@ -179,4 +179,20 @@ _Static_assert(sizeof(CONTEXT) == 0x2cc, "CONTEXT layout");
 _Static_assert(sizeof(EXCEPTION_RECORD) == 80, "EXCEPTION_RECORD layout");
 _Static_assert(sizeof(MEMORY_BASIC_INFORMATION) == 28, "MEMORY_BASIC_INFORMATION layout");
 
+/* A PE image's export directory (PE/COFF specification 6.3); mmscope's
+   modules carry one too (src/toolchain/export-directory.ts). */
+typedef struct _IMAGE_EXPORT_DIRECTORY {
+  DWORD Characteristics;
+  DWORD TimeDateStamp;
+  WORD MajorVersion;
+  WORD MinorVersion;
+  DWORD Name;
+  DWORD Base;
+  DWORD NumberOfFunctions;
+  DWORD NumberOfNames;
+  DWORD AddressOfFunctions;     /* RVAs */
+  DWORD AddressOfNames;
+  DWORD AddressOfNameOrdinals;
+} IMAGE_EXPORT_DIRECTORY, *PIMAGE_EXPORT_DIRECTORY;
+
 #endif

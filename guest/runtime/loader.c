@@ -1,8 +1,10 @@
 /* The loader's user-mode half, as ntdll's: the PEB's loader lists
    (PEB_LDR_DATA, one LDR_DATA_TABLE_ENTRY per module) and LoadLibraryA /
    FreeLibrary / GetModuleHandleA, which map images with NtCreateSection
-   (SEC_IMAGE) and NtMapViewOfSection. The kernel knows modules only as
-   image VADs; the lists are the guest's own memory, which it can edit. */
+   (SEC_IMAGE) and NtMapViewOfSection, and GetProcAddress, which reads a
+   module's export directory in its mapped image. The kernel knows modules
+   only as image VADs; the lists are the guest's own memory, which it can
+   edit. */
 #include <windows.h>
 #include <winternl.h>
 #include <ntdll.h>
@@ -27,15 +29,26 @@ static const char *base_name(const char *path) {
   return base;
 }
 
-/* SizeOfImage from the image's own headers (mapped at its base, as a PE's
-   are): the end of its last PT_LOAD segment, rounded up to a page. */
-static ULONG image_size(PVOID base) {
+
+#define PT_LOAD 1
+#define PT_MMS_EXPORTS 0x6d6d7365   /* src/toolchain/export-directory.ts */
+
+typedef struct { ULONG Type, Offset, VirtualAddress, PhysicalAddress, FileSize, MemorySize, Flags, Align; } PROGRAM_HEADER;
+
+/* The image's program headers, mapped with its ELF header at its base as a PE's headers are. */
+static const PROGRAM_HEADER *program_headers(PVOID base, USHORT *count) {
   const unsigned char *elf = base;
-  ULONG phoff = *(const ULONG *)(elf + 28), end = 0;
-  USHORT phnum = *(const USHORT *)(elf + 44);
-  for (USHORT i = 0; i < phnum; i++) {
-    const ULONG *ph = (const ULONG *)(elf + phoff + i * 32);
-    if (ph[0] == 1 && ph[2] + ph[5] > end) end = ph[2] + ph[5]; /* p_type PT_LOAD, p_vaddr + p_memsz */
+  *count = *(const USHORT *)(elf + 44);
+  return (const PROGRAM_HEADER *)(elf + *(const ULONG *)(elf + 28));
+}
+
+/* SizeOfImage from the image's own headers: the end of its last PT_LOAD segment, rounded up to a page. */
+static ULONG image_size(PVOID base) {
+  USHORT count;
+  const PROGRAM_HEADER *ph = program_headers(base, &count);
+  ULONG end = 0;
+  for (USHORT i = 0; i < count; i++) {
+    if (ph[i].Type == PT_LOAD && ph[i].VirtualAddress + ph[i].MemorySize > end) end = ph[i].VirtualAddress + ph[i].MemorySize;
   }
   return ((end + 0xfff) & ~0xfffu) - (ULONG)base;
 }
@@ -110,21 +123,73 @@ HMODULE WINAPI LoadLibraryA(LPCSTR path) {
   return add_module(base, path)->DllBase;
 }
 
-BOOL WINAPI FreeLibrary(HMODULE module) {
+static LDR_DATA_TABLE_ENTRY *module_at(PVOID base) {
   LIST_ENTRY *head = &loader_data.InLoadOrderModuleList;
   for (LIST_ENTRY *link = head->Flink; link != head; link = link->Flink) {
     LDR_DATA_TABLE_ENTRY *entry = (LDR_DATA_TABLE_ENTRY *)link;
-    if (entry->DllBase != module) continue;
-    if (--entry->LoadCount > 0) return TRUE;
-    RemoveEntryList(&entry->InLoadOrderLinks);
-    RemoveEntryList(&entry->InMemoryOrderLinks);
-    RemoveEntryList(&entry->InInitializationOrderLinks);
-    NTSTATUS status = NtUnmapViewOfSection(NtCurrentProcess(), module);
-    HeapFree(GetProcessHeap(), 0, entry->FullDllName.Buffer);
-    HeapFree(GetProcessHeap(), 0, entry->BaseDllName.Buffer);
-    HeapFree(GetProcessHeap(), 0, entry);
-    return mms_succeeded(status);
+    if (entry->DllBase == base) return entry;
   }
-  SetLastError(ERROR_MOD_NOT_FOUND);
-  return FALSE;
+  return NULL;
+}
+
+BOOL WINAPI FreeLibrary(HMODULE module) {
+  LDR_DATA_TABLE_ENTRY *entry = module_at(module);
+  if (!entry) { SetLastError(ERROR_MOD_NOT_FOUND); return FALSE; }
+  if (--entry->LoadCount > 0) return TRUE;
+  RemoveEntryList(&entry->InLoadOrderLinks);
+  RemoveEntryList(&entry->InMemoryOrderLinks);
+  RemoveEntryList(&entry->InInitializationOrderLinks);
+  NTSTATUS status = NtUnmapViewOfSection(NtCurrentProcess(), module);
+  HeapFree(GetProcessHeap(), 0, entry->FullDllName.Buffer);
+  HeapFree(GetProcessHeap(), 0, entry->BaseDllName.Buffer);
+  HeapFree(GetProcessHeap(), 0, entry);
+  return mms_succeeded(status);
+}
+
+/* The module's export directory (IMAGE_EXPORT_DIRECTORY), which the
+   PT_MMS_EXPORTS program header locates as a PE's DataDirectory[EXPORT]
+   does; NULL if it exports nothing. */
+static const IMAGE_EXPORT_DIRECTORY *export_directory(PVOID base) {
+  USHORT count;
+  const PROGRAM_HEADER *ph = program_headers(base, &count);
+  for (USHORT i = 0; i < count; i++) {
+    if (ph[i].Type == PT_MMS_EXPORTS && ph[i].MemorySize >= sizeof(IMAGE_EXPORT_DIRECTORY)) return (const IMAGE_EXPORT_DIRECTORY *)ph[i].VirtualAddress;
+  }
+  return NULL;
+}
+
+/* By name: a binary search of the sorted name table, as ntdll's LdrGetProcedureAddress does;
+   by ordinal: a name pointer whose high word is zero (MAKEINTRESOURCE), minus the ordinal base. */
+static FARPROC find_export(PVOID base, LPCSTR name) {
+  const IMAGE_EXPORT_DIRECTORY *exports = export_directory(base);
+  if (!exports) return NULL;
+  const char *image = base;
+  const ULONG *functions = (const ULONG *)(image + exports->AddressOfFunctions);
+  if ((ULONG_PTR)name <= 0xFFFF) {
+    ULONG index = (ULONG)(ULONG_PTR)name - exports->Base;
+    return index < exports->NumberOfFunctions ? (FARPROC)(image + functions[index]) : NULL;
+  }
+  const ULONG *names = (const ULONG *)(image + exports->AddressOfNames);
+  const USHORT *ordinals = (const USHORT *)(image + exports->AddressOfNameOrdinals);
+  ULONG low = 0, high = exports->NumberOfNames;
+  while (low < high) {
+    ULONG middle = low + (high - low) / 2;
+    int order = strcmp(name, image + names[middle]);
+    if (order == 0) return (FARPROC)(image + functions[ordinals[middle]]);
+    if (order < 0) high = middle; else low = middle + 1;
+  }
+  return NULL;
+}
+
+
+/* A module that is not loaded: ERROR_MOD_NOT_FOUND (LdrGetProcedureAddress's
+   STATUS_DLL_NOT_FOUND); no such export: ERROR_PROC_NOT_FOUND
+   (STATUS_PROCEDURE_NOT_FOUND), the statuses RtlNtStatusToDosError maps.
+   NULL is the program itself. */
+FARPROC WINAPI GetProcAddress(HMODULE module, LPCSTR name) {
+  PVOID base = module ? (PVOID)module : NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress;
+  if (!module_at(base)) { SetLastError(ERROR_MOD_NOT_FOUND); return NULL; }
+  FARPROC found = find_export(base, name);
+  if (!found) SetLastError(ERROR_PROC_NOT_FOUND);
+  return found;
 }

@@ -1,7 +1,8 @@
 // Builds a guest program (C or nasm source) into a static i386 ELF with the SDK.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
+import { convertExportAddressesToRvas, exportDirectorySource, exportedSymbols } from './export-directory.js';
 import { CC_FLAGS, LINK_FLAGS, LINK_LIBRARIES, NASM_FLAGS } from './flags.js';
 import { guestPaths } from './paths.js';
 import { buildRuntimeLibrary, includeFlags } from './runtime-library.js';
@@ -14,7 +15,7 @@ export interface BuildRequest {
   cflags?: readonly string[];
   /** Record this stack reservation in the ELF (PT_GNU_STACK's size, `ld -z stack-size`). */
   stackReserveBytes?: number;
-  /** Link at this base instead of 0x00400000 (a module to load beside the program). */
+  /** Link at this base instead of 0x00400000: a module to load beside the program, with an export directory. */
   imageBase?: number;
 }
 
@@ -35,11 +36,21 @@ export function buildGuest(request: BuildRequest): void {
     const definesStart = objects.some((object) => /\sT _start$/m.test(runTool('nm', ['-g', object])));
     const startup = definesStart ? [] : [runtime.crt0];
     const base = request.imageBase !== undefined ? [`-Wl,--defsym=IMAGE_BASE=0x${request.imageBase.toString(16)}`] : [];
-    runTool('gcc', [...LINK_FLAGS, ...base, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, runtime.archive, ...LINK_LIBRARIES]);
+    const exports = request.imageBase !== undefined ? [assembleExportDirectory(work, request.output, objects)] : [];
+    runTool('gcc', [...LINK_FLAGS, ...base, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, ...exports, runtime.archive, ...LINK_LIBRARIES]);
+    if (request.imageBase !== undefined) convertExportAddressesToRvas(request.output, request.imageBase);
     if (request.stackReserveBytes) recordStackReserve(request.output, request.stackReserveBytes);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The export directory of a module: the global symbols its own objects define (src/toolchain/export-directory.ts). */
+function assembleExportDirectory(work: string, output: string, objects: readonly string[]): string {
+  const source = join(work, 'exports.asm'), object = join(work, 'exports.o');
+  writeFileSync(source, exportDirectorySource(basename(output), exportedSymbols(objects)));
+  runTool('nasm', [...NASM_FLAGS, '-o', object, source]);
+  return object;
 }
 
 /**

@@ -1,8 +1,18 @@
 // The guest SDK as a Win32 programmer first meets it: the C runtime's
 // formatting and headers, kernel32's module, time and console functions,
 // and GetLastError as Windows leaves it. Each guest prints ok/FAIL lines.
-import { describe, expect, it } from 'vitest';
-import { guestElf, runChecks, runGuest } from '../helpers/guests.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildGuest } from '../../src/toolchain/build-guest.js';
+import { PROJECT_ROOT, guestElf, runChecks, runGuest } from '../helpers/guests.js';
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'mmscope-sdk-'));
+  buildGuest({ sources: [join(PROJECT_ROOT, 'test/guests/exports-module.c')], output: join(root, 'exports.elf'), imageBase: 0x10000000 });
+});
 
 describe('the C runtime', () => {
   it('printf: precision, flags, * widths, hh/h/ll/z/j lengths, %f %e %g exactly as the C standard and glibc print them', async () => {
@@ -21,5 +31,12 @@ describe('the C headers', () => {
     const run = await runGuest(guestElf('test/guests/c-headers.c'), { args: ['assert'] });
     expect(run.stderr).toMatch(/^Assertion failed: answer == 42, file .*c-headers\.c, line \d+\n$/);
     expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 3 });
+  });
+});
+
+describe('GetProcAddress', () => {
+  it('finds a module\'s exports by name and ordinal in its export directory; ERROR_PROC_NOT_FOUND and ERROR_MOD_NOT_FOUND otherwise', async () => {
+    const run = await runChecks('test/guests/get-proc-address.c', [], { fileRoot: root });
+    expect(run.stdout).toMatch(/^2\d checks, 0 failed$/m);
   });
 });

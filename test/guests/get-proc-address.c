@@ -1,0 +1,53 @@
+/* GetProcAddress on a LoadLibraryA'd module (C:\exports.elf, built from
+   test/guests/exports-module.c at 0x10000000): by name, by ordinal, and
+   what Windows answers for a missing export or a module that is not loaded. */
+#include <windows.h>
+#include <string.h>
+#include "check.h"
+
+typedef int (*add_fn)(int, int);
+typedef const char *(*greeting_fn)(int);
+
+int main(void) {
+  HMODULE module = LoadLibraryA("C:\\exports.elf");
+  CHECK_EQ("LoadLibraryA", module, 0x10000000);
+  add_fn add = (add_fn)GetProcAddress(module, "add_numbers");
+  CHECK_TRUE("an exported function is found", add != NULL);
+  CHECK_TRUE("it lies in the module's code", (char *)add > (char *)module && (char *)add < (char *)module + 0x10000);
+  if (add) CHECK_EQ("calling it runs the module's code on the module's data", add(1, 2), 43);
+  int *counter = (int *)GetProcAddress(module, "module_counter");
+  CHECK_TRUE("an exported variable is found", counter != NULL);
+  if (counter) { *counter = 0; CHECK_EQ("the variable is the one the code uses", add ? add(1, 2) : 0, 3); }
+  greeting_fn greeting = (greeting_fn)GetProcAddress(module, "module_greeting");
+  if (greeting) CHECK_TRUE("the module's own C runtime works", !strcmp(greeting(7), "hello 7 from the module"));
+  CHECK_EQ("ordinal 1 is the first name in sorted order", GetProcAddress(module, MAKEINTRESOURCEA(1)), add);
+
+  IMAGE_EXPORT_DIRECTORY *exports = NULL;
+  const unsigned char *elf = (const unsigned char *)module;
+  const ULONG *ph = (const ULONG *)(elf + *(const ULONG *)(elf + 28));
+  for (int i = 0; i < *(const USHORT *)(elf + 44); i++, ph += 8) if (ph[0] == 0x6d6d7365) exports = (IMAGE_EXPORT_DIRECTORY *)ph[2];
+  CHECK_TRUE("the exports program header points at the directory", exports != NULL);
+  if (exports) {
+    CHECK_TRUE("its Name is the module's file name (an RVA)", !strcmp((char *)module + exports->Name, "exports.elf"));
+    CHECK_EQ("ordinal base", exports->Base, 1);
+    CHECK_EQ("AddressOfFunctions holds RVAs", ((ULONG *)((char *)module + exports->AddressOfFunctions))[0], (char *)add - (char *)module);
+  }
+
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("a missing export", GetProcAddress(module, "no_such_function"), NULL);
+  CHECK_EQ("  ERROR_PROC_NOT_FOUND", GetLastError(), ERROR_PROC_NOT_FOUND);
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("an ordinal past the end", GetProcAddress(module, MAKEINTRESOURCEA(100)), NULL);
+  CHECK_EQ("  ERROR_PROC_NOT_FOUND", GetLastError(), ERROR_PROC_NOT_FOUND);
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("the program exports nothing", GetProcAddress(NULL, "main"), NULL);
+  CHECK_EQ("  ERROR_PROC_NOT_FOUND", GetLastError(), ERROR_PROC_NOT_FOUND);
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("a module that is not loaded", GetProcAddress((HMODULE)0x20000000, "add_numbers"), NULL);
+  CHECK_EQ("  ERROR_MOD_NOT_FOUND", GetLastError(), ERROR_MOD_NOT_FOUND);
+  CHECK_TRUE("FreeLibrary", FreeLibrary(module));
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("after FreeLibrary the module is gone", GetProcAddress(module, "add_numbers"), NULL);
+  CHECK_EQ("  ERROR_MOD_NOT_FOUND", GetLastError(), ERROR_MOD_NOT_FOUND);
+  return CHECK_DONE();
+}
