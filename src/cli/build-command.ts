@@ -1,41 +1,59 @@
-import { buildGuest } from '../toolchain/build-guest.js';
-import { UsageError, formatOptions, parseAddress, parseArguments, parseSize, type OptionSpec } from './arguments.js';
+// `mmscope build`: the guest SDK's toolchain behind one command.
+import { Option } from 'commander';
+import { Machine } from '../kernel/machine.js';
+import { buildGuest, imageBaseProblem } from '../toolchain/build-guest.js';
+import type { CommandDeclaration, Invocation } from './command-table.js';
+import { UsageError } from './errors.js';
+import { collect, parseAddress, parsePositiveSize } from './parsers.js';
 
-export const BUILD_OPTIONS: readonly OptionSpec[] = [
-  { name: 'output', short: 'o', value: 'FILE', help: 'the ELF file to write (required)' },
-  { name: 'cflag', value: 'FLAG', repeatable: true, help: 'an extra gcc flag, e.g. --cflag -O0 (repeatable)' },
-  { name: 'stack', value: 'SIZE', help: 'the stack reservation to record in the ELF (PT_GNU_STACK), e.g. 256K' },
-  { name: 'base', value: 'ADDR', help: 'link at ADDR instead of 0x00400000 (a module for LoadLibraryA), a multiple of 64 KiB' },
-  { name: 'help', short: 'h', help: 'show this help' },
-];
+interface BuildOptionValues {
+  output: string;
+  cflag?: string[];
+  stack?: number;
+  base?: number;
+}
 
-export const BUILD_HELP = `Usage: mmscope build [options] SOURCE... -o OUTPUT
+export const BUILD_COMMAND: CommandDeclaration<BuildOptionValues> = {
+  name: 'build',
+  operands: [{ syntax: '<sources...>', description: 'C (.c) or nasm (.asm) files' }],
+  summary: 'build a guest program with the SDK',
+  description: `Builds a static, freestanding i386 ELF linked at 0x00400000 with the guest
+SDK (guest/include, guest/runtime, guest/image.ld). A program defines main()
+(the SDK's crt0 calls it and exits with its return value) or its own _start
+(then it gets no crt0). A compiler error exits with status 1.`,
+  options: () => [
+    new Option('-o, --output <file>', 'the ELF file to write').makeOptionMandatory(),
+    new Option('--cflag <flag>', 'an extra gcc flag, e.g. --cflag -O0 (repeatable)').argParser(collect(String)),
+    new Option('--stack <size>', 'the stack reservation to record in the ELF (PT_GNU_STACK), e.g. 256K').argParser(parsePositiveSize),
+    new Option('--base <addr>', 'link at ADDR (hex) instead of 400000: a module for LoadLibraryA, a multiple of 64 KiB').argParser(parseAddress),
+  ],
+  examples: [
+    'npx mmscope build guest/examples/hello.c -o hello.elf',
+    'npx mmscope build guest/examples/hello.asm -o hello-asm.elf',
+    'npx mmscope build --stack 256K guest/examples/recursion.c -o recursion.elf',
+    'npx mmscope build --base 10000000 guest/examples/hello.c -o plugin.elf',
+  ],
+  action: build,
+};
 
-Builds a static, freestanding i386 ELF linked at 0x00400000 with the guest
-SDK (guest/include, guest/runtime, guest/image.ld). Sources are C (.c) or
-nasm (.asm). A program defines main() (the SDK's crt0 calls it and exits
-with its return value) or its own _start (then it gets no crt0).
-
-Options:
-${formatOptions(BUILD_OPTIONS)}
-
-Examples:
-  npx mmscope build guest/examples/hello.c -o hello.elf
-  npx mmscope build guest/examples/hello.asm -o hello-asm.elf
-`;
-
-export function buildCommand(args: readonly string[], write: (text: string) => void): number {
-  const parsed = parseArguments('build', args, BUILD_OPTIONS, false);
-  if (parsed.options.has('help')) { write(BUILD_HELP); return 0; }
-  const output = parsed.options.get('output')?.[0];
-  if (!output) throw new UsageError('build needs -o OUTPUT', 'build');
-  if (parsed.positionals.length === 0) throw new UsageError('build needs at least one source file', 'build');
-  const stack = parsed.options.get('stack')?.[0];
-  const base = parsed.options.get('base')?.[0];
+function build({ operands, options }: Invocation<BuildOptionValues>): number {
+  validate(options);
   buildGuest({
-    sources: parsed.positionals, output, cflags: parsed.options.get('cflag') ?? [],
-    ...(stack !== undefined ? { stackReserveBytes: parseSize('stack', stack) } : {}),
-    ...(base !== undefined ? { imageBase: parseAddress('base', base) } : {}),
+    sources: operands, output: options.output, cflags: options.cflag ?? [],
+    ...(options.stack !== undefined ? { stackReserveBytes: options.stack } : {}),
+    ...(options.base !== undefined ? { imageBase: options.base } : {}),
   });
   return 0;
+}
+
+/** What `run` would refuse is refused here, before anything is built. */
+function validate(options: BuildOptionValues): void {
+  try {
+    Machine.validateOptions({ stackReserveBytes: options.stack });
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message, 'build');
+    throw error;
+  }
+  const baseProblem = options.base === undefined ? undefined : imageBaseProblem(options.base);
+  if (baseProblem) throw new UsageError(`--base: ${baseProblem}`, 'build');
 }

@@ -1,66 +1,72 @@
-// The mmscope command line: a thin layer over the Machine API.
+// The mmscope command line: a thin layer over the Machine API. Parsing and
+// help come from commander over the command table (commands.ts); this file
+// maps every failure to one message and an exit status (exit-status.ts).
 import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { CommanderError } from 'commander';
 import { BadImageError } from '../kernel/loader/loadable-image.js';
 import { ProcessCreationError } from '../kernel/machine.js';
 import { BuildError } from '../toolchain/tools.js';
-import { UsageError } from './arguments.js';
-import { BUILD_HELP, buildCommand } from './build-command.js';
-import { RUN_HELP, runCommand } from './run-command.js';
-import { EXIT_BUILD_FAILED, EXIT_INTERNAL_ERROR, EXIT_PROCESS_CREATION_FAILED, EXIT_USAGE } from './exit-status.js';
+import { createProgram, seeHelp, type CommandOutput } from './command-table.js';
+import { COMMANDS } from './commands.js';
+import { HostIoError, ProgramNotFoundError, ProgramUnreadableError, UsageError } from './errors.js';
+import { EXIT_BUILD_FAILED, EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_NOT_FOUND } from './exit-status.js';
 
-export const MAIN_HELP = `Usage: mmscope COMMAND [options]
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-Runs real 32-bit x86 programs in ring 3 under a TypeScript kernel that
-models the Windows NT memory manager, and shows every page fault.
+const DESCRIPTION = `Runs real 32-bit x86 programs in ring 3 under a TypeScript kernel that
+models the Windows NT memory manager, and shows every page fault.`;
 
-Commands:
-  run PROGRAM [ARGS...]     run a program (mmscope run --help)
-  build SOURCE... -o OUT    build a guest program with the SDK (mmscope build --help)
-  help [COMMAND]            show help
+const EXAMPLES = [
+  'npx mmscope build guest/examples/first-touch.c -o first-touch.elf',
+  'npx mmscope run --trace faults first-touch.elf',
+];
 
-Examples:
-  npx mmscope build guest/examples/first-touch.c -o first-touch.elf
-  npx mmscope run --trace faults first-touch.elf
-`;
+const consoleOutput: CommandOutput = {
+  out: (text) => { writeSync(1, text); },
+  err: (text) => { writeSync(2, text); },
+};
 
-const HELP: Record<string, string> = { run: RUN_HELP, build: BUILD_HELP };
-
-const writeOut = (text: string): void => { writeSync(1, text); };
-const writeError = (text: string): void => { writeSync(2, text); };
-
-export async function main(argv: readonly string[]): Promise<number> {
+/** Runs the command line `argv` (without node and the script) and returns the exit status. */
+export async function main(argv: readonly string[], output: CommandOutput = consoleOutput): Promise<number> {
+  let status = 0;
+  const args = helpForUnknownIsAnError(argv);
+  const program = createProgram({ version: VERSION, description: DESCRIPTION, examples: EXAMPLES, argv: args }, COMMANDS, output, (s) => { status = s; });
   try {
-    return await dispatch(argv);
+    await program.parseAsync(args, { from: 'user' });
+    return status;
   } catch (error) {
-    return reportError(error);
+    return reportError(error, output);
   }
 }
 
-async function dispatch(argv: readonly string[]): Promise<number> {
-  const [command, ...args] = argv;
-  switch (command) {
-    case 'run': return runCommand(args, writeOut);
-    case 'build': return buildCommand(args, writeOut);
-    case 'help': case '--help': case '-h':
-      writeOut(HELP[args[0] ?? ''] ?? MAIN_HELP);
-      return 0;
-    case undefined:
-      writeError(MAIN_HELP);
-      return EXIT_USAGE;
-    default:
-      throw new UsageError(`unknown command "${command}"`);
-  }
+/**
+ * `mmscope help nosuch` would print the main help with status 0 (commander's
+ * help command); asking commander to run "nosuch" instead gives its
+ * "unknown command" error with a suggestion.
+ */
+function helpForUnknownIsAnError(argv: readonly string[]): string[] {
+  const [first, second] = argv;
+  if (first === 'help' && second !== undefined && !COMMANDS.some((c) => c.name === second)) return [second];
+  return [...argv];
 }
 
-function reportError(error: unknown): number {
-  if (error instanceof UsageError) {
-    writeError(`mmscope: ${error.message}\n(see: mmscope ${error.command ? `${error.command} ` : ''}--help)\n`);
-    return EXIT_USAGE;
-  }
-  if (error instanceof BadImageError) { writeError(`mmscope: cannot run ${error.message}\n`); return EXIT_USAGE; }
-  if (error instanceof ProcessCreationError) { writeError(`mmscope: ${error.message}\n`); return EXIT_PROCESS_CREATION_FAILED; }
-  if (error instanceof BuildError) { writeError(`mmscope: ${error.message}\n`); return EXIT_BUILD_FAILED; }
+function reportError(error: unknown, output: CommandOutput): number {
+  const say = (text: string): void => output.err(`mmscope: ${text}\n`);
+  if (error instanceof CommanderError) return commanderStatus(error);
+  if (error instanceof UsageError) { say(`${error.message}\n${seeHelp(error.command)}`); return EXIT_FAILED; }
+  if (error instanceof ProgramNotFoundError) { say(error.message); return EXIT_NOT_FOUND; }
+  if (error instanceof ProgramUnreadableError) { say(error.message); return EXIT_CANNOT_RUN; }
+  if (error instanceof BadImageError) { say(`cannot run ${error.message}`); return EXIT_CANNOT_RUN; }
+  if (error instanceof ProcessCreationError) { say(error.message); return EXIT_CANNOT_RUN; }
+  if (error instanceof HostIoError) { say(error.message); return EXIT_FAILED; }
+  if (error instanceof BuildError) { say(error.message); return EXIT_BUILD_FAILED; }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  writeError(`mmscope: internal error (a bug in mmscope, please report it):\n${detail}\n`);
-  return EXIT_INTERNAL_ERROR;
+  say(`internal error (a bug in mmscope, please report it):\n${detail}`);
+  return EXIT_FAILED;
+}
+
+/** Commander has already printed its message, or the help or version asked for (exit code 0). */
+function commanderStatus(error: CommanderError): number {
+  return error.exitCode === 0 ? 0 : EXIT_FAILED;
 }

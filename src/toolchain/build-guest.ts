@@ -19,6 +19,12 @@ export interface BuildRequest {
   imageBase?: number;
 }
 
+/** Why `base` cannot be an image base (the loader's allocation granularity and user-space bounds), or undefined. */
+export function imageBaseProblem(base: number): string | undefined {
+  if (base % 0x10000 === 0 && base >= 0x10000 && base < 0x70000000) return undefined;
+  return `image base 0x${base.toString(16)} must be a multiple of 64 KiB between 0x10000 and 0x70000000`;
+}
+
 /**
  * C sources get the SDK headers; any object may define `main` (the SDK's
  * crt0 calls it) or its own `_start` (then crt0 is left out, as for a
@@ -26,9 +32,8 @@ export interface BuildRequest {
  */
 export function buildGuest(request: BuildRequest): void {
   if (request.sources.length === 0) throw new BuildError('no source files given');
-  if (request.imageBase !== undefined && (request.imageBase % 0x10000 !== 0 || request.imageBase < 0x10000 || request.imageBase >= 0x70000000)) {
-    throw new BuildError(`image base 0x${request.imageBase.toString(16)} must be a multiple of 64 KiB between 0x10000 and 0x70000000`);
-  }
+  const baseProblem = request.imageBase === undefined ? undefined : imageBaseProblem(request.imageBase);
+  if (baseProblem) throw new BuildError(baseProblem);
   const runtime = buildRuntimeLibrary();
   const work = mkdtempSync(join(tmpdir(), 'mmscope-build-'));
   try {

@@ -1,4 +1,5 @@
-// Bad program files and bad options: one clear line on stderr, exit status 2, no stack trace.
+// Bad program files and bad options: one clear line on stderr and the documented
+// status (126 a file that cannot be run, 127 one not found, 125 a bad option), no stack trace.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,8 @@ function file(name: string, bytes: Uint8Array | string): string {
   return path;
 }
 
-function expectCleanFailure(result: ReturnType<typeof runCli>, message: RegExp): void {
-  expect(result.status).toBe(2);
+function expectCleanFailure(result: ReturnType<typeof runCli>, message: RegExp, status = 126): void {
+  expect(result.status).toBe(status);
   expect(result.stderr).toMatch(message);
   expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   expect(result.stderr).not.toContain('internal error');
@@ -50,7 +51,8 @@ describe('bad program files', () => {
   });
 
   it('a missing file', () => {
-    expectCleanFailure(runCli(['run', join(dir, 'nope.elf')]), /cannot read .*nope\.elf: no such file/);
+    expectCleanFailure(runCli(['run', join(dir, 'nope.elf')]), /cannot run .*nope\.elf: no such file/, 127);
+    expectCleanFailure(runCli(['run', dir]), /cannot run .*: it is a directory/, 126);
   });
 
   it('a flat binary that does not fit its base', () => {
@@ -61,19 +63,26 @@ describe('bad program files', () => {
 
 describe('bad options', () => {
   it.each([
-    [['run', '--trace', 'everything', 'x.elf'], /--trace: "everything" is not one of/],
-    [['run', '--ram', 'lots', 'x.elf'], /--ram: "lots" is not a size/],
+    [['run', '--trace', 'everything', 'x.elf'], /'--trace <what>' argument 'everything' is invalid. "everything" is not one of faults, syscalls, all/],
+    [['run', '--trace', 'faults,bogus', 'x.elf'], /"bogus" is not one of faults, syscalls, all/],
+    [['run', '--ram', 'lots', 'x.elf'], /'--ram <size>' argument 'lots' is invalid. "lots" is not a size/],
     [['run', '--ram', '4K', 'x.elf'], /RAM of 4096 bytes is too small/],
     [['run', '--stack', '2G', 'x.elf'], /--stack: the stack reservation must be between 1 byte and 1 GiB/],
-    [['build', '--stack', 'big', '-o', 'x.elf', 'x.c'], /--stack: "big" is not a size/],
-    [['run', '--max-insns', '-5', 'x.elf'], /--max-insns: "-5" is not a positive whole number/],
-    [['run', '--pte', 'zzz', 'x.elf'], /--pte: "zzz" is not a 32-bit address/],
-    [['run', '--frobnicate', 'x.elf'], /unknown option --frobnicate/],
-    [['run'], /run needs a PROGRAM/],
-    [['run', '--timeout'], /--timeout needs a value/],
-    [['explode'], /unknown command "explode"/],
-    [['build', 'x.c'], /build needs -o OUTPUT/],
+    [['build', '--stack', 'big', '-o', 'x.elf', 'x.c'], /'--stack <size>' argument 'big' is invalid. "big" is not a size/],
+    [['build', '--stack', '10G', '-o', 'x.elf', 'x.c'], /--stack: the stack reservation must be between 1 byte and 1 GiB/],
+    [['build', '--stack', '0', '-o', 'x.elf', 'x.c'], /'--stack <size>' argument '0' is invalid. the size must be larger than 0/],
+    [['build', '--base', '401000', '-o', 'x.elf', 'x.c'], /--base: image base 0x401000 must be a multiple of 64 KiB/],
+    [['run', '--max-insns', '-5', 'x.elf'], /"-5" is not a positive whole number/],
+    [['run', '--pte', 'zzz', 'x.elf'], /'--pte <addr>' argument 'zzz' is invalid. "zzz" is not a 32-bit address/],
+    [['run', '--frobnicate', 'x.elf'], /unknown option '--frobnicate'\n\(see: mmscope run --help\)/],
+    [['run', '--vadd', 'x.elf'], /unknown option '--vadd'\n\(Did you mean --vad\?\)/],
+    [['run'], /missing required argument 'program'/],
+    [['run', '--timeout'], /option '--timeout <ms>' argument missing/],
+    [['explode'], /unknown command 'explode'/],
+    [['bulid'], /unknown command 'bulid'\n\(Did you mean build\?\)/],
+    [['help', 'nosuch'], /unknown command 'nosuch'/],
+    [['build', 'x.c'], /required option '-o, --output <file>' not specified/],
   ])('%j', (args, message) => {
-    expectCleanFailure(runCli(args), message);
+    expectCleanFailure(runCli(args), message, 125);
   });
 });

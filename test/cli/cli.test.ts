@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, guestElf, runCli } from '../helpers/guests.js';
-import { RUN_OPTIONS } from '../../src/cli/run-command.js';
-import { BUILD_OPTIONS } from '../../src/cli/build-command.js';
+import { runOptions } from '../../src/cli/run-options.js';
+import { BUILD_COMMAND } from '../../src/cli/build-command.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'mmscope-cli-')); });
@@ -15,11 +15,43 @@ describe('help', () => {
   it('documents every option of run and build', () => {
     const run = runCli(['run', '--help']);
     expect(run.status).toBe(0);
-    for (const option of RUN_OPTIONS) expect(run.stdout).toContain(`--${option.name}`);
+    for (const option of runOptions()) expect(run.stdout).toContain(option.long);
     const build = runCli(['build', '--help']);
-    for (const option of BUILD_OPTIONS) expect(build.stdout).toContain(`--${option.name}`);
-    expect(runCli(['--help']).stdout).toMatch(/Commands:\n  run PROGRAM/);
-    expect(runCli(['help', 'run']).stdout).toBe(run.stdout);
+    for (const option of BUILD_COMMAND.options()) expect(build.stdout).toContain(option.long);
+    expect(runCli(['--help']).stdout).toMatch(/Commands:\n  run \[options\] <program> \[args\.\.\.\] +run a program/);
+    expect(runCli(['help', 'run'])).toEqual(run);
+  });
+
+  it('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(runCli(['--version'])).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+    expect(runCli(['-V']).stdout).toBe(`${version}\n`);
+  });
+});
+
+describe('options and operands', () => {
+  it('addresses are hexadecimal as in WinDbg, with or without 0x; 0n means decimal', () => {
+    const elf = guestElf('test/guests/bss-touch.c');
+    const pages = ['404000', '0x404000', '0n4210688'].map((text) => runCli(['run', '--pte', text, elf]).stdout.match(/^VA (0x[0-9a-f]+)$/m)?.[1]);
+    expect(pages).toEqual(['0x00404000', '0x00404000', '0x00404000']); // 0n4210688 = 0x404000
+  });
+
+  it('an mmscope option after the program goes to the guest, with one note on stderr; none after --', () => {
+    const elf = guestElf('guest/examples/hello.c');
+    const noted = runCli(['run', elf, 'x', '--vad']);
+    expect(noted.stdout).toContain('argv[2] = --vad\n');
+    expect(noted.stderr).toBe('mmscope: note: --vad after the program is passed to the guest\n');
+    const separated = runCli(['run', '--', elf, '--vad']);
+    expect(separated).toMatchObject({ status: 0, stderr: '' });
+    expect(separated.stdout).toContain('argv[1] = --vad\n');
+  });
+
+  it('--trace takes a repeated or comma-separated list', () => {
+    const elf = guestElf('guest/examples/hello.asm');
+    const both = runCli(['run', '--trace', 'faults,syscalls', elf]).stderr;
+    expect(both).toMatch(/#PF/);
+    expect(both).toMatch(/NtWriteFile/);
+    expect(runCli(['run', '--trace', 'faults', '--trace', 'syscalls', elf]).stderr.replace(/ +[\d.]+us/g, '')).toBe(both.replace(/ +[\d.]+us/g, ''));
   });
 });
 
@@ -44,10 +76,10 @@ describe('build and run', () => {
     expect(result.stderr).toMatch(/^mmscope: gcc failed:/);
   });
 
-  it('runs a flat binary at --base', () => {
+  it('runs a flat binary at --base (hexadecimal)', () => {
     const bin = join(dir, 'flat.bin');
     execFileSync('nasm', ['-f', 'bin', '-o', bin, join(PROJECT_ROOT, 'test/guests/flat.asm')]);
-    expect(runCli(['run', '--base', '0x400000', bin])).toMatchObject({ status: 3, stdout: 'flat binary\n' });
+    expect(runCli(['run', '--base', '400000', bin])).toMatchObject({ status: 3, stdout: 'flat binary\n' });
   });
 
   it('passes the guest\'s exit code through, and an exception\'s low byte with a report', () => {

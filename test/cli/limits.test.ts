@@ -4,9 +4,9 @@ import { guestElf, runCli, runGuest } from '../helpers/guests.js';
 import { STATUS_NO_MEMORY } from '../../src/nt/status.js';
 
 describe('runaway guests', () => {
-  it('--max-insns stops the guest with exit status 125', () => {
+  it('--max-insns stops the guest with exit status 124 (as timeout(1))', () => {
     const result = runCli(['run', '--max-insns', '100000', guestElf('test/guests/spin.asm')]);
-    expect(result.status).toBe(125);
+    expect(result.status).toBe(124);
     expect(result.stderr).toBe('mmscope: stopped: the guest executed 100000 instructions (--max-insns)\n');
   });
 
@@ -23,9 +23,9 @@ describe('runaway guests', () => {
 });
 
 describe('out of memory', () => {
-  it('an image larger than the commit limit cannot be created: STATUS_COMMITMENT_LIMIT, exit status 3', () => {
+  it('an image larger than the commit limit cannot be created: STATUS_COMMITMENT_LIMIT, exit status 126', () => {
     const result = runCli(['run', '--ram', '16M', guestElf('test/guests/big-bss.c')]);
-    expect(result.status).toBe(3);
+    expect(result.status).toBe(126);
     expect(result.stderr).toMatch(/^mmscope: cannot create the process: STATUS_COMMITMENT_LIMIT \(0xC000012D\): mapping the image needs \d+ pages of commit, the limit is \d+\n$/);
     expect(result.stdout).toBe('');
   });

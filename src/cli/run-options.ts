@@ -1,0 +1,61 @@
+// The options of `mmscope run`, declared once; `mmscope debug` and any other
+// command that runs a program can take the same list.
+import { Option } from 'commander';
+import type { TraceEventType } from '../trace/events.js';
+import { EXIT_STOPPED } from './exit-status.js';
+import { collect, parseAddress, parseChoiceList, parseCount, parsePositiveSize, parseSize } from './parsers.js';
+
+export const TRACE_SELECTIONS = {
+  faults: ['page-fault', 'exception'],
+  syscalls: ['syscall', 'process-exit'],
+  all: ['page-fault', 'syscall', 'exception', 'process-exit'],
+} as const satisfies Record<string, readonly TraceEventType[]>;
+export type TraceSelection = keyof typeof TRACE_SELECTIONS;
+
+/** The options as commander hands them to the action (camelCase keys, parsed values). */
+export interface RunOptionValues {
+  trace?: TraceSelection[];
+  traceFile?: string;
+  maxInsns?: number;
+  timeout?: number;
+  ram?: number;
+  pagefile?: number;
+  stack?: number;
+  heapCheck?: boolean;
+  root?: string;
+  allowExperiments?: boolean;
+  base?: number;
+  vad?: boolean;
+  pte?: number[];
+  modules?: boolean;
+  json?: boolean;
+}
+
+const choices = <T extends string>(option: Option, values: readonly T[]): Option =>
+  option.choices(values).argParser(parseChoiceList(values));
+
+/** A fresh list each call (commander attaches an Option to one command). */
+export function runOptions(): Option[] {
+  return [
+    choices(new Option('--trace <what>', 'print trace events to stderr, one line each (repeatable or comma-separated)'), Object.keys(TRACE_SELECTIONS) as TraceSelection[]),
+    new Option('--trace-file <file>', 'write every trace event to FILE as JSON lines'),
+    new Option('--max-insns <n>', `stop the guest after N instructions (exit status ${EXIT_STOPPED})`).argParser(parseCount),
+    new Option('--timeout <ms>', `stop the guest after MS milliseconds (exit status ${EXIT_STOPPED})`).argParser(parseCount),
+    new Option('--ram <size>', 'physical memory, e.g. 64M or 1G (default 256M)').argParser(parsePositiveSize),
+    new Option('--pagefile <size>', 'page-file size added to the commit limit (default 0)').argParser(parseSize),
+    new Option('--stack <size>', 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)').argParser(parsePositiveSize),
+    new Option('--heap-check', 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report'),
+    new Option('--root <dir>', 'the directory the guest sees as C:\\ for its files (default: the current directory)'),
+    new Option('--allow-experiments', 'let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame)'),
+    new Option('--base <addr>', 'load PROGRAM as a flat binary (nasm -f bin) at ADDR (hex, as in WinDbg) and enter it there').argParser(parseAddress),
+    new Option('--vad', 'print the VAD tree at exit, like WinDbg\'s !vad'),
+    new Option('--pte <addr>', 'print the PDE and PTE of ADDR (hex; 0n for decimal) at exit, like !pte (repeatable)').argParser(collect(parseAddress)),
+    new Option('--modules', 'list the modules at exit, found by walking the VAD tree for image views'),
+    new Option('--json', 'print one JSON document on stdout: the exit summary and the --vad/--pte/--modules dumps'),
+  ];
+}
+
+/** The event types a list of --trace selections shows. */
+export function tracedEventTypes(selections: readonly TraceSelection[]): Set<TraceEventType> {
+  return new Set(selections.flatMap((selection) => TRACE_SELECTIONS[selection]));
+}
