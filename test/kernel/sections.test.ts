@@ -51,6 +51,27 @@ describe('file-backed sections', () => {
   });
 });
 
+describe('dirty pages of a mapped file at process exit', () => {
+  // The guest writes 0xa5 at offset 5 and 0x5a at the last byte of page 2 through a
+  // view and never flushes or unmaps it; the lazy writer's promise is that however
+  // the process ends, the file gets those bytes and only those.
+  it.each([
+    ['return', { reason: 'exited', exitStatus: 7 }],
+    ['terminate', { reason: 'exited', exitStatus: 8 }],
+    ['crash', { reason: 'exception', exitStatus: 0xc0000005 }],
+  ])('ending by %s writes them to the file', async (how, outcome) => {
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-exit-'));
+    writeFileSync(join(root, 'exit.bin'), Buffer.alloc(3 * PAGE, 0x11));
+    const run = await runGuest(guestElf('test/guests/file-exit.c'), { args: [how], machine: { fileRoot: root } });
+    expect(run.stdout).toBe(`wrote, ending by ${how}\n`);
+    expect(run.outcome).toMatchObject(outcome);
+    const expected = Buffer.alloc(3 * PAGE, 0x11);
+    expected[5] = 0xa5;
+    expected[3 * PAGE - 1] = 0x5a;
+    expect(readFileSync(join(root, 'exit.bin')).equals(expected), 'the file does not hold exactly the two bytes written through the view').toBe(true);
+  });
+});
+
 describe('the sandbox', () => {
   it('refuses .., other drives, UNC and device paths, device names and links out of the root, and touches nothing outside', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'mmscope-outside-'));
@@ -64,7 +85,7 @@ describe('the sandbox', () => {
     const paths = [
       'C:\\sub\\inside.txt', 'link-in\\through-link.txt', 'link-file', '..\\escape.txt', 'sub\\..\\..\\escape.txt',
       'D:\\x.txt', '\\\\server\\share\\x.txt', '\\\\.\\PhysicalDrive0', 'CON', 'nul.txt', 'link-out\\x.txt', 'dangling',
-      `${outside}/absolute.txt`, 'bad|name.txt',
+      `${outside}/absolute.txt`, 'bad|name.txt', '\\??\\C:\\sub\\nt-prefix.txt', '\\??\\D:\\x.txt',
     ];
     const run = await runGuest(guestElf('test/guests/file-open.c'), { args: ['create', ...paths], machine: { fileRoot: root } });
     expect(run.stdout.trim().split('\n')).toEqual([
@@ -82,7 +103,10 @@ describe('the sandbox', () => {
       'dangling: error 5',
       `${outside}/absolute.txt: error 3`,   // a host path is only a path under C:\\, whose folders do not exist
       'bad|name.txt: error 123',
+      '\\??\\C:\\sub\\nt-prefix.txt: ok',   // the NT namespace prefix names the same C:\
+      '\\??\\D:\\x.txt: error 3',
     ]);
+    expect(readFileSync(join(root, 'sub', 'nt-prefix.txt'), 'utf8')).toBe('written');
     expect(readFileSync(join(root, 'sub', 'inside.txt'), 'utf8')).toBe('written');
     expect(readFileSync(join(root, 'sub', 'through-link.txt'), 'utf8')).toBe('written');
     expect(readFileSync(join(root, 'sub', 'target.txt'), 'utf8')).toBe('written');
