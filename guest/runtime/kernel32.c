@@ -3,6 +3,7 @@
 #include <windows.h>
 #include <winternl.h>
 #include <ntdll.h>
+#include <mmscope.h>
 #include "kernel32-internal.h"
 
 DWORD WINAPI GetLastError(void) { return NtCurrentTeb()->LastErrorValue; }
@@ -63,4 +64,18 @@ void WINAPI GetSystemInfo(LPSYSTEM_INFO info) {
   info->dwAllocationGranularity = 65536;
   info->wProcessorLevel = 6;
   info->wProcessorRevision = 0;
+}
+
+/* On x86 the native system is the system (no WOW64 underneath). */
+void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO info) { GetSystemInfo(info); }
+
+/* The console pseudo-handles (Windows XP's 3, 7, 11); anything else is
+   INVALID_HANDLE_VALUE with ERROR_INVALID_HANDLE, as kernel32 answers. */
+HANDLE WINAPI GetStdHandle(DWORD which) {
+  switch (which) {
+    case STD_INPUT_HANDLE: return MMSCOPE_STDIN_HANDLE;
+    case STD_OUTPUT_HANDLE: return MMSCOPE_STDOUT_HANDLE;
+    case STD_ERROR_HANDLE: return MMSCOPE_STDERR_HANDLE;
+    default: SetLastError(ERROR_INVALID_HANDLE); return INVALID_HANDLE_VALUE;
+  }
 }

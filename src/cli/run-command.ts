@@ -135,6 +135,7 @@ function reportOutcome(outcome: RunOutcome, settings: RunSettings): void {
   if (outcome.reason === 'bugcheck') say(formatBugCheck(outcome.bugCheck));
   if (outcome.reason === 'timeout') say(`stopped: the guest ran for more than ${settings.timeout} ms (--timeout)`);
   if (outcome.reason === 'instruction-limit') say(`stopped: the guest executed ${settings.maxInsns} instructions (--max-insns)`);
+  if (outcome.reason === 'waits-forever') say('stopped: the only thread waits forever (an infinite NtDelayExecution) and nothing can wake it; on Windows the process would hang');
 }
 
 function exitStatusOf(outcome: RunOutcome): number {

@@ -75,6 +75,8 @@ export type RunOutcome =
   | { reason: 'exited'; exitStatus: number }
   | { reason: 'exception'; exitStatus: number; exception: ExceptionReport }
   | { reason: 'timeout' | 'instruction-limit'; exitStatus: undefined }
+  /** The only thread began a wait nothing can end (Sleep(INFINITE)): on Windows the process would hang. */
+  | { reason: 'waits-forever'; exitStatus: undefined }
   /** The memory manager stopped the machine (after an experiment damaged it): `exitStatus` is the bug check code. */
   | { reason: 'bugcheck'; exitStatus: number; bugCheck: BugCheck };
 
@@ -212,6 +214,7 @@ export class Machine {
       this.trace.emit({ type: 'process-exit', status: process.exitStatus! });
       return { reason: 'exited', exitStatus: process.exitStatus! };
     }
+    if (process.waitingForever) return { reason: 'waits-forever', exitStatus: undefined };
     if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) return { reason: 'timeout', exitStatus: undefined };
     if (options.maxInstructions) return { reason: 'instruction-limit', exitStatus: undefined };
     throw new Error('the CPU stopped without the process ending and without a limit being reached');

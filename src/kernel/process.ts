@@ -7,6 +7,7 @@ import { HandleTable, ObjectNames } from './ob/handle-table.js';
 import type { Sandbox } from './io/sandbox.js';
 import type { BackingFiles } from './io/file-object.js';
 import type { ControlArea } from '../mm/section.js';
+import { SystemClock } from './system-clock.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
@@ -26,6 +27,10 @@ export class Process {
   readonly backingFiles: BackingFiles = new Map();
   /** Image sections by file, kept while the file is unchanged. */
   readonly imageControlAreas = new Map<string, ControlArea>();
+  /** The kernel's clock (mmscope runs one process per machine, so the system's clock lives here). */
+  readonly clock = new SystemClock();
+  /** Set when the only thread began a wait nothing can end (an infinite NtDelayExecution): on Windows it would hang. */
+  waitingForever = false;
 
   constructor(
     readonly space: AddressSpace,
@@ -33,7 +38,7 @@ export class Process {
     readonly imageVad: Vad,
     readonly stackVad: Vad,
     readonly writeConsole: ConsoleSink,
-    private readonly onTerminate: () => void,
+    private readonly stopCpu: () => void,
   ) {}
 
   get terminated(): boolean { return this.exitStatus !== undefined; }
@@ -47,6 +52,12 @@ export class Process {
   terminate(status: number): void {
     if (this.terminated) return;
     this.exitStatus = status >>> 0;
-    this.onTerminate();
+    this.stopCpu();
+  }
+
+  /** The only thread waits for something that can never happen: stop running it (the process stays, hung). */
+  waitForever(): void {
+    this.waitingForever = true;
+    this.stopCpu();
   }
 }

@@ -92,6 +92,8 @@ export function describeOutcome(outcome: RunOutcome): string {
     case 'exception': return `ended by an unhandled exception 0x${(outcome.exitStatus >>> 0).toString(16)}`;
     case 'instruction-limit': return 'did not exit within its instruction budget (a loop that never ends, or a budget too small)';
     case 'timeout': return 'did not exit before the wall-clock timeout';
+    case 'waits-forever': return 'waits forever (an infinite NtDelayExecution: the process would hang)';
+    default: return outcome.reason;
   }
 }
 

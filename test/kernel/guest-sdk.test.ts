@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGuest } from '../../src/toolchain/build-guest.js';
-import { PROJECT_ROOT, guestElf, runChecks, runGuest } from '../helpers/guests.js';
+import type { SystemCallEvent } from '../../src/trace/events.js';
+import { PROJECT_ROOT, guestElf, runChecks, runGuest, syscallEvents } from '../helpers/guests.js';
 
 let root: string;
 beforeAll(() => {
@@ -38,5 +39,21 @@ describe('GetProcAddress', () => {
   it('finds a module\'s exports by name and ordinal in its export directory; ERROR_PROC_NOT_FOUND and ERROR_MOD_NOT_FOUND otherwise', async () => {
     const run = await runChecks('test/guests/get-proc-address.c', [], { fileRoot: root });
     expect(run.stdout).toMatch(/^2\d checks, 0 failed$/m);
+  });
+});
+
+describe('time, the console and the system', () => {
+  it('Sleep asks NtDelayExecution for a relative interval in 100 ns units and returns at once; GetStdHandle and GetSystemInfo answer as Windows x86', async () => {
+    const run = await runChecks('test/guests/time-and-console.c');
+    expect(run.stdout).toMatch(/^1\d checks, 0 failed$/m);
+    expect(run.stdout).toContain('via the std handle\n');
+    expect(run.stderr).toBe('to stderr\n');
+    const delays = (syscallEvents(run.events) as SystemCallEvent[]).filter((e) => e.name === 'NtDelayExecution');
+    expect(delays.map((e) => [e.args[0], e.result])).toEqual([[0, 0], [0, 0], [1, 0]]);
+  });
+
+  it('Sleep(INFINITE): nothing can wake the only thread, so the run ends as a hang instead of waiting forever', async () => {
+    const run = await runGuest(guestElf('test/guests/time-and-console.c'), { args: ['forever'] });
+    expect(run.outcome).toEqual({ reason: 'waits-forever', exitStatus: undefined });
   });
 });

@@ -10,6 +10,7 @@ import {
   NtCreateFile, NtOpenFile, NtQueryInformationFile, NtReadFile, NtSetInformationFile, NtWriteFile,
 } from './file-services.js';
 import { NtClose } from './object-services.js';
+import { NtDelayExecution } from './time-services.js';
 import {
   NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
 } from './section-services.js';
@@ -21,7 +22,7 @@ export const NT_SERVICES: readonly NtService[] = [
   NtAllocateVirtualMemory, NtContinue, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory,
   NtRaiseException, NtTerminateProcess, NtWriteFile, NtClose, NtCreateFile, NtOpenFile, NtReadFile,
   NtQueryInformationFile, NtSetInformationFile, NtCreateSection, NtOpenSection, NtMapViewOfSection,
-  NtUnmapViewOfSection, NtFlushVirtualMemory,
+  NtUnmapViewOfSection, NtFlushVirtualMemory, NtDelayExecution,
   MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad, MmsExperimentMapFrame,
 ];
 
