@@ -15,12 +15,14 @@
    - requests above VIRTUAL_MEMORY_THRESHOLD get a reservation of their own.
 
    Misuse (a double free, a pointer not from this heap, a damaged header,
-   a freed block written to) makes the call fail as Windows' does; with the
+   a freed block written to) makes the call fail as Windows' does, leaving
+   GetLastError alone unless the pointer cannot be read at all; with the
    PEB's NtGlobalFlag heap checks on (mmscope run --heap-check) the heap also
    prints what it found and raises STATUS_HEAP_CORRUPTION, which ends the
    process unless a handler catches it. */
 #include <windows.h>
 #include <winternl.h>
+#include <ntdll.h>
 #include <stdio.h>
 #include <string.h>
 #include "list.h"
@@ -130,8 +132,13 @@ static int free_checks(void) { return (global_flags() & FLG_HEAP_ENABLE_FREE_CHE
 
 /* ---- reporting misuse ------------------------------------------------- */
 
+/* What Windows 10 records for a pointer that is not a busy block of the heap
+   (Wine's dlls/kernel32/tests/heap.c, test_HeapCreate): HeapValidate,
+   HeapFree and HeapReAlloc fail and leave the last error as it was (a
+   zeroed buffer on the stack, a block already freed); only a pointer whose
+   header cannot be read at all (0xdeadbe00) sets ERROR_NOACCESS. HeapSize
+   takes the same path (HeapSize on a freed block is (SIZE_T)-1). */
 static void report(HEAP *heap, const char *function, const void *pointer, const char *what) {
-  SetLastError(ERROR_INVALID_PARAMETER);
   if (!(global_flags() & FLG_HEAP_VALIDATE_PARAMETERS)) return;
   fprintf(stderr, "HEAP[mmscope]: %s(%p, %p): %s\n", function, (void *)heap, pointer, what);
   ULONG_PTR arguments[2] = { (ULONG_PTR)heap, (ULONG_PTR)pointer };
@@ -363,6 +370,21 @@ enum block_kind { BLOCK_BUSY, BLOCK_VIRTUAL, BLOCK_BAD };
 
 typedef struct located { enum block_kind kind; HEAP_ENTRY *entry; VIRTUAL_BLOCK *virtual_block; const char *problem; } located;
 
+/* Whether the header before `p` could be read: committed and accessible (no fault would be taken). */
+static int header_readable(const void *p) {
+  MEMORY_BASIC_INFORMATION mbi;
+  SIZE_T written;
+  const char *header = (const char *)p - sizeof(HEAP_ENTRY);
+  if (!NT_SUCCESS(NtQueryVirtualMemory(NtCurrentProcess(), (PVOID)header, MemoryBasicInformation, &mbi, sizeof mbi, &written))) return 0;
+  return mbi.State == MEM_COMMIT && !(mbi.Protect & (PAGE_NOACCESS | PAGE_GUARD));
+}
+
+/* A pointer that is no block: fails the call as report() says; ERROR_NOACCESS if its header is unreadable. */
+static void reject_block(HEAP *heap, const char *function, const void *p, const char *problem) {
+  if (!header_readable(p)) SetLastError(ERROR_NOACCESS);
+  report(heap, function, p, problem);
+}
+
 /* Walks a segment to say what `p` is, for the error path only (it is slow). */
 static const char *diagnose(HEAP *heap, HEAP_SEGMENT *s, const char *p) {
   HEAP_ENTRY *e = (HEAP_ENTRY *)s->FirstEntry;
@@ -464,11 +486,14 @@ BOOL WINAPI HeapDestroy(HANDLE handle) {
   return TRUE;
 }
 
+/* STATUS_NO_MEMORY: raised with HEAP_GENERATE_EXCEPTIONS, else ERROR_NOT_ENOUGH_MEMORY
+   (Wine's heap.c test: a fixed heap's HeapAlloc too large for it, HeapReAlloc that cannot grow in place). */
 static void *fail_allocation(HEAP *heap, DWORD flags, SIZE_T bytes) {
   if ((flags | heap->Flags) & HEAP_GENERATE_EXCEPTIONS) {
     ULONG_PTR argument = bytes;
     RaiseException(STATUS_NO_MEMORY, 0, 1, &argument);
   }
+  SetLastError(ERROR_NOT_ENOUGH_MEMORY);
   return NULL;
 }
 
@@ -486,13 +511,14 @@ LPVOID WINAPI HeapAlloc(HANDLE handle, DWORD flags, SIZE_T bytes) {
   return heap ? allocate(heap, flags, bytes) : NULL;
 }
 
+/* Freeing NULL succeeds before the heap is even looked at: HeapFree(NULL, 0, NULL) is TRUE (Wine's heap.c test). */
 BOOL WINAPI HeapFree(HANDLE handle, DWORD flags, LPVOID p) {
   (void)flags;
+  if (!p) return TRUE;
   HEAP *heap = heap_of(handle, "HeapFree");
   if (!heap) return FALSE;
-  if (!p) return TRUE;
   located b = locate(heap, p);
-  if (b.kind == BLOCK_BAD) { report(heap, "HeapFree", p, b.problem); return FALSE; }
+  if (b.kind == BLOCK_BAD) { reject_block(heap, "HeapFree", p, b.problem); return FALSE; }
   if (b.kind == BLOCK_VIRTUAL) {
     RemoveEntryList(&b.virtual_block->Links);
     return VirtualFree(b.virtual_block, 0, MEM_RELEASE);
@@ -506,7 +532,7 @@ SIZE_T WINAPI HeapSize(HANDLE handle, DWORD flags, LPCVOID p) {
   HEAP *heap = heap_of(handle, "HeapSize");
   if (!heap) return (SIZE_T)-1;
   located b = locate(heap, p);
-  if (b.kind == BLOCK_BAD) { report(heap, "HeapSize", p, b.problem); return (SIZE_T)-1; }
+  if (b.kind == BLOCK_BAD) { reject_block(heap, "HeapSize", p, b.problem); return (SIZE_T)-1; }
   return size_of(&b);
 }
 
@@ -534,18 +560,20 @@ static int resize_in_place(HEAP *heap, HEAP_ENTRY *e, SIZE_T bytes) {
   return 1;
 }
 
+/* HeapReAlloc(heap, 0, NULL, n) fails with the last error set to NO_ERROR (Wine's heap.c test). */
 LPVOID WINAPI HeapReAlloc(HANDLE handle, DWORD flags, LPVOID p, SIZE_T bytes) {
   HEAP *heap = heap_of(handle, "HeapReAlloc");
   if (!heap) return NULL;
+  if (!p) { SetLastError(NO_ERROR); return NULL; }
   located b = locate(heap, p);
-  if (b.kind == BLOCK_BAD) { report(heap, "HeapReAlloc", p, b.problem); return NULL; }
+  if (b.kind == BLOCK_BAD) { reject_block(heap, "HeapReAlloc", p, b.problem); return NULL; }
   SIZE_T old = size_of(&b);
   int fits_segment = bytes <= VIRTUAL_MEMORY_THRESHOLD;
   if (b.kind == BLOCK_BUSY && fits_segment && resize_in_place(heap, b.entry, bytes)) {
     if (flags & HEAP_ZERO_MEMORY && bytes > old) memset((char *)p + old, 0, bytes - old);
     return p;
   }
-  if (b.kind == BLOCK_VIRTUAL && sizeof(VIRTUAL_BLOCK) + bytes <= b.virtual_block->ReserveSize && !fits_segment) {
+  if (b.kind == BLOCK_VIRTUAL && bytes <= b.virtual_block->ReserveSize - sizeof(VIRTUAL_BLOCK) && !fits_segment) {
     b.virtual_block->RequestedSize = bytes;
     if (flags & HEAP_ZERO_MEMORY && bytes > old) memset((char *)p + old, 0, bytes - old);
     return p;
@@ -610,7 +638,7 @@ BOOL WINAPI HeapValidate(HANDLE handle, DWORD flags, LPCVOID p) {
   if (!heap) return FALSE;
   if (p) {
     located b = locate(heap, p);
-    if (b.kind == BLOCK_BAD) { report(heap, "HeapValidate", p, b.problem); return FALSE; }
+    if (b.kind == BLOCK_BAD) { reject_block(heap, "HeapValidate", p, b.problem); return FALSE; }
     return TRUE;
   }
   const void *where = NULL;

@@ -10,6 +10,7 @@ int main(int argc, char **argv) {
   HANDLE heap = GetProcessHeap();
   char *a = HeapAlloc(heap, 0, 24), *b = HeapAlloc(heap, 0, 24);
   BOOL result = TRUE;
+  SetLastError(0xdeadbeef);   /* Windows 10 leaves it as it was (see heap-last-error.c) */
   if (!strcmp(what, "double-free")) { HeapFree(heap, 0, b); result = HeapFree(heap, 0, b); }
   if (!strcmp(what, "foreign")) { char local[16]; result = HeapFree(heap, 0, local + 8); }
   if (!strcmp(what, "damaged")) { memset(a, 0x41, 32); result = HeapFree(heap, 0, b); }

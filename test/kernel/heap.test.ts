@@ -62,15 +62,22 @@ describe('a randomized malloc/free/realloc workload', () => {
   });
 });
 
+describe('GetLastError after the heap functions', () => {
+  it('as Windows 10 leaves it (Wine\'s heap.c): untouched for a pointer that is no block, ERROR_NOACCESS for an unreadable one, ERROR_NOT_ENOUGH_MEMORY when an allocation fails', async () => {
+    const run = await runChecks('test/guests/heap-last-error.c');
+    expect(run.stdout).toMatch(/^3\d checks, 0 failed$/m);
+  });
+});
+
 describe('heap misuse', () => {
   it.each([
     ['double-free', 'double free: the block is already free'],
     ['foreign', 'not a block of this heap'],
     ['damaged', 'a block header was overwritten'],
     ['validate', 'a damaged block header'],
-  ])('%s: the call fails with ERROR_INVALID_PARAMETER; under --heap-check the process stops with a report', async (what, message) => {
+  ])('%s: the call fails leaving GetLastError as it was (as Windows 10 does); under --heap-check the process stops with a report', async (what, message) => {
     const plain = await runGuest(guestElf('test/guests/heap-misuse.c'), { args: [what] });
-    expect(plain.stdout).toBe(`${what}: FALSE, error 87\n`);
+    expect(plain.stdout).toBe(`${what}: FALSE, error ${0xdeadbeef}\n`);
     const checked = await runGuest(guestElf('test/guests/heap-misuse.c'), { args: [what], machine: { heapCheck: true } });
     expect(checked.stdout).toBe('');
     expect(checked.stderr).toContain(message);
@@ -81,7 +88,7 @@ describe('heap misuse', () => {
 
   it('a write to a freed block is found only with the free checks on', async () => {
     const plain = await runGuest(guestElf('test/guests/heap-misuse.c'), { args: ['use-after-free'] });
-    expect(plain.stdout).toBe('use-after-free: TRUE, error 0\n');
+    expect(plain.stdout).toBe(`use-after-free: TRUE, error ${0xdeadbeef}\n`);
     const checked = await runGuest(guestElf('test/guests/heap-misuse.c'), { args: ['use-after-free'], machine: { heapCheck: true } });
     expect(checked.stderr).toContain('a free block was written to after it was freed');
     expect(checked.outcome.exitStatus).toBe(STATUS_HEAP_CORRUPTION);
