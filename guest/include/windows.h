@@ -35,6 +35,11 @@
 #define ERROR_PROC_NOT_FOUND       127L
 #define ERROR_BAD_EXE_FORMAT       193L
 #define ERROR_PRIVILEGE_NOT_HELD   1314L
+#define ERROR_GEN_FAILURE          31L
+#define ERROR_UNEXP_NET_ERR        59L
+#define ERROR_DISK_FULL            112L
+#define ERROR_NEGATIVE_SEEK        131L
+#define ERROR_DIRECTORY            267L
 
 typedef struct _SYSTEM_INFO {
   union {

@@ -72,6 +72,8 @@ DWORD WINAPI GetFileSize(HANDLE file, LPDWORD high) {
   NTSTATUS status = NtQueryInformationFile(file, &io, &info, sizeof info, FileStandardInformation);
   if (!mms_succeeded(status)) return INVALID_FILE_SIZE;
   if (high) *high = info.EndOfFile.u.HighPart;
+  /* A size whose low part is INVALID_FILE_SIZE is told from failure by NO_ERROR (as kernel32 does). */
+  if (info.EndOfFile.u.LowPart == INVALID_FILE_SIZE) SetLastError(NO_ERROR);
   return info.EndOfFile.u.LowPart;
 }
 
@@ -84,10 +86,13 @@ DWORD WINAPI SetFilePointer(HANDLE file, LONG distance, PLONG high, DWORD method
   else if (method != FILE_BEGIN) status = STATUS_INVALID_PARAMETER;
   if (!mms_succeeded(status)) return INVALID_SET_FILE_POINTER;
   position.QuadPart += high ? ((LONGLONG)*high << 32) | (ULONG)distance : distance;
-  if (position.QuadPart < 0) { SetLastError(ERROR_INVALID_PARAMETER); return INVALID_SET_FILE_POINTER; }
+  /* kernel32's SetFilePointerEx refuses a position before the start itself (Wine's file.c test). */
+  if (position.QuadPart < 0) { SetLastError(ERROR_NEGATIVE_SEEK); return INVALID_SET_FILE_POINTER; }
   status = NtSetInformationFile(file, &io, &position, sizeof position, FilePositionInformation);
   if (!mms_succeeded(status)) return INVALID_SET_FILE_POINTER;
   if (high) *high = position.u.HighPart;
+  /* A low part of INVALID_SET_FILE_POINTER is a position, told from failure by NO_ERROR (the documented contract). */
+  if (position.u.LowPart == INVALID_SET_FILE_POINTER) SetLastError(NO_ERROR);
   return position.u.LowPart;
 }
 

@@ -2,7 +2,7 @@
 // formatting and headers, kernel32's module, time and console functions,
 // and GetLastError as Windows leaves it. Each guest prints ok/FAIL lines.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGuest } from '../../src/toolchain/build-guest.js';
@@ -55,5 +55,15 @@ describe('time, the console and the system', () => {
   it('Sleep(INFINITE): nothing can wake the only thread, so the run ends as a hang instead of waiting forever', async () => {
     const run = await runGuest(guestElf('test/guests/time-and-console.c'), { args: ['forever'] });
     expect(run.outcome).toEqual({ reason: 'waits-forever', exitStatus: undefined });
+  });
+});
+
+describe('GetLastError after the Virtual*, mapping and file functions', () => {
+  it('is set, or left alone, as Windows does (Wine\'s virtual.c and file.c)', async () => {
+    const files = mkdtempSync(join(tmpdir(), 'mmscope-last-error-'));
+    writeFileSync(join(files, 'empty.bin'), '');
+    writeFileSync(join(files, 'data.bin'), Buffer.alloc(8192, 7));
+    const run = await runChecks('test/guests/last-error.c', [], { fileRoot: files });
+    expect(run.stdout).toMatch(/^9\d checks, 0 failed$/m);
   });
 });
