@@ -9,6 +9,8 @@ import {
   UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
 import { readInstructionCounter } from './instruction-counter.js';
+import { CpuStateView } from './cpu-state.js';
+import type { ContextLayout } from './context-calibration.js';
 
 export interface Disposable { dispose(): void }
 
@@ -46,6 +48,10 @@ export class Engine implements Disposable {
   private readonly mmr = new Uint8Array(UC_X86_MMR_SIZE);
   private hookError: unknown;
   private cpu: unknown;
+  /** Direct view of env once attachCpuState verified it; registers and trap state go through it. */
+  private state: CpuStateView | undefined;
+  /** The saved-context path for old_exception and the error code when there is no view. */
+  private exceptionContext: { context: CpuContext; layout: ContextLayout } | undefined;
   /** Set when a handled #UD ended uc_emu_start and stop() was not asked for: start() goes on. */
   private resumeAfterInvalidInstruction = false;
   private stopRequested = false;
@@ -73,13 +79,54 @@ export class Engine implements Disposable {
     this.call('uc_mem_map_ptr', this.lib.memMapPtr(this.handle, address, size, perms, hostAddress));
   }
 
+  /**
+   * Makes register access and acknowledgeException use a direct view of the
+   * CPU state when the calibration found one and it matches this engine's
+   * (checked against a context saved now); otherwise they keep koffi calls
+   * and saved contexts. Returns why the view is not used, if it is not.
+   */
+  attachCpuState(layout: ContextLayout): string | undefined {
+    this.exceptionContext = { context: this.allocateContext(), layout };
+    if (!layout.cpuState) return layout.cpuStateFailure ?? 'not calibrated';
+    const view = new CpuStateView(this.cpuPointer(), layout.cpuState);
+    const { context } = this.exceptionContext;
+    this.saveContext(context);
+    if (!view.matches(new Uint8Array(context.bytes.buffer, context.bytes.byteOffset, context.size))) return 'the CPU state of this engine is not where the probe found it';
+    this.state = view;
+    return undefined;
+  }
+
+  /** True if registers are read and written through the direct view (no koffi call). */
+  get hasCpuStateView(): boolean { return this.state !== undefined; }
+
+  /**
+   * Acknowledges the exception being delivered to the INTR hook: returns its
+   * hardware error code and clears env->old_exception, which Unicorn 2.0.1
+   * leaves set (the next #PF would become a double fault). Needs attachCpuState.
+   */
+  acknowledgeException(): number {
+    if (this.state) {
+      this.state.oldException = -1;
+      return this.state.errorCode;
+    }
+    if (!this.exceptionContext) throw new UnicornError('uc_context_save', 0, 'acknowledgeException before attachCpuState');
+    const { context, layout } = this.exceptionContext;
+    this.saveContext(context);
+    const errorCode = context.bytes.getInt32(layout.errorCodeOffset, true);
+    context.bytes.setInt32(layout.oldExceptionOffset, -1, true);
+    this.restoreContext(context);
+    return errorCode;
+  }
+
   readRegister(id: X86RegId): number {
+    if (this.state?.serves(id)) return this.state.read(id);
     this.scratch[0] = 0;
     this.call('uc_reg_read', this.lib.regRead(this.handle, id, this.scratch));
     return this.scratch[0]!;
   }
 
   writeRegister(id: X86RegId, value: number): void {
+    if (this.state?.write(id, value)) return;
     this.scratch[0] = value >>> 0;
     this.call('uc_reg_write', this.lib.regWrite(this.handle, id, this.scratch));
   }
@@ -87,6 +134,10 @@ export class Engine implements Disposable {
   /** Reads several 32-bit registers in one native call. */
   readRegisters(ids: readonly X86RegId[]): Uint32Array {
     const values = new Uint32Array(ids.length);
+    if (this.state && ids.every((id) => this.state!.serves(id))) {
+      ids.forEach((id, i) => { values[i] = this.state!.read(id); });
+      return values;
+    }
     const pointers = ids.map((_, i) => values.subarray(i, i + 1));
     this.call('uc_reg_read_batch', this.lib.regReadBatch(this.handle, Int32Array.from(ids), pointers, ids.length));
     return values;
@@ -203,15 +254,16 @@ export class Engine implements Disposable {
    * checks that it works.
    */
   flushTlbPage(address: number): void {
-    this.lib.tlbFlushPage(this.cpuState(), address >>> 0);
+    this.lib.tlbFlushPage(this.cpuPointer(), address >>> 0);
   }
 
   /** Forgets every cached translation (QEMU's tlb_flush). */
   flushTlb(): void {
-    this.lib.tlbFlush(this.cpuState());
+    this.lib.tlbFlush(this.cpuPointer());
   }
 
-  private cpuState(): unknown {
+  /** QEMU's CPUState of the engine's one CPU (what qemu_get_cpu returns), for the CPU-state probe. */
+  cpuPointer(): unknown {
     // Unicorn's single CPU keeps QEMU's UNASSIGNED_CPU_INDEX (-1) in this build; newer ones number it 0.
     this.cpu ??= this.lib.qemuGetCpu(this.handle, -1) ?? this.lib.qemuGetCpu(this.handle, 0);
     if (!this.cpu) throw new UnicornError('qemu_get_cpu', 0, 'libunicorn returned no CPU');
@@ -226,6 +278,7 @@ export class Engine implements Disposable {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.state = undefined;
     for (const context of this.contexts) this.lib.contextFree(context.pointer);
     this.lib.close(this.handle);
     for (const cb of this.registered) koffi.unregister(cb as koffi.IKoffiRegisteredCallback);

@@ -2,7 +2,7 @@
 // TypeScript API the CLI and the tests use.
 import { Engine } from '../cpu/engine.js';
 import { UC_PROT_ALL, X86Reg, type X86RegName } from '../cpu/constants.js';
-import { calibrateContextLayout, type ContextLayout } from '../cpu/context-calibration.js';
+import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
 import { GUEST_SPACE_SIZE, GuestSpaceReservation, PhysicalRamFile } from '../cpu/host-memory.js';
 import { AddressSpace } from '../mm/address-space.js';
@@ -102,7 +102,6 @@ export class Machine {
     readonly space: AddressSpace,
     private readonly kernel: KernelImage,
     private readonly disassembler: Disassembler,
-    private readonly contextLayout: ContextLayout,
     private readonly console: ConsoleSink,
     private readonly options: MachineOptions,
   ) {}
@@ -128,6 +127,7 @@ export class Machine {
     const ram = new PhysicalRamFile(frameCount);
     const guestSpace = new GuestSpaceReservation(ram);
     const engine = Engine.open();
+    warnOnce(engine.attachCpuState(contextLayout));
     for (let base = 0; base < GUEST_SPACE_SIZE; base += ONE_GIB) {
       engine.mapHostMemory(base, ONE_GIB, BigInt(guestSpace.hostAddress + base), UC_PROT_ALL);
     }
@@ -142,7 +142,7 @@ export class Machine {
     const pagefilePages = Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE);
     const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
     const space = new AddressSpace(tables, frames, ram, commit);
-    const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler, contextLayout,
+    const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
       options);
     return machine;
@@ -176,7 +176,7 @@ export class Machine {
     process.experimentsAllowed = this.options.allowExperiments ?? false;
     this.process = process;
     this.traps = new TrapDispatcher({
-      engine: this.engine, contextLayout: this.contextLayout, process, trace: this.trace, disassembler: this.disassembler,
+      engine: this.engine, process, trace: this.trace, disassembler: this.disassembler,
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
       ...(this.options.checkInvariantsAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
     });
@@ -314,6 +314,15 @@ export class Machine {
     if (!this.process) throw new Error('no program is loaded');
     return this.process;
   }
+}
+
+let warnedAboutCpuState = false;
+
+/** The slower register path works, but a user comparing figures should know it is in use. */
+function warnOnce(cpuStateFailure: string | undefined): void {
+  if (cpuStateFailure === undefined || warnedAboutCpuState) return;
+  warnedAboutCpuState = true;
+  process.emitWarning(`Unicorn's CPU state is reached through koffi calls (slower traps): ${cpuStateFailure}`, { code: 'MMSCOPE_CPU_STATE' });
 }
 
 const pagesOf = (image: LoadableImage): number => {

@@ -43,7 +43,9 @@ export const PEB = {
 export const FLG_HEAP_ENABLE_FREE_CHECK = 0x20;
 export const FLG_HEAP_VALIDATE_PARAMETERS = 0x40;
 
-const PROCESS_ID = 4, THREAD_ID = 8;
+/** The ids in the TEB's ClientId (and what Linux getpid answers). */
+export const PROCESS_ID = 4;
+const THREAD_ID = 8;
 const VER_PLATFORM_WIN32_NT = 2;
 
 export interface EnvironmentInit {

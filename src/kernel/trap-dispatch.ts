@@ -1,12 +1,11 @@
 // The kernel's single entry: every interrupt and exception the guest raises
 // arrives here through Unicorn's INTR hook and is dispatched by vector.
-import type { Engine, CpuContext } from '../cpu/engine.js';
+import type { Engine } from '../cpu/engine.js';
 import { X86Reg } from '../cpu/constants.js';
-import type { ContextLayout } from '../cpu/context-calibration.js';
 import type { Disassembler } from '../cpu/disassembler.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
 import { KernelPanic } from '../mm/panic.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import { updateStackLimit } from './process-environment.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { Process } from './process.js';
@@ -14,8 +13,8 @@ import {
   VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
 } from './cpu-exceptions.js';
 import { ExceptionDispatcher, exceptionAddressAdjustment } from './exception-dispatch.js';
-import { dispatchNtService } from './syscalls/nt-service-table.js';
-import { dispatchLinuxSyscall } from './syscalls/linux-syscalls.js';
+import { callNtService, findNtService } from './syscalls/nt-service-table.js';
+import { describeLinuxSyscall, dispatchLinuxSyscall } from './syscalls/linux-syscalls.js';
 import type { KernelDumps, NtServiceContext } from './syscalls/nt-service.js';
 import { readRegisters, writeUserRegisters } from './x86-context.js';
 
@@ -23,8 +22,8 @@ const ERROR_CODE_WRITE = 2;
 const ERROR_CODE_USER = 4;
 
 export interface TrapDependencies {
+  /** The CPU, with attachCpuState done (acknowledgeException needs it). */
   engine: Engine;
-  contextLayout: ContextLayout;
   process: Process;
   trace: TraceBus;
   disassembler: Disassembler;
@@ -43,15 +42,17 @@ const FAULT_STATUS = {
 
 export class TrapDispatcher {
   readonly exceptions: ExceptionDispatcher;
-  private readonly scratch: CpuContext;
   private readonly serviceContext: NtServiceContext;
   /** Page faults by how they ended (demand-zero, section-file — the hard faults —, copy-on-write, access-violation…). */
   readonly faultCounts = new Map<string, number>();
-  /** The system call being served, for faults the kernel takes on its behalf. */
-  private currentCall: string | undefined;
+  /** The system call being served (for faults the kernel takes on its behalf): ABI and number. */
+  private callAbi: 'nt' | 'linux' | undefined;
+  private callNumber = 0;
+  /** [EBX, ECX, EDX] of the Linux call being served; reused. */
+  private readonly linuxArgs = [0, 0, 0];
+  private readonly argumentBuffers: number[][] = [];
 
   constructor(private readonly deps: TrapDependencies) {
-    this.scratch = deps.engine.allocateContext();
     this.exceptions = new ExceptionDispatcher(deps.engine, deps.process, deps.trace);
     this.serviceContext = {
       process: deps.process,
@@ -91,18 +92,9 @@ export class TrapDispatcher {
     this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
   }
 
-  /**
-   * Unicorn leaves env->old_exception set after a hooked exception, which would
-   * turn the next #PF into a double fault: clear it through a saved context and
-   * read the hardware error code from the same bytes.
-   */
+  /** Clears Unicorn's stale old_exception (else the next #PF is a double fault) and returns the hardware error code. */
   private acknowledgeException(): number {
-    const { engine, contextLayout } = this.deps;
-    engine.saveContext(this.scratch);
-    const errorCode = this.scratch.bytes.getInt32(contextLayout.errorCodeOffset, true);
-    this.scratch.bytes.setInt32(contextLayout.oldExceptionOffset, -1, true);
-    engine.restoreContext(this.scratch);
-    return errorCode;
+    return this.deps.engine.acknowledgeException();
   }
 
   private handlePageFault(): void {
@@ -134,16 +126,19 @@ export class TrapDispatcher {
 
   private handleNtSystemService(): void {
     const { engine, process, trace } = this.deps;
-    const [number, argsPointer] = engine.readRegisters([X86Reg.EAX, X86Reg.EDX]) as unknown as [number, number];
-    this.currentCall = `service 0x${number.toString(16)}`;
-    const call = dispatchNtService(this.serviceContext, number, argsPointer);
-    this.currentCall = undefined;
-    const keepRegisters = call.service?.replacesRegisters && call.status === 0;
-    if (!process.terminated && !keepRegisters) engine.writeRegister(X86Reg.EAX, call.status);
+    const number = engine.readRegister(X86Reg.EAX), argsPointer = engine.readRegister(X86Reg.EDX);
+    const service = findNtService(number);
+    // A traced call gets its own array (the event keeps it; empty if the arguments were unreadable).
+    const args = trace.active || !service ? [] : this.argumentBuffer(service.argCount);
+    this.enterCall('nt', number);
+    const status = service ? callNtService(this.serviceContext, service, argsPointer, args) : STATUS_INVALID_SYSTEM_SERVICE;
+    this.leaveCall();
+    const keepRegisters = service?.replacesRegisters && status === 0;
+    if (!process.terminated && !keepRegisters) engine.writeRegister(X86Reg.EAX, status);
     if (trace.active) {
       trace.emit({
-        type: 'syscall', abi: 'nt', number, name: call.service?.name ?? `service_0x${number.toString(16)}`,
-        args: call.args, result: call.status, resultName: ntStatusName(call.status),
+        type: 'syscall', abi: 'nt', number, name: service?.name ?? `service_0x${number.toString(16)}`,
+        args, result: status, resultName: ntStatusName(status),
       });
     }
     this.deps.checkInvariantsAfterServices?.();
@@ -151,12 +146,36 @@ export class TrapDispatcher {
 
   private handleLinuxSyscall(): void {
     const { engine, process, trace } = this.deps;
-    const [number, ebx, ecx, edx] = engine.readRegisters([X86Reg.EAX, X86Reg.EBX, X86Reg.ECX, X86Reg.EDX]);
-    this.currentCall = `linux syscall ${number}`;
-    const call = dispatchLinuxSyscall(process, number!, [ebx!, ecx!, edx!]);
-    this.currentCall = undefined;
-    if (!process.terminated) engine.writeRegister(X86Reg.EAX, call.result);
-    if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number: number!, name: call.name, args: call.args, result: call.result });
+    const number = engine.readRegister(X86Reg.EAX);
+    const args = this.linuxArgs;
+    args[0] = engine.readRegister(X86Reg.EBX);
+    args[1] = engine.readRegister(X86Reg.ECX);
+    args[2] = engine.readRegister(X86Reg.EDX);
+    this.enterCall('linux', number);
+    const result = dispatchLinuxSyscall(process, number, args);
+    this.leaveCall();
+    if (!process.terminated) engine.writeRegister(X86Reg.EAX, result);
+    if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number, ...describeLinuxSyscall(number, args), result });
+  }
+
+  /** One reused array per argument count: services read their arguments during the call only. */
+  private argumentBuffer(count: number): number[] {
+    let buffer = this.argumentBuffers[count];
+    if (!buffer) this.argumentBuffers[count] = buffer = new Array<number>(count).fill(0);
+    return buffer;
+  }
+
+  private enterCall(abi: 'nt' | 'linux', number: number): void {
+    this.callAbi = abi;
+    this.callNumber = number;
+  }
+
+  private leaveCall(): void { this.callAbi = undefined; }
+
+  /** The system call being served, as traces name it (built only when a kernel fault is traced). */
+  private get currentCall(): string | undefined {
+    if (this.callAbi === undefined) return undefined;
+    return this.callAbi === 'nt' ? `service 0x${this.callNumber.toString(16)}` : `linux syscall ${this.callNumber}`;
   }
 
   private handleCpuException(vector: number): void {

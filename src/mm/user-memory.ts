@@ -40,6 +40,31 @@ export class UserMemory {
     return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
   }
 
+  /**
+   * Fills out[0..count) with the little-endian u32 values at `address` (a
+   * system call's arguments) without allocating; faults pages in and throws
+   * UserAccessViolation as read() does, before anything is copied.
+   */
+  readU32s(address: number, count: number, out: number[]): void {
+    if (count === 0) return;
+    const end = address + count * 4 - 1;
+    if (!isUserAddress(address) || !isUserAddress(end) || end < address) throw new UserAccessViolation(address, false);
+    const lastPage = end - (end & PAGE_MASK), firstPage = address - (address & PAGE_MASK);
+    // Highest page first, as forEachPage.
+    const lastFrame = this.probePage(lastPage, false);
+    const firstFrame = firstPage === lastPage ? lastFrame : this.probePage(firstPage, false);
+    const ram = this.space.memory.bytes;
+    for (let i = 0; i < count; i++) {
+      let value = 0;
+      for (let b = 3; b >= 0; b--) {
+        const at = address + i * 4 + b;
+        const frame = at >= lastPage ? lastFrame : firstFrame;
+        value = (value << 8) | ram[frame + (at & PAGE_MASK)]!;
+      }
+      out[i] = value >>> 0;
+    }
+  }
+
   writeU32(address: number, value: number): void {
     const bytes = new Uint8Array(4);
     new DataView(bytes.buffer).setUint32(0, value >>> 0, true);

@@ -2,7 +2,7 @@
 // adding a service is adding a row. Arguments are fetched through EDX from
 // the user stack before the handler runs; a bad pointer anywhere becomes
 // STATUS_ACCESS_VIOLATION.
-import { STATUS_ACCESS_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE, type NtStatus } from '../../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, type NtStatus } from '../../nt/status.js';
 import { UserAccessViolation } from '../../mm/user-memory.js';
 import type { NtService, NtServiceContext } from './nt-service.js';
 import { NtTerminateProcess } from './process-services.js';
@@ -28,23 +28,22 @@ export const NT_SERVICES: readonly NtService[] = [
 
 const BY_NUMBER = new Map(NT_SERVICES.map((s) => [s.number, s]));
 
-export interface NtServiceCall {
-  service: NtService | undefined;
-  args: number[];
-  status: NtStatus;
+/** The service with this number, or undefined (the caller answers STATUS_INVALID_SYSTEM_SERVICE). */
+export function findNtService(number: number): NtService | undefined {
+  return BY_NUMBER.get(number);
 }
 
-export function dispatchNtService(context: NtServiceContext, number: number, argsPointer: number): NtServiceCall {
-  const service = BY_NUMBER.get(number);
-  if (!service) return { service, args: [], status: STATUS_INVALID_SYSTEM_SERVICE };
-  let args: number[] = [];
+/**
+ * Copies the service's arguments from `argsPointer` into `args` (argCount
+ * values; the caller owns and reuses the array) and runs it. A bad pointer,
+ * to the arguments or anywhere the handler looks, is STATUS_ACCESS_VIOLATION.
+ */
+export function callNtService(context: NtServiceContext, service: NtService, argsPointer: number, args: number[]): NtStatus {
   try {
-    const raw = context.process.memory.read(argsPointer, service.argCount * 4);
-    const view = new DataView(raw.buffer);
-    args = Array.from({ length: service.argCount }, (_, i) => view.getUint32(i * 4, true));
-    return { service, args, status: service.handler(context, args) >>> 0 };
+    context.process.memory.readU32s(argsPointer, service.argCount, args);
+    return service.handler(context, args) >>> 0;
   } catch (error) {
-    if (error instanceof UserAccessViolation) return { service, args, status: STATUS_ACCESS_VIOLATION };
+    if (error instanceof UserAccessViolation) return STATUS_ACCESS_VIOLATION;
     throw error;
   }
 }
