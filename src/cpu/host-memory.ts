@@ -84,9 +84,22 @@ export class PhysicalRamFile {
   }
 }
 
-/** The guest's 4 GiB as host address space; pages alias RAM frames once made real. */
+/**
+ * The guest's 4 GiB as host address space; pages alias RAM frames once made real.
+ *
+ * One mmap per fault was a fifth of a demand-zero fault's cost, so aliasing
+ * is speculative: making page P reach frame F also points the following
+ * pages that reach nothing (up to ALIAS_RUN_PAGES) at F+1, F+2, ... in the
+ * same mmap, since the frame database hands out consecutive frames to
+ * consecutive faults; a later fault whose frame matches costs no host call.
+ * This is safe because the guest only reaches a page's host memory through
+ * a valid PTE (the CPU walks the page tables first): where the PTE is not
+ * valid, what the host mapping shows does not matter and is not specified.
+ */
 export class GuestSpaceReservation {
   readonly hostAddress: number;
+  /** The frame each guest page's host mapping reaches, -1 for none (anonymous memory). */
+  private readonly aliasOf = new Int32Array(GUEST_SPACE_SIZE / PAGE_SIZE).fill(-1);
 
   constructor(private readonly ram: PhysicalRamFile) {
     const c = loadLibc();
@@ -94,26 +107,38 @@ export class GuestSpaceReservation {
     if (mapFailed(this.hostAddress)) throw new HostMemoryError('mmap(4 GiB reservation)', c);
   }
 
-  /** Backs the guest page at `pageAddress` with RAM frame `pfn`. */
+  /** Backs the guest page at `pageAddress` with RAM frame `pfn` (and, speculatively, the free pages after it with the next frames). */
   aliasFrame(pageAddress: number, pfn: number): void {
+    const page = pageAddress >>> 12;
+    if (this.aliasOf[page] === pfn) return;
+    let count = 1;
+    const limit = Math.min(ALIAS_RUN_PAGES, this.aliasOf.length - page, this.ram.frameCount - pfn);
+    while (count < limit && this.aliasOf[page + count] === -1) count++;
     const c = loadLibc();
     const at = this.hostAddress + pageAddress;
-    const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, this.ram.fd, pfn * PAGE_SIZE);
+    const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, this.ram.fd, pfn * PAGE_SIZE);
     if (r !== at) throw new HostMemoryError('mmap(frame alias)', c);
+    for (let i = 0; i < count; i++) this.aliasOf[page + i] = pfn + i;
   }
 
   /** Puts anonymous memory back under the page so a freed frame is no longer reachable through it. */
   dropAlias(pageAddress: number): void {
+    const page = pageAddress >>> 12;
+    if (this.aliasOf[page] === -1) return;
     const c = loadLibc();
     const at = this.hostAddress + pageAddress;
     const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
     if (r !== at) throw new HostMemoryError('mmap(drop alias)', c);
+    this.aliasOf[page] = -1;
   }
 
   dispose(): void {
     loadLibc().munmap(this.hostAddress, GUEST_SPACE_SIZE);
   }
 }
+
+/** How many pages one alias mmap may cover: 256 KiB, a few host page-table updates and no more. */
+const ALIAS_RUN_PAGES = 64;
 
 /** Plain anonymous host memory with its address, for small probe machines. */
 export class AnonymousHostMemory {
