@@ -20,7 +20,8 @@ export const BUILD_COMMAND: CommandDeclaration<BuildOptionValues> = {
   description: `Builds a static, freestanding i386 ELF linked at 0x00400000 with the guest
 SDK (guest/include, guest/runtime, guest/image.ld). A program defines main()
 (the SDK's crt0 calls it and exits with its return value) or its own _start
-(then it gets no crt0). A compiler error exits with status 1.`,
+(then it gets no crt0). A compiler error exits with status 1; warnings are
+printed on stderr when the build succeeds too.`,
   options: () => [
     new Option('-o, --output <file>', 'the ELF file to write').makeOptionMandatory(),
     new Option('--cflag <flag>', 'an extra gcc flag, e.g. --cflag -O0 (repeatable)').argParser(collect(String)),
@@ -36,13 +37,14 @@ SDK (guest/include, guest/runtime, guest/image.ld). A program defines main()
   action: build,
 };
 
-function build({ operands, options }: Invocation<BuildOptionValues>): number {
+function build({ operands, options, output }: Invocation<BuildOptionValues>): number {
   validate(options);
-  buildGuest({
+  const { diagnostics } = buildGuest({
     sources: operands, output: options.output, cflags: options.cflag ?? [],
     ...(options.stack !== undefined ? { stackReserveBytes: options.stack } : {}),
     ...(options.base !== undefined ? { imageBase: options.base } : {}),
   });
+  if (diagnostics) output.err(diagnostics);   /* gcc's warnings, even when the build succeeds */
   return 0;
 }
 

@@ -25,26 +25,34 @@ export function imageBaseProblem(base: number): string | undefined {
   return `image base 0x${base.toString(16)} must be a multiple of 64 KiB between 0x10000 and 0x70000000`;
 }
 
+export interface BuildResult {
+  /** What gcc, nasm and ld printed while building the program successfully (its warnings), in order; '' if nothing. */
+  diagnostics: string;
+}
+
 /**
  * C sources get the SDK headers; any object may define `main` (the SDK's
  * crt0 calls it) or its own `_start` (then crt0 is left out, as for a
- * Linux-ABI program that must also run under qemu-i386).
+ * Linux-ABI program that must also run under qemu-i386). Throws BuildError
+ * with the tool's messages when a step fails.
  */
-export function buildGuest(request: BuildRequest): void {
+export function buildGuest(request: BuildRequest): BuildResult {
   if (request.sources.length === 0) throw new BuildError('no source files given');
   const baseProblem = request.imageBase === undefined ? undefined : imageBaseProblem(request.imageBase);
   if (baseProblem) throw new BuildError(baseProblem);
   const runtime = buildRuntimeLibrary();
   const work = mkdtempSync(join(tmpdir(), 'mmscope-build-'));
   try {
-    const objects = request.sources.map((source, i) => compileSource(source, join(work, `${i}.o`), request.cflags ?? []));
+    const diagnostics: string[] = [];
+    const objects = request.sources.map((source, i) => compileSource(source, join(work, `${i}.o`), request.cflags ?? [], diagnostics));
     const definesStart = objects.some((object) => /\sT _start$/m.test(runTool('nm', ['-g', object])));
     const startup = definesStart ? [] : [runtime.crt0];
     const base = request.imageBase !== undefined ? [`-Wl,--defsym=IMAGE_BASE=0x${request.imageBase.toString(16)}`] : [];
     const exports = request.imageBase !== undefined ? [assembleExportDirectory(work, request.output, objects)] : [];
-    runTool('gcc', [...LINK_FLAGS, ...base, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, ...exports, runtime.archive, ...LINK_LIBRARIES]);
+    runTool('gcc', [...LINK_FLAGS, ...base, '-T', guestPaths().linkerScript, '-o', request.output, ...startup, ...objects, ...exports, runtime.archive, ...LINK_LIBRARIES], diagnostics);
     if (request.imageBase !== undefined) convertExportAddressesToRvas(request.output, request.imageBase);
     if (request.stackReserveBytes) recordStackReserve(request.output, request.stackReserveBytes);
+    return { diagnostics: diagnostics.join('') };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -78,10 +86,10 @@ function recordStackReserve(elf: string, bytes: number): void {
   throw new BuildError(`${elf}: no PT_GNU_STACK header to record the stack size in`);
 }
 
-function compileSource(source: string, object: string, cflags: readonly string[]): string {
+function compileSource(source: string, object: string, cflags: readonly string[], diagnostics: string[]): string {
   switch (extname(source)) {
-    case '.c': runTool('gcc', [...CC_FLAGS, ...includeFlags(), ...cflags, '-c', '-o', object, source]); break;
-    case '.asm': case '.s': case '.nasm': runTool('nasm', [...NASM_FLAGS, '-o', object, source]); break;
+    case '.c': runTool('gcc', [...CC_FLAGS, ...includeFlags(), ...cflags, '-c', '-o', object, source], diagnostics); break;
+    case '.asm': case '.s': case '.nasm': runTool('nasm', [...NASM_FLAGS, '-o', object, source], diagnostics); break;
     default: throw new BuildError(`${source}: unknown source type (expected .c or .asm)`);
   }
   return object;
