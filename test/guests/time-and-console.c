@@ -1,6 +1,7 @@
 /* Sleep, GetStdHandle and GetSystemInfo as a Win32 program uses them. With
    the argument "forever" the program sleeps with INFINITE instead. */
 #include <windows.h>
+#include <ntdll.h>
 #include <string.h>
 #include "check.h"
 
@@ -12,6 +13,10 @@ int main(int argc, char **argv) {
   Sleep(0);
   Sleep(5000);
   CHECK_EQ("SleepEx returns 0", SleepEx(10, TRUE), 0);
+  LARGE_INTEGER past;
+  past.QuadPart = 1;   /* an absolute time in 1601: already over */
+  CHECK_EQ("NtDelayExecution until a time already past", NtDelayExecution(FALSE, &past), STATUS_SUCCESS);
+  CHECK_EQ("NtDelayExecution with an unreadable interval", NtDelayExecution(FALSE, (PLARGE_INTEGER)0x80000000), STATUS_ACCESS_VIOLATION);
 
   HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
   DWORD written = 0;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGuest } from '../../src/toolchain/build-guest.js';
 import type { SystemCallEvent } from '../../src/trace/events.js';
-import { PROJECT_ROOT, guestElf, runChecks, runGuest, syscallEvents } from '../helpers/guests.js';
+import { PROJECT_ROOT, guestElf, runChecks, runCli, runGuest, syscallEvents } from '../helpers/guests.js';
 
 let root: string;
 beforeAll(() => {
@@ -49,12 +49,15 @@ describe('time, the console and the system', () => {
     expect(run.stdout).toContain('via the std handle\n');
     expect(run.stderr).toBe('to stderr\n');
     const delays = (syscallEvents(run.events) as SystemCallEvent[]).filter((e) => e.name === 'NtDelayExecution');
-    expect(delays.map((e) => [e.args[0], e.result])).toEqual([[0, 0], [0, 0], [1, 0]]);
+    expect(delays.map((e) => [e.args[0], e.result])).toEqual([[0, 0], [0, 0], [1, 0], [0, 0], [0, 0xc0000005]]);
   });
 
   it('Sleep(INFINITE): nothing can wake the only thread, so the run ends as a hang instead of waiting forever', async () => {
     const run = await runGuest(guestElf('test/guests/time-and-console.c'), { args: ['forever'] });
     expect(run.outcome).toEqual({ reason: 'waits-forever', exitStatus: undefined });
+    const cli = runCli(['run', guestElf('test/guests/time-and-console.c'), 'forever']);
+    expect(cli.status).toBe(124);
+    expect(cli.stderr).toContain('mmscope: stopped: the only thread waits forever');
   });
 });
 
