@@ -33,6 +33,8 @@ import { parseElf32 } from './loader/elf32.js';
 import { parseFlatBinary } from './loader/flat.js';
 import type { LoadableImage } from './loader/loadable-image.js';
 import { TrapDispatcher } from './trap-dispatch.js';
+import { mapSharedUserDataPage } from '../mm/fixed-regions.js';
+import { SharedUserData } from './shared-user-data.js';
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 /** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
@@ -104,6 +106,7 @@ export class Machine {
     private readonly disassembler: Disassembler,
     private readonly console: ConsoleSink,
     private readonly options: MachineOptions,
+    private readonly sharedUserData: SharedUserData,
   ) {}
 
   /** Throws RangeError for options no machine can have. */
@@ -142,9 +145,10 @@ export class Machine {
     const pagefilePages = Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE);
     const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
     const space = new AddressSpace(tables, frames, ram, commit);
+    const sharedUserData = new SharedUserData(ram.bytes, mapSharedUserDataPage(space), { numberOfPhysicalPages: frameCount });
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
-      options);
+      options, sharedUserData);
     return machine;
   }
 
@@ -178,6 +182,7 @@ export class Machine {
     this.traps = new TrapDispatcher({
       engine: this.engine, process, trace: this.trace, disassembler: this.disassembler,
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
+      onReturnToUser: () => this.sharedUserData.update(process.clock),
       ...(this.options.checkInvariantsAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
     });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
@@ -202,6 +207,7 @@ export class Machine {
     const process = this.requireProcess();
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
     this.trace.startClock();
+    this.sharedUserData.update(process.clock);
     const started = performance.now();
     const bugCheck = this.startCpu(timeoutUs, options.maxInstructions ?? 0);
     flushAllSections(this.space);

@@ -28,6 +28,8 @@ export interface TrapDependencies {
   trace: TraceBus;
   disassembler: Disassembler;
   dumps: KernelDumps;
+  /** Called whenever the kernel is done with a trap and the guest runs again (KUSER_SHARED_DATA's clock moves on). */
+  onReturnToUser?: () => void;
   /** Run the memory manager's invariant checker after every system service (tests). */
   checkInvariantsAfterServices?: () => void;
 }
@@ -65,6 +67,11 @@ export class TrapDispatcher {
 
   handleInterrupt(vector: number): void {
     if (this.deps.process.terminated) return;
+    this.dispatchInterrupt(vector);
+    this.deps.onReturnToUser?.();
+  }
+
+  private dispatchInterrupt(vector: number): void {
     switch (vector) {
       case VECTOR_PAGE_FAULT: return this.handlePageFault();
       case VECTOR_NT_SYSTEM_SERVICE: return this.handleNtSystemService();

@@ -1,7 +1,7 @@
 // One process's user address space: its VAD tree, page tables and the
 // commit it has been charged.
 import {
-  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, type Pfn, type Vpn, vpnOf,
+  ALLOCATION_GRANULARITY, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, type Pfn, type Vpn, vpnOf,
 } from './layout.js';
 import type { CommitLedger } from './commit.js';
 import type { PageTables } from './page-tables.js';
@@ -40,9 +40,10 @@ export class AddressSpace {
 
   /**
    * MiFindEmptyAddressRange: the lowest (or, top-down, highest) free run of
-   * `pages` pages on a 64 KiB boundary in user space, ending at or below `highest`.
+   * `pages` pages on a 64 KiB boundary in the layout's allocation region
+   * (USER_SPACE_LAYOUT), ending at or below `highest`.
    */
-  findEmptyAddressRange(pages: number, topDown = false, highest = MM_HIGHEST_USER_ADDRESS): Vpn | undefined {
+  findEmptyAddressRange(pages: number, topDown = false, highest = MM_HIGHEST_VAD_ADDRESS): Vpn | undefined {
     const granule = ALLOCATION_GRANULARITY / PAGE_SIZE;
     const low = vpnOf(MM_LOWEST_USER_ADDRESS), high = vpnOf(highest);
     return topDown ? this.vads.findEmptyRangeTopDown(pages, granule, low, high) : this.vads.findEmptyRangeBottomUp(pages, granule, low, high);
@@ -58,6 +59,8 @@ export class AddressSpace {
    * range is committed and charged. Returns the VAD or the NTSTATUS Windows gives.
    */
   createVad(init: VadInit): Vad | NtStatus {
+    // The fixed regions of the layout (KUSER_SHARED_DATA, the no-access areas) are never allocated.
+    if (init.startingVpn < vpnOf(MM_LOWEST_USER_ADDRESS) || init.endingVpn > vpnOf(MM_HIGHEST_VAD_ADDRESS)) return STATUS_CONFLICTING_ADDRESSES;
     if (this.vads.findFirstOverlap(init.startingVpn, init.endingVpn)) return STATUS_CONFLICTING_ADDRESSES;
     const vad = new Vad(init);
     if (init.memCommit) {

@@ -4,7 +4,7 @@
 // prototype PTEs by the fault handler (section-fault.ts).
 import type { AddressSpace } from './address-space.js';
 import {
-  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, addressOfVpn, vpnOf, type Vpn,
+  ALLOCATION_GRANULARITY, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, addressOfVpn, vpnOf, type Vpn,
 } from './layout.js';
 import { isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
 import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
@@ -58,7 +58,7 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
   const startingVpn = request.base ? vpnOf(request.base) : space.findEmptyAddressRange(pages, (request.allocationType & MEM_TOP_DOWN) !== 0);
   if (startingVpn === undefined) return { status: STATUS_NO_MEMORY };
   const endingVpn = startingVpn + pages - 1;
-  if (startingVpn < vpnOf(MM_LOWEST_USER_ADDRESS) || endingVpn > vpnOf(MM_HIGHEST_USER_ADDRESS)) return { status: STATUS_CONFLICTING_ADDRESSES };
+  if (startingVpn < vpnOf(MM_LOWEST_USER_ADDRESS) || endingVpn > vpnOf(MM_HIGHEST_VAD_ADDRESS)) return { status: STATUS_CONFLICTING_ADDRESSES };
   if (space.vads.findFirstOverlap(startingVpn, endingVpn)) return { status: STATUS_CONFLICTING_ADDRESSES };
   const controlArea = section.controlArea;
   const vad = space.createVad({

@@ -1,7 +1,7 @@
 // The VAD tree as rows, the way WinDbg's !vad lists it.
 import type { AddressSpace } from './address-space.js';
 import { describeMask } from './protection.js';
-import { hex32 } from './layout.js';
+import { fixedAllocations, hex32 } from './layout.js';
 import { VadType } from './vad.js';
 
 export interface VadView {
@@ -52,7 +52,19 @@ export function formatVadTable(rows: readonly VadView[]): string {
     (row.vadType === 'VadImageMap' ? 'Exe  ' : '') + row.protection + (row.fileName ? `  ${row.fileName}` : '')
       + (row.controlArea ? `  ControlArea ${row.controlArea.id} (views ${row.controlArea.mappedViews}, sections ${row.controlArea.sectionReferences})` : ''),
   ].join(' '));
-  return [header, ...lines, `Total VADs: ${rows.length}`].join('\n');
+  return [header, ...lines, `Total VADs: ${rows.length}`, ...formatFixedRegions()].join('\n');
+}
+
+/** The layout's fixed regions, in the same columns: in every process, but not VADs, so outside the count. */
+function formatFixedRegions(): string[] {
+  return ['Fixed regions (every process, no VAD):', ...fixedAllocations().map((region) => [
+    '    -',
+    (region.start >>> 12).toString(16).padStart(10),
+    (region.end >>> 12).toString(16).padStart(10),
+    '0'.padStart(8),
+    'Private ',
+    `${region.kind === 'shared-user-data' ? 'READONLY' : 'NO_ACCESS'}  ${region.name}`,
+  ].join(' '))];
 }
 
 export interface ModuleView { base: number; size: number; name: string }

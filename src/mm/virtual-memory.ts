@@ -4,8 +4,8 @@
 // The system-call layer captures the guest's arguments and writes results back.
 import type { AddressSpace } from './address-space.js';
 import {
-  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_LOWEST_USER_ADDRESS, MM_USER_PROBE_ADDRESS, PAGE_MASK, PAGE_SIZE,
-  addressOfVpn, vpnOf, type Vpn,
+  ALLOCATION_GRANULARITY, MM_HIGHEST_USER_ADDRESS, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, MM_SYSTEM_RANGE_START, PAGE_MASK, PAGE_SIZE,
+  addressOfVpn, layoutRegionOf, pageBase, vpnOf, type LayoutRegion, type Vpn,
 } from './layout.js';
 import { pageStateOf, type PageState } from './page-state.js';
 import {
@@ -40,8 +40,6 @@ export const MEM_PHYSICAL = 0x400000;
 export const MEM_IMAGE = 0x1000000;
 export const MEM_LARGE_PAGES = 0x20000000;
 
-/** The highest address a VAD may cover (MM_HIGHEST_VAD_ADDRESS). */
-export const MM_HIGHEST_VAD_ADDRESS = MM_HIGHEST_USER_ADDRESS;
 const MAX_ZERO_BITS = 21;
 
 /** A range as the services report it back: base and size in bytes. */
@@ -118,8 +116,9 @@ export interface FreeRequest { base: number; size: number; freeType: number }
 export function freeVirtualMemory(space: AddressSpace, request: FreeRequest): RegionResult {
   const { base, size, freeType } = request;
   if (freeType !== MEM_DECOMMIT && freeType !== MEM_RELEASE) return fail(STATUS_INVALID_PARAMETER_4);
-  if (base > MM_HIGHEST_VAD_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
-  if (size > MM_HIGHEST_VAD_ADDRESS + 1 - base) return fail(STATUS_INVALID_PARAMETER_3);
+  // Free and protect bound by MM_HIGHEST_USER_ADDRESS, allocate by MM_HIGHEST_VAD_ADDRESS (WRK, ReactOS virtual.c).
+  if (base > MM_HIGHEST_USER_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
+  if (size > MM_HIGHEST_USER_ADDRESS + 1 - base) return fail(STATUS_INVALID_PARAMETER_3);
   const vad = space.findVad(base);
   if (!vad) return fail(STATUS_MEMORY_NOT_ALLOCATED);
   if (!vad.privateMemory) return fail(STATUS_UNABLE_TO_DELETE_SECTION);
@@ -179,8 +178,8 @@ export function protectVirtualMemory(space: AddressSpace, request: ProtectReques
   const { base, size, protect } = request;
   const mask = makeProtectionMask(protect);
   if (mask === undefined) return { status: STATUS_INVALID_PAGE_PROTECTION };
-  if (base > MM_HIGHEST_VAD_ADDRESS) return { status: STATUS_INVALID_PARAMETER_2 };
-  if (size === 0 || size > MM_HIGHEST_VAD_ADDRESS + 1 - base) return { status: STATUS_INVALID_PARAMETER_3 };
+  if (base > MM_HIGHEST_USER_ADDRESS) return { status: STATUS_INVALID_PARAMETER_2 };
+  if (size === 0 || size > MM_HIGHEST_USER_ADDRESS + 1 - base) return { status: STATUS_INVALID_PARAMETER_3 };
   const range = pageRange(base, size);
   const vad = space.vads.findByVpn(range.first);
   if (!vad) return { status: STATUS_MEMORY_NOT_ALLOCATED };
@@ -238,7 +237,9 @@ export interface MemoryBasicInformation {
 
 /** NtQueryVirtualMemory(MemoryBasicInformation): the run of pages like the one at `address`. */
 export function queryVirtualMemory(space: AddressSpace, address: number): MemoryBasicInformation | NtStatus {
-  if (address > MM_HIGHEST_VAD_ADDRESS) return STATUS_INVALID_PARAMETER;
+  if (address >>> 0 >= MM_SYSTEM_RANGE_START) return STATUS_INVALID_PARAMETER;
+  const region = layoutRegionOf(address)!;
+  if (region.kind !== 'vads' && region.kind !== 'free') return describeFixedRegion(region, address);
   const vpn = vpnOf(address);
   const vad = space.vads.findByVpn(vpn);
   if (!vad) return describeFreeRegion(space, vpn);
@@ -256,10 +257,20 @@ export function queryVirtualMemory(space: AddressSpace, address: number): Memory
   };
 }
 
+/** A fixed region of the layout: KUSER_SHARED_DATA (committed, read-only) or a reservation nobody can commit. */
+function describeFixedRegion(region: LayoutRegion, address: number): MemoryBasicInformation {
+  const committed = region.kind === 'shared-user-data';
+  return {
+    baseAddress: pageBase(address), allocationBase: region.allocationBase!, allocationProtect: region.allocationProtect!,
+    regionSize: region.end + 1 - pageBase(address), state: committed ? MEM_COMMIT : MEM_RESERVE,
+    protect: committed ? region.allocationProtect! : protectionFromMask(MM_NOACCESS), type: MEM_PRIVATE,
+  };
+}
+
 function describeFreeRegion(space: AddressSpace, vpn: Vpn): MemoryBasicInformation {
   const lowest = vpnOf(MM_LOWEST_USER_ADDRESS);
   const next = space.vads.findNextAtOrAfter(vpn);
-  const end = vpn < lowest ? lowest : Math.min(next ? next.startingVpn : Infinity, vpnOf(MM_USER_PROBE_ADDRESS));
+  const end = vpn < lowest ? lowest : Math.min(next ? next.startingVpn : Infinity, vpnOf(MM_HIGHEST_VAD_ADDRESS) + 1);
   return {
     baseAddress: addressOfVpn(vpn), allocationBase: 0, allocationProtect: 0,
     regionSize: (end - vpn) * PAGE_SIZE, state: MEM_FREE, protect: protectionFromMask(MM_NOACCESS), type: 0,

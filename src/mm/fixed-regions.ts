@@ -1,0 +1,50 @@
+// The fixed regions at the top of user space (USER_SPACE_LAYOUT): the
+// KUSER_SHARED_DATA page, mapped into every process read-only at
+// MM_SHARED_USER_DATA_VA and writable for the kernel at KI_USER_SHARED_DATA
+// (one frame, two PTEs, as on Windows x86), and the reservations around it
+// that hold no VAD and no page.
+import type { AddressSpace } from './address-space.js';
+import { KI_USER_SHARED_DATA, MM_SHARED_USER_DATA_VA, PAGE_SIZE, fixedAllocations, hex32, pteAddressOf, type Pfn } from './layout.js';
+import { OutOfFramesError } from './page-tables.js';
+import { KernelPanic } from './panic.js';
+import { MM_READONLY } from './protection.js';
+import { isOwnerPte, isValidPte, isWritePte, makeValidUserPte, pfnOfPte } from './pte.js';
+
+/**
+ * Maps the KUSER_SHARED_DATA frame at both its addresses and returns it (the
+ * kernel writes the clock and the version there). Throws OutOfFramesError
+ * when RAM cannot hold one more kernel page.
+ */
+export function mapSharedUserDataPage(space: AddressSpace): Pfn {
+  const pfn = space.frames.allocateZeroedFrame(pteAddressOf(KI_USER_SHARED_DATA));
+  if (pfn === undefined) throw new OutOfFramesError();
+  space.pageTables.mapKernelPage(KI_USER_SHARED_DATA, pfn, true);
+  if (!space.pageTables.ensureTable(MM_SHARED_USER_DATA_VA)) throw new OutOfFramesError();
+  space.frames.setProtection(pfn, MM_READONLY);
+  space.pageTables.writeValidPte(MM_SHARED_USER_DATA_VA, makeValidUserPte(pfn, MM_READONLY));
+  return pfn;
+}
+
+/** Whether a user address lies in a fixed region of the layout (no VAD may hold it). */
+export const isInFixedRegion = (address: number): boolean =>
+  fixedAllocations().some((region) => address >>> 0 >= region.start && address >>> 0 <= region.end);
+
+/**
+ * The fixed regions hold nothing but the shared page: its user PTE, when
+ * mapped, is valid, user, read-only and names the kernel's KUSER_SHARED_DATA
+ * frame; every other page of the fixed regions has no valid PTE and no VAD.
+ */
+export function checkFixedRegions(space: AddressSpace): void {
+  for (const region of fixedAllocations()) {
+    if (space.vads.findFirstOverlap(region.start >>> 12, region.end >>> 12)) throw new KernelPanic(`a VAD overlaps the fixed region ${region.name}`);
+    for (let address = region.start; address < region.end; address += PAGE_SIZE) {
+      const pte = space.pageTables.readPte(address);
+      if (!isValidPte(pte)) continue;
+      if (region.kind !== 'shared-user-data') throw new KernelPanic(`${hex32(address)} in ${region.name} has a valid PTE`);
+      const kernelPte = space.pageTables.readPte(KI_USER_SHARED_DATA);
+      if (!isOwnerPte(pte) || isWritePte(pte) || !isValidPte(kernelPte) || pfnOfPte(kernelPte) !== pfnOfPte(pte)) {
+        throw new KernelPanic(`KUSER_SHARED_DATA at ${hex32(address)} is not the kernel's page mapped read-only (PTE ${hex32(pte)})`);
+      }
+    }
+  }
+}
