@@ -8,7 +8,7 @@ import { isOwnerPte, isTransitionPte, isValidPte, pfnOfPte } from './pte.js';
 import { prototypeIndexOf } from './section-view.js';
 import type { Vad } from './vad.js';
 import { pageStateOf } from './page-state.js';
-import { checkFixedRegions, isInFixedRegion } from './fixed-regions.js';
+import { checkFixedRegions, isSharedUserDataPage } from './fixed-regions.js';
 
 export function checkAddressSpaceInvariants(space: AddressSpace): void {
   space.vads.checkInvariants();
@@ -45,7 +45,7 @@ function checkUserPtes(space: AddressSpace): void {
   const shares = new Map<number, number>();
   const strays: string[] = [];
   space.pageTables.forEachPresentOrTransitionPte(MM_SYSTEM_RANGE_START, (address, pte) => {
-    if (isInFixedRegion(address)) return; // KUSER_SHARED_DATA: a kernel frame, counted with the kernel's pages (checkFixedRegions)
+    if (isSharedUserDataPage(address)) return; // a kernel frame, counted with the kernel's pages (checkFixedRegions)
     if (!isTransitionPte(pte) && !isOwnerPte(pte)) throw new KernelPanic(`user PTE for ${hex32(address)} lacks the Owner bit`);
     const vad = space.vads.findByVpn(vpnOf(address));
     const pfn = pfnOfPte(pte);

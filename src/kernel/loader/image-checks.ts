@@ -16,7 +16,7 @@ export function checkImageLayout(image: LoadableImage): void {
     if (segment.memorySize === 0) continue;
     if (segment.memorySize > MAX_IMAGE_SPAN) fail(`segment at ${hex32(segment.address)} is ${segment.memorySize} bytes: larger than the user address space`);
     if (segment.address < MM_LOWEST_USER_ADDRESS) fail(`segment at ${hex32(segment.address)} lies in the first 64 KiB, which is never accessible`);
-    if (end - 1 > MM_HIGHEST_VAD_ADDRESS) fail(`segment ${hex32(segment.address)}-${hex32(end - 1)} reaches past ${hex32(MM_HIGHEST_VAD_ADDRESS)} into KUSER_SHARED_DATA, the reserved area or kernel space`);
+    if (end - 1 > MM_HIGHEST_VAD_ADDRESS) fail(`segment ${hex32(segment.address)}-${hex32(end - 1)} reaches past user space (${hex32(MM_HIGHEST_VAD_ADDRESS)}) into KUSER_SHARED_DATA, the reserved area or kernel space`);
     if (segment.address < previousEnd) fail(`segments overlap at ${hex32(segment.address)}`);
     previousEnd = end;
   }
