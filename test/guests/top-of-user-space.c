@@ -95,8 +95,8 @@ int main(int argc, char **argv) {
     VirtualQuery(top, &info, sizeof info);
     interrupt2 = MmsReadSystemTime(&shared->InterruptTime);
   }
+  ULONGLONG ticks2 = shared->TickCountQuad;   /* before the next printf moves the clock on */
   CHECK_TRUE("InterruptTime moves on as the guest runs", interrupt2 - interrupt1 >= 400000);
-  ULONGLONG ticks2 = shared->TickCountQuad;
   CHECK_TRUE("TickCount moves on with it", ticks2 > ticks1);
   ULONG ms = (ULONG)((ticks2 * shared->TickCountMultiplier) >> 24);
   CHECK_TRUE("GetTickCount's formula agrees with InterruptTime to a tick",
