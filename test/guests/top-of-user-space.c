@@ -102,6 +102,12 @@ int main(int argc, char **argv) {
   CHECK_TRUE("GetTickCount's formula agrees with InterruptTime to a tick",
              interrupt2 / 10000 - ms <= 16);
 
+  /* Sleep moves the kernel's clock on at once; the page shows it when Sleep returns. */
+  ULONGLONG before_sleep = MmsReadSystemTime(&shared->InterruptTime);
+  Sleep(1000);
+  ULONGLONG after_sleep = MmsReadSystemTime(&shared->InterruptTime);
+  CHECK_TRUE("InterruptTime after Sleep(1000) is at least 1 s later", after_sleep - before_sleep >= 10000000);
+
   /* Read-only: a write raises an access violation naming the address. */
   AddVectoredExceptionHandler(1, longjmp_handler);
   if (!setjmp(recover)) { shared->NtMajorVersion = 5; }
