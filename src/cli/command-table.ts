@@ -2,11 +2,14 @@
 // commander turns the table into parsing, help, suggestions and errors.
 // Adding a subcommand is adding one declaration to COMMANDS (commands.ts).
 import { Command, type Option } from 'commander';
+import type { JsonDocument } from './json-document.js';
 
 /** Where a command writes its normal output (stdout) and its messages (stderr). */
 export interface CommandOutput {
   out(text: string): void;
   err(text: string): void;
+  /** Bytes or text to either stream (a guest's console output). */
+  write(stream: 'stdout' | 'stderr', data: string | Uint8Array): void;
 }
 
 /** What an action receives: its operands as typed, its parsed options, and where to write. */
@@ -15,6 +18,8 @@ export interface Invocation<Options> {
   operands: string[];
   options: Options;
   output: CommandOutput;
+  /** The --json document of this invocation (a command with a --json option prints it with `document.print`). */
+  document: JsonDocument;
   /** The raw arguments after the command's name, as the user typed them (before commander took `--` away). */
   rawArguments: readonly string[];
 }
@@ -55,9 +60,9 @@ export function formatExamples(examples: readonly string[]): string {
 export function createProgram(
   top: { version: string; description: string; examples: readonly string[]; argv: readonly string[] },
   declarations: readonly CommandDeclaration<never>[],
-  output: CommandOutput,
-  onStatus: (status: number) => void,
+  context: { output: CommandOutput; document: JsonDocument; onStatus: (status: number) => void; onError: (message: string) => void },
 ): Command {
+  const { output } = context;
   const program = new Command('mmscope')
     .description(top.description)
     .version(top.version, '-V, --version', 'print the version')
@@ -70,15 +75,19 @@ export function createProgram(
     .configureOutput({
       writeOut: output.out,
       writeErr: output.err,
-      outputError: (text, write) => write(`mmscope: ${text.replace(/^error: /, '')}`),
+      outputError: (text, write) => {
+        context.onError(text.replace(/^error: /, '').trim());
+        write(`mmscope: ${text.replace(/^error: /, '')}`);
+      },
     })
     .addHelpText('after', formatExamples(top.examples));
-  for (const declaration of declarations) declareCommand(program, declaration, top.argv, output, onStatus);
+  for (const declaration of declarations) declareCommand(program, declaration, top.argv, context);
   return program;
 }
 
 function declareCommand(
-  program: Command, declaration: CommandDeclaration<never>, argv: readonly string[], output: CommandOutput, onStatus: (status: number) => void,
+  program: Command, declaration: CommandDeclaration<never>, argv: readonly string[],
+  { output, document, onStatus }: { output: CommandOutput; document: JsonDocument; onStatus: (status: number) => void },
 ): void {
   const command = program.command(declaration.name)
     .summary(declaration.summary)
@@ -87,10 +96,11 @@ function declareCommand(
     .addHelpText('after', formatExamples(declaration.examples) + (declaration.epilog ? `\n${declaration.epilog}` : ''));
   for (const operand of declaration.operands) command.argument(operand.syntax, operand.description);
   for (const option of declaration.options()) command.addOption(option);
+  command.on('option:json', () => { document.requested = true; });
   if (declaration.passThrough) command.passThroughOptions();
   command.action(async (...args: unknown[]) => {
     const self = args.at(-1) as Command;
     const rawArguments = argv.slice(argv.indexOf(declaration.name) + 1);
-    onStatus(await declaration.action({ operands: self.args, options: self.opts() as never, output, rawArguments }));
+    onStatus(await declaration.action({ operands: self.args, options: self.opts() as never, output, document, rawArguments }));
   });
 }

@@ -1,16 +1,18 @@
 // The mmscope command line: a thin layer over the Machine API. Parsing and
 // help come from commander over the command table (commands.ts); this file
 // maps every failure to one message and an exit status (exit-status.ts).
-import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
 import { BadImageError } from '../kernel/loader/loadable-image.js';
 import { ProcessCreationError } from '../kernel/machine.js';
 import { BuildError } from '../toolchain/tools.js';
-import { createProgram, seeHelp, type CommandOutput } from './command-table.js';
+import { createProgram, seeHelp } from './command-table.js';
 import { COMMANDS } from './commands.js';
 import { HostIoError, ProgramNotFoundError, ProgramUnreadableError, UsageError } from './errors.js';
 import { EXIT_BUILD_FAILED, EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_NOT_FOUND } from './exit-status.js';
+import { HostStreams } from './host-streams.js';
+import { JsonDocument } from './json-document.js';
+import type { RunEndReason, RunSummary } from './run-summary.js';
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -22,22 +24,29 @@ const EXAMPLES = [
   'npx mmscope run --trace faults first-touch.elf',
 ];
 
-const consoleOutput: CommandOutput = {
-  out: (text) => { writeSync(1, text); },
-  err: (text) => { writeSync(2, text); },
-};
+/** A failure: the one line said, the status, and the reason --json gives. */
+interface Failure { message: string; status: number; reason: RunEndReason }
 
 /** Runs the command line `argv` (without node and the script) and returns the exit status. */
-export async function main(argv: readonly string[], output: CommandOutput = consoleOutput): Promise<number> {
+export async function main(argv: readonly string[], streams = new HostStreams()): Promise<number> {
   let status = 0;
+  let commanderMessage = '';
+  const document = new JsonDocument(streams.out);
   const args = helpForUnknownIsAnError(argv);
-  const program = createProgram({ version: VERSION, description: DESCRIPTION, examples: EXAMPLES, argv: args }, COMMANDS, output, (s) => { status = s; });
+  const program = createProgram({ version: VERSION, description: DESCRIPTION, examples: EXAMPLES, argv: args }, COMMANDS, {
+    output: streams, document, onStatus: (s) => { status = s; }, onError: (message) => { commanderMessage = message; },
+  });
   try {
     await program.parseAsync(args, { from: 'user' });
-    return status;
   } catch (error) {
-    return reportError(error, output);
+    const failure = error instanceof CommanderError
+      ? { message: commanderMessage, status: error.exitCode === 0 ? 0 : EXIT_FAILED, reason: 'usage-error' as const }
+      : describeFailure(error);
+    if (!(error instanceof CommanderError)) streams.err(`mmscope: ${failure.message}\n`);
+    if (failure.status !== 0 && document.requested) document.print(failureSummary(failure));
+    status = failure.status;
   }
+  return streams.reportFailure() ? EXIT_FAILED : status;
 }
 
 /**
@@ -51,22 +60,18 @@ function helpForUnknownIsAnError(argv: readonly string[]): string[] {
   return [...argv];
 }
 
-function reportError(error: unknown, output: CommandOutput): number {
-  const say = (text: string): void => output.err(`mmscope: ${text}\n`);
-  if (error instanceof CommanderError) return commanderStatus(error);
-  if (error instanceof UsageError) { say(`${error.message}\n${seeHelp(error.command)}`); return EXIT_FAILED; }
-  if (error instanceof ProgramNotFoundError) { say(error.message); return EXIT_NOT_FOUND; }
-  if (error instanceof ProgramUnreadableError) { say(error.message); return EXIT_CANNOT_RUN; }
-  if (error instanceof BadImageError) { say(`cannot run ${error.message}`); return EXIT_CANNOT_RUN; }
-  if (error instanceof ProcessCreationError) { say(error.message); return EXIT_CANNOT_RUN; }
-  if (error instanceof HostIoError) { say(error.message); return EXIT_FAILED; }
-  if (error instanceof BuildError) { say(error.message); return EXIT_BUILD_FAILED; }
+function describeFailure(error: unknown): Failure {
+  if (error instanceof UsageError) return { message: `${error.message}\n${seeHelp(error.command)}`, status: EXIT_FAILED, reason: 'usage-error' };
+  if (error instanceof ProgramNotFoundError) return { message: error.message, status: EXIT_NOT_FOUND, reason: 'not-found' };
+  if (error instanceof ProgramUnreadableError) return { message: error.message, status: EXIT_CANNOT_RUN, reason: 'cannot-run' };
+  if (error instanceof BadImageError) return { message: `cannot run ${error.message}`, status: EXIT_CANNOT_RUN, reason: 'cannot-run' };
+  if (error instanceof ProcessCreationError) return { message: error.message, status: EXIT_CANNOT_RUN, reason: 'cannot-run' };
+  if (error instanceof HostIoError) return { message: error.message, status: EXIT_FAILED, reason: 'io-error' };
+  if (error instanceof BuildError) return { message: error.message, status: EXIT_BUILD_FAILED, reason: 'internal-error' };
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  say(`internal error (a bug in mmscope, please report it):\n${detail}`);
-  return EXIT_FAILED;
+  return { message: `internal error (a bug in mmscope, please report it):\n${detail}`, status: EXIT_FAILED, reason: 'internal-error' };
 }
 
-/** Commander has already printed its message, or the help or version asked for (exit code 0). */
-function commanderStatus(error: CommanderError): number {
-  return error.exitCode === 0 ? 0 : EXIT_FAILED;
+function failureSummary(failure: Failure): RunSummary {
+  return { reason: failure.reason, status: failure.status, exitStatus: null, error: failure.message.split('\n')[0]! };
 }

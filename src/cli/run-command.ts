@@ -1,23 +1,24 @@
 // `mmscope run`: load a program into a fresh machine, run it, report.
-import { readFileSync, writeSync } from 'node:fs';
-import { Machine, type RunOutcome } from '../kernel/machine.js';
+import { readFileSync } from 'node:fs';
+import { Machine, type MachineOptions, type RunOutcome } from '../kernel/machine.js';
 import { formatExceptionReport } from '../kernel/exception-report.js';
 import { formatBugCheck } from '../mm/bugcheck.js';
 import { hex32 } from '../mm/layout.js';
 import { formatPteView } from '../mm/pte-view.js';
 import { formatModuleTable, formatVadTable } from '../mm/vad-view.js';
-import { JsonlTraceWriter } from '../trace/jsonl.js';
-import { formatTraceEvent } from '../trace/text-format.js';
-import type { TraceEvent, TraceEventType } from '../trace/events.js';
 import type { CommandDeclaration, CommandOutput, Invocation } from './command-table.js';
 import { ProgramNotFoundError, ProgramUnreadableError, UsageError, describeErrno } from './errors.js';
 import { EXIT_STATUS_HELP, EXIT_STOPPED, guestExitStatus } from './exit-status.js';
+import type { StreamName } from './host-streams.js';
 import { runOptions, tracedEventTypes, type RunOptionValues } from './run-options.js';
+import { STDOUT_KEPT_BYTES, summarizeMachine, summarizeOutcome } from './run-summary.js';
+import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
 
 interface RunSettings extends RunOptionValues {
   program: string;
   guestArgs: string[];
   fileRoot: string;
+  ptes: number[];
 }
 
 export const RUN_COMMAND: CommandDeclaration<RunOptionValues> = {
@@ -28,8 +29,9 @@ export const RUN_COMMAND: CommandDeclaration<RunOptionValues> = {
   ],
   summary: 'run a program under the mmscope kernel',
   description: `Runs PROGRAM in ring 3 under the mmscope kernel. The guest's stdout and
-stderr are ours (with --json the guest's stdout goes to stderr). An unhandled
-exception prints a report to stderr; a bug check (only after an experiment)
+stderr are ours; when our stdout carries JSON (--json, --trace-file -) the
+guest's stdout goes to stderr. An unhandled exception prints a report naming
+the instruction that raised it; a bug check (only after an experiment)
 prints its report and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A
 → 26). Everything after PROGRAM is passed to the guest.`,
   options: runOptions,
@@ -38,6 +40,7 @@ prints its report and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A
     'npx mmscope run guest/build/examples/hello.elf world',
     'npx mmscope run --trace faults guest/build/examples/first-touch.elf',
     'npx mmscope run --trace all --trace-file t.jsonl guest/build/examples/hello.elf',
+    'npx mmscope run --trace-file t.json --trace-format chrome guest/build/examples/heap.elf',
     'npx mmscope run --vad --pte 404000 guest/build/examples/first-touch.elf',
     'npx mmscope run --json --vad guest/build/examples/first-touch.elf',
     'npx mmscope run --stack 256K --trace faults guest/build/examples/recursion.elf 100',
@@ -49,35 +52,49 @@ prints its report and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A
 };
 
 async function runProgram(invocation: Invocation<RunOptionValues>): Promise<number> {
+  const streams = invocation.output;
+  const settings = readSettings(invocation);
+  const bytes = readProgram(settings.program);
+  const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');
+  const machine = await Machine.create({ ...machineOptions(settings), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) });
+  let traceFile: TraceFileOutput | undefined;
+  try {
+    traceFile = settings.traceFile ? TraceFileOutput.open(settings.traceFile, settings.traceFormat, machine, settings.program, streams) : undefined;
+    if (traceFile) machine.trace.subscribe((event) => traceFile!.write(event));
+    if (settings.trace) subscribeTextTrace(machine, tracedEventTypes(settings.trace), streams);
+    machine.load({ name: settings.program, bytes, ...(settings.base !== undefined ? { flatBase: settings.base } : {}) }, settings.guestArgs);
+    const outcome = machine.run({ maxInstructions: settings.maxInsns, timeoutMs: settings.timeout });
+    reportOutcome(outcome, settings, streams);
+    const damage = machine.experimentDamage();
+    if (damage) streams.err(`mmscope: invariant check at exit: ${damage}\n`);
+    const status = exitStatusOf(outcome);
+    traceFile?.close();
+    traceFile = undefined;
+    printResults(machine, outcome, status, settings, invocation, guestStdout);
+    return status;
+  } finally {
+    try { traceFile?.close(); } catch { /* an earlier error is the one to report */ }
+    machine.dispose();
+  }
+}
+
+function readSettings(invocation: Invocation<RunOptionValues>): RunSettings {
   const [program, ...guestArgs] = invocation.operands;
   warnAboutGuestOptions(invocation);
-  const settings: RunSettings = { ...invocation.options, program: program!, guestArgs, fileRoot: invocation.options.root ?? process.cwd() };
+  const settings: RunSettings = {
+    ...invocation.options, program: program!, guestArgs, fileRoot: invocation.options.root ?? process.cwd(), ptes: invocation.options.pte ?? [],
+  };
+  if (settings.json && settings.traceFile === '-') throw new UsageError('--json and --trace-file - both want stdout; give the trace a file name', 'run');
   try {
     Machine.validateOptions(machineOptions(settings));
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message, 'run');
     throw error;
   }
-  const bytes = readProgram(settings.program);
-  const machine = await Machine.create({ ...machineOptions(settings), console: writeToTerminal });
-  const jsonl = settings.traceFile ? new JsonlTraceWriter(settings.traceFile) : undefined;
-  try {
-    if (jsonl) machine.trace.subscribe((event) => jsonl.write(event));
-    if (settings.trace) subscribeText(machine, tracedEventTypes(settings.trace));
-    machine.load({ name: settings.program, bytes, ...(settings.base !== undefined ? { flatBase: settings.base } : {}) }, settings.guestArgs);
-    const outcome = machine.run({ maxInstructions: settings.maxInsns, timeoutMs: settings.timeout });
-    reportOutcome(outcome, settings);
-    const damage = machine.experimentDamage();
-    if (damage) writeSync(2, `mmscope: invariant check at exit: ${damage}\n`);
-    printDumps(machine, outcome, settings, invocation.output);
-    return exitStatusOf(outcome);
-  } finally {
-    jsonl?.close();
-    machine.dispose();
-  }
+  return settings;
 }
 
-function machineOptions(settings: RunSettings) {
+function machineOptions(settings: RunSettings): MachineOptions {
   return {
     ramBytes: settings.ram,
     pagefileBytes: settings.pagefile,
@@ -99,10 +116,8 @@ function warnAboutGuestOptions(invocation: Invocation<RunOptionValues>): void {
   if (invocation.rawArguments.slice(0, programAt).includes('--')) return;
   const ours = new Set(runOptions().flatMap((option) => [option.long, option.short]).concat(['--help', '-h']));
   const end = guestArgs.indexOf('--');
-  const misplaced = guestArgs.slice(0, end < 0 ? undefined : end).filter((arg) => ours.has(arg.split('=')[0]!));
-  for (const arg of new Set(misplaced)) {
-    invocation.output.err(`mmscope: note: ${arg.split('=')[0]} after the program is passed to the guest\n`);
-  }
+  const misplaced = guestArgs.slice(0, end < 0 ? undefined : end).map((arg) => arg.split('=')[0]!).filter((arg) => ours.has(arg));
+  for (const arg of new Set(misplaced)) invocation.output.err(`mmscope: note: ${arg} after the program is passed to the guest\n`);
 }
 
 function readProgram(path: string): Uint8Array {
@@ -114,23 +129,28 @@ function readProgram(path: string): Uint8Array {
   }
 }
 
-/** The guest's console output; a reader that went away (a closed pipe) just stops receiving it. */
-function writeToTerminal(stream: 'stdout' | 'stderr', data: Uint8Array): void {
-  try {
-    writeSync(stream === 'stdout' ? 1 : 2, data);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+/** The guest's stdout: passed on to `stream`, and the first STDOUT_KEPT_BYTES kept for --json. */
+class GuestStdout {
+  private readonly kept: Uint8Array[] = [];
+  private keptBytes = 0;
+  totalBytes = 0;
+
+  constructor(private readonly streams: CommandOutput, private readonly stream: StreamName) {}
+
+  write(data: Uint8Array): void {
+    this.streams.write(this.stream, data);
+    this.totalBytes += data.length;
+    if (this.keptBytes >= STDOUT_KEPT_BYTES) return;
+    const part = data.subarray(0, STDOUT_KEPT_BYTES - this.keptBytes);
+    this.kept.push(Uint8Array.from(part));
+    this.keptBytes += part.length;
   }
+
+  text(): string { return Buffer.concat(this.kept).toString('utf8'); }
 }
 
-function subscribeText(machine: Machine, types: ReadonlySet<TraceEventType>): void {
-  machine.trace.subscribe((event: TraceEvent) => {
-    if (types.has(event.type)) writeSync(2, formatTraceEvent(event) + '\n');
-  });
-}
-
-function reportOutcome(outcome: RunOutcome, settings: RunSettings): void {
-  const say = (text: string): void => { writeSync(2, `mmscope: ${text}\n`); };
+function reportOutcome(outcome: RunOutcome, settings: RunSettings, streams: CommandOutput): void {
+  const say = (text: string): void => streams.err(`mmscope: ${text}\n`);
   if (outcome.reason === 'exception') say(formatExceptionReport(outcome.exception));
   if (outcome.reason === 'bugcheck') say(formatBugCheck(outcome.bugCheck));
   if (outcome.reason === 'timeout') say(`stopped: the guest ran for more than ${settings.timeout} ms (--timeout)`);
@@ -142,29 +162,21 @@ function exitStatusOf(outcome: RunOutcome): number {
   return outcome.exitStatus === undefined ? EXIT_STOPPED : guestExitStatus(outcome.exitStatus);
 }
 
-function printDumps(machine: Machine, outcome: RunOutcome, settings: RunSettings, output: CommandOutput): void {
-  const write = output.out;
-  const ptes = settings.pte ?? [];
+function printResults(machine: Machine, outcome: RunOutcome, status: number, settings: RunSettings, invocation: Invocation<RunOptionValues>, guestStdout: GuestStdout): void {
+  const dumps = { vad: settings.vad ?? false, modules: settings.modules ?? false, ptes: settings.ptes };
   if (settings.json) {
-    const summary = {
-      reason: outcome.reason,
-      exitStatus: outcome.exitStatus ?? null,
-      ...(outcome.reason === 'exception' ? { exception: outcome.exception } : {}),
-      ...(outcome.reason === 'bugcheck' ? { bugCheck: { code: outcome.bugCheck.code, parameters: outcome.bugCheck.parameters, explanation: outcome.bugCheck.explanation } } : {}),
-      commit: machine.commit(),
-      frames: machine.frameCounts(),
-      faults: machine.faultCounts(),
-      ...(settings.vad ? { vads: machine.vads() } : {}),
-      ...(settings.modules ? { modules: machine.modules() } : {}),
-      ...(ptes.length ? { ptes: ptes.map((a) => machine.pte(a)) } : {}),
-    };
-    write(JSON.stringify(summary, null, 2) + '\n');
+    invocation.document.print({
+      ...summarizeOutcome(outcome, status), program: settings.program,
+      stdout: guestStdout.text(), stdoutBytes: guestStdout.totalBytes, ...summarizeMachine(machine, dumps),
+    });
     return;
   }
-  if (settings.vad) write(formatVadTable(machine.vads()) + '\n');
-  if (settings.modules) write(formatModuleTable(machine.modules()) + '\n');
-  for (const address of ptes) write(formatPteView(machine.pte(address)) + '\n');
-  if (settings.vad || ptes.length || settings.modules) {
+  // With the trace on stdout, the dumps go to stderr.
+  const write = settings.traceFile === '-' ? invocation.output.err : invocation.output.out;
+  if (dumps.vad) write(formatVadTable(machine.vads()) + '\n');
+  if (dumps.modules) write(formatModuleTable(machine.modules()) + '\n');
+  for (const address of dumps.ptes) write(formatPteView(machine.pte(address)) + '\n');
+  if (dumps.vad || dumps.ptes.length || dumps.modules) {
     const faults = Object.entries(machine.faultCounts()).map(([how, count]) => `${count} ${how}`).join(', ');
     write(`page faults: ${faults || 'none'}\n`);
     write(`process commit ${machine.commit().processPages} pages; exit status ${hex32(outcome.exitStatus ?? 0)}\n`);

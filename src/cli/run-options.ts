@@ -3,6 +3,7 @@
 import { Option } from 'commander';
 import type { TraceEventType } from '../trace/events.js';
 import { EXIT_STOPPED } from './exit-status.js';
+import { TRACE_FORMATS, type TraceFormat } from './trace-outputs.js';
 import { collect, parseAddress, parseChoiceList, parseCount, parsePositiveSize, parseSize } from './parsers.js';
 
 export const TRACE_SELECTIONS = {
@@ -16,6 +17,7 @@ export type TraceSelection = keyof typeof TRACE_SELECTIONS;
 export interface RunOptionValues {
   trace?: TraceSelection[];
   traceFile?: string;
+  traceFormat: TraceFormat;
   maxInsns?: number;
   timeout?: number;
   ram?: number;
@@ -38,7 +40,8 @@ const choices = <T extends string>(option: Option, values: readonly T[]): Option
 export function runOptions(): Option[] {
   return [
     choices(new Option('--trace <what>', 'print trace events to stderr, one line each (repeatable or comma-separated)'), Object.keys(TRACE_SELECTIONS) as TraceSelection[]),
-    new Option('--trace-file <file>', 'write every trace event to FILE as JSON lines'),
+    new Option('--trace-file <file>', 'write every trace event to FILE ("-": stdout; the guest\'s stdout then goes to stderr)'),
+    new Option('--trace-format <format>', 'the --trace-file format: JSON lines, or Chrome\'s Trace Event Format for ui.perfetto.dev').choices(TRACE_FORMATS).default('jsonl'),
     new Option('--max-insns <n>', `stop the guest after N instructions (exit status ${EXIT_STOPPED})`).argParser(parseCount),
     new Option('--timeout <ms>', `stop the guest after MS milliseconds (exit status ${EXIT_STOPPED})`).argParser(parseCount),
     new Option('--ram <size>', 'physical memory, e.g. 64M or 1G (default 256M)').argParser(parsePositiveSize),
@@ -51,7 +54,7 @@ export function runOptions(): Option[] {
     new Option('--vad', 'print the VAD tree at exit, like WinDbg\'s !vad'),
     new Option('--pte <addr>', 'print the PDE and PTE of ADDR (hex; 0n for decimal) at exit, like !pte (repeatable)').argParser(collect(parseAddress)),
     new Option('--modules', 'list the modules at exit, found by walking the VAD tree for image views'),
-    new Option('--json', 'print one JSON document on stdout: the exit summary and the --vad/--pte/--modules dumps'),
+    new Option('--json', 'print one JSON document on stdout however the run ends: the summary, the guest\'s stdout, the --vad/--pte/--modules dumps'),
   ];
 }
 

@@ -86,6 +86,7 @@ export class ExceptionDispatcher {
     if (!this.trace.active) return;
     this.trace.emit({
       type: 'exception', code: report.code, codeName: ntStatusName(report.code), eip: report.eip,
+      ...(report.instruction ? { instruction: report.instruction } : {}),
       ...(report.address !== undefined ? { address: report.address, write: report.write } : {}), firstChance,
     });
   }

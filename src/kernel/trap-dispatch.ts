@@ -138,6 +138,7 @@ export class TrapDispatcher {
     // A traced call gets its own array (the event keeps it; empty if the arguments were unreadable).
     const args = trace.active || !service ? [] : this.argumentBuffer(service.argCount);
     this.enterCall('nt', number);
+    const startedUs = trace.active ? trace.nowUs() : 0;
     const status = service ? callNtService(this.serviceContext, service, argsPointer, args) : STATUS_INVALID_SYSTEM_SERVICE;
     this.leaveCall();
     const keepRegisters = service?.replacesRegisters && status === 0;
@@ -145,7 +146,7 @@ export class TrapDispatcher {
     if (trace.active) {
       trace.emit({
         type: 'syscall', abi: 'nt', number, name: service?.name ?? `service_0x${number.toString(16)}`,
-        args, result: status, resultName: ntStatusName(status),
+        args, result: status, resultName: ntStatusName(status), durationUs: elapsedSince(trace, startedUs),
       });
     }
     this.deps.checkInvariantsAfterServices?.();
@@ -159,10 +160,11 @@ export class TrapDispatcher {
     args[1] = engine.readRegister(X86Reg.ECX);
     args[2] = engine.readRegister(X86Reg.EDX);
     this.enterCall('linux', number);
+    const startedUs = trace.active ? trace.nowUs() : 0;
     const result = dispatchLinuxSyscall(process, number, args);
     this.leaveCall();
     if (!process.terminated) engine.writeRegister(X86Reg.EAX, result);
-    if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number, ...describeLinuxSyscall(number, args), result });
+    if (trace.active) trace.emit({ type: 'syscall', abi: 'linux', number, ...describeLinuxSyscall(number, args), result, durationUs: elapsedSince(trace, startedUs) });
   }
 
   /** One reused array per argument count: services read their arguments during the call only. */
@@ -188,9 +190,11 @@ export class TrapDispatcher {
   private handleCpuException(vector: number): void {
     if (vector < 32) this.acknowledgeException();
     const registers = readRegisters(this.deps.engine);
-    const instruction = this.decodeAt(registers.eip);
-    const code = statusForVector(vector, instruction);
+    const atEip = this.decodeAt(registers.eip);
+    const code = statusForVector(vector, atEip);
+    // A trap (int3) leaves EIP after the instruction: the report names the one at ExceptionAddress.
     const eip = (registers.eip + exceptionAddressAdjustment(code)) >>> 0;
+    const instruction = eip === registers.eip ? atEip : this.decodeAt(eip);
     this.exceptions.raise({ code, eip, instruction, vector }, { ...registers, eip });
   }
 
@@ -215,3 +219,6 @@ export class TrapDispatcher {
     return bytes ? this.deps.disassembler.decode(bytes, eip)?.text : undefined;
   }
 }
+
+/** Microseconds from `startedUs` to now on the trace clock. */
+const elapsedSince = (trace: TraceBus, startedUs: number): number => Math.round((trace.nowUs() - startedUs) * 10) / 10;

@@ -42,13 +42,18 @@ export interface SystemCallEvent extends EventBase {
   args: number[];
   result: number;
   resultName?: string;
+  /** How long the kernel took to answer, in microseconds (the event's timeUs is when it returned). */
+  durationUs?: number;
 }
 
 export interface ExceptionEvent extends EventBase {
   type: 'exception';
   code: number;
   codeName: string;
+  /** The instruction that raised it (for int3: the breakpoint itself, where ExceptionAddress points). */
   eip: number;
+  /** That instruction, disassembled. */
+  instruction?: string;
   /** For access violations: the address and whether it was a write. */
   address?: number;
   write?: boolean;

@@ -46,7 +46,7 @@ export function formatTraceEvent(event: TraceEvent): string {
     case 'page-fault': return head + formatFault(event);
     case 'syscall': return head + formatSystemCall(event);
     case 'exception':
-      return head + `exception ${formatNtStatus(event.code)} at eip=${hex(event.eip)}` +
+      return head + `exception ${formatNtStatus(event.code)} at eip=${hex(event.eip)}${event.instruction ? ` [${event.instruction}]` : ''}` +
         (event.address !== undefined ? ` ${event.write ? 'writing' : 'reading'} ${hex(event.address)}` : '') +
         (event.firstChance ? ' (first chance: to the guest\'s handlers)' : ' (unhandled)');
     case 'process-exit': return head + `process exit ${formatNtStatus(event.status)}`;
