@@ -129,7 +129,7 @@ describe('dumps at exit', () => {
     expect(text.stdout).toMatch(/ 400 .* Mapped +Exe +EXECUTE_WRITECOPY /);
     expect(text.stdout).toMatch(/pfn [0-9a-f]+ +Valid Write Owner Accessed Dirty\n/);
     expect(text.stdout).toMatch(/not valid, zero PTE \(the VAD decides\)/);
-    const json = JSON.parse(runCli(['run', '--json', '--vad', '--pte', addresses[0]!, elf]).stdout.slice(addresses.join(' ').length + 1));
+    const json = JSON.parse(runCli(['run', '--json', '--vad', '--pte', addresses[0]!, elf]).stdout); // the guest's own line went to stderr
     expect(json).toMatchObject({ reason: 'exited', exitStatus: 42, vads: expect.any(Array), ptes: [{ state: 'valid' }] });
     expect(json.commit.processPages).toBe(json.vads.reduce((n: number, v: { commitCharge: number }) => n + v.commitCharge, 0));
   });
