@@ -83,6 +83,13 @@ void WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD 
 #define INFINITE 0xFFFFFFFF
 void WINAPI Sleep(DWORD dwMilliseconds);
 DWORD WINAPI SleepEx(DWORD dwMilliseconds, BOOL bAlertable);
+/* From KUSER_SHARED_DATA (ntddk.h), as Windows 10 reads it: TickCount in 15.625 ms
+   ticks, InterruptTime for the performance counter (10 MHz), SystemTime. */
+DWORD WINAPI GetTickCount(void);
+ULONGLONG WINAPI GetTickCount64(void);
+BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
+BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
+void WINAPI GetSystemTimeAsFileTime(LPFILETIME lpSystemTimeAsFileTime);
 
 /* The console: the pseudo-handles of Windows XP (3, 7, 11), which WriteFile accepts. */
 #define STD_INPUT_HANDLE  ((DWORD)-10)

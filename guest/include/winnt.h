@@ -34,6 +34,12 @@ typedef unsigned long long ULONGLONG, DWORD64;
 #define NULL ((void *)0)
 #endif
 
+typedef union _LARGE_INTEGER {
+  struct { ULONG LowPart; LONG HighPart; } u;
+  LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+typedef struct _FILETIME { DWORD dwLowDateTime; DWORD dwHighDateTime; } FILETIME, *PFILETIME, *LPFILETIME;
+
 /* VirtualAlloc / VirtualFree */
 #define MEM_COMMIT      0x00001000
 #define MEM_RESERVE     0x00002000

@@ -9,7 +9,7 @@
 // guest sees 5 s pass.
 
 /** 100 ns units per millisecond. */
-export const HUNDRED_NS_PER_MS = 10_000n;
+const HUNDRED_NS_PER_MS = 10_000n;
 /** 100 ns units between 1601-01-01 and 1970-01-01 (Windows FILETIME epoch vs Unix). */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
 
@@ -28,11 +28,6 @@ export class SystemClock {
   /** System time: 100 ns units since 1601-01-01 UTC (Windows' KeQuerySystemTime, a FILETIME). */
   systemTime(): bigint {
     return this.bootSystemTime + this.interruptTime();
-  }
-
-  /** Milliseconds since boot, as GetTickCount64 counts them. */
-  tickCountMs(): bigint {
-    return this.interruptTime() / HUNDRED_NS_PER_MS;
   }
 
   /** Moves time ahead by `hundredNs` (the thread slept that long). */

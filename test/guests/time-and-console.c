@@ -10,8 +10,28 @@ int main(int argc, char **argv) {
     Sleep(INFINITE);
     return 99;   /* never reached: nothing can wake the only thread */
   }
+  DWORD before = GetTickCount();
+  LARGE_INTEGER frequency, counter_before, counter_after;
+  FILETIME time_before, time_after;
+  QueryPerformanceCounter(&counter_before);
+  GetSystemTimeAsFileTime(&time_before);
   Sleep(0);
   Sleep(5000);
+  DWORD after = GetTickCount();
+  ULONGLONG after64 = GetTickCount64();
+  QueryPerformanceCounter(&counter_after);
+  GetSystemTimeAsFileTime(&time_after);
+  /* Sleep moved the kernel's clock ahead by 5 s at once: the bound above allows the host's own time between the reads. */
+  CHECK_TRUE("GetTickCount advanced by at least the 5000 ms slept", after - before >= 5000);
+  CHECK_TRUE("  and not by much more", after - before < 5000 + 20000);
+  CHECK_EQ("GetTickCount is GetTickCount64's low half", after, (DWORD)after64);
+  CHECK_TRUE("QueryPerformanceFrequency", QueryPerformanceFrequency(&frequency));
+  CHECK_TRUE("  is 10 MHz", frequency.QuadPart == 10000000);
+  CHECK_TRUE("QueryPerformanceCounter advanced by at least 5 s of counts", counter_after.QuadPart - counter_before.QuadPart >= 5 * frequency.QuadPart);
+  ULONGLONG file_before = ((ULONGLONG)time_before.dwHighDateTime << 32) | time_before.dwLowDateTime;
+  ULONGLONG file_after = ((ULONGLONG)time_after.dwHighDateTime << 32) | time_after.dwLowDateTime;
+  CHECK_TRUE("GetSystemTimeAsFileTime is after 2020 (100 ns units since 1601)", file_before > 132223104000000000ULL);
+  CHECK_TRUE("GetSystemTimeAsFileTime advanced by at least 5 s", file_after - file_before >= 50000000ULL);
   CHECK_EQ("SleepEx returns 0", SleepEx(10, TRUE), 0);
   LARGE_INTEGER past;
   past.QuadPart = 1;   /* an absolute time in 1601: already over */
