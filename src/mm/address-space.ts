@@ -9,6 +9,7 @@ import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
 import { Vad, type VadInit } from './vad.js';
 import type { ControlArea } from './section.js';
 import { VadTree } from './vad-tree.js';
+import { captureWriteWatchDirtyBit } from './write-watch.js';
 import { STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
 export class AddressSpace {
@@ -26,13 +27,17 @@ export class AddressSpace {
   readonly controlAreas = new Set<ControlArea>();
   /** Control areas ever created, which numbers them for dumps and traces. */
   controlAreasCreated = 0;
+  /** Live VADs with write watch (MEM_WRITE_WATCH): none, and a dropped Dirty bit needs no lookup. */
+  writeWatchVads = 0;
 
   constructor(
     readonly pageTables: PageTables,
     readonly frames: PfnDatabase,
     readonly memory: PhysicalMemory,
     readonly commit: CommitLedger,
-  ) {}
+  ) {
+    pageTables.onDirtyBitDropped = (address, oldPte) => captureWriteWatchDirtyBit(this, address, oldPte);
+  }
 
   findVad(address: number): Vad | undefined {
     return this.vads.findByVpn(vpnOf(address));
@@ -68,6 +73,7 @@ export class AddressSpace {
       if (status !== STATUS_SUCCESS) return status;
     }
     this.vads.insert(vad);
+    if (vad.writeWatch) this.writeWatchVads++;
     return vad;
   }
 

@@ -6,7 +6,7 @@ import { KernelPanic } from './panic.js';
 import { PfnState } from './pfn-database.js';
 import { isOwnerPte, isTransitionPte, isValidPte, pfnOfPte } from './pte.js';
 import { prototypeIndexOf } from './section-view.js';
-import type { Vad } from './vad.js';
+import { VadType, type Vad } from './vad.js';
 import { pageStateOf } from './page-state.js';
 import { checkFixedRegions, isSharedUserDataPage } from './fixed-regions.js';
 
@@ -14,6 +14,7 @@ export function checkAddressSpaceInvariants(space: AddressSpace): void {
   space.vads.checkInvariants();
   space.frames.checkInvariants();
   checkCommit(space);
+  checkWriteWatch(space);
   checkFixedRegions(space);
   checkUserPtes(space);
 }
@@ -32,6 +33,17 @@ function checkCommit(space: AddressSpace): void {
   for (const controlArea of space.controlAreas) sectionCommit += controlArea.commitPages;
   if (space.commit.totalPages < space.commitCharge + sectionCommit) throw new KernelPanic('process and section commit exceed system commit');
   if (space.commit.totalPages > space.commit.limitPages) throw new KernelPanic('system commit exceeds its limit');
+}
+
+/** Write-watch bitmaps: only on private VadWriteWatch VADs, one 0/1 byte per page. */
+function checkWriteWatch(space: AddressSpace): void {
+  for (const vad of space.vads.inOrder()) {
+    const bitmap = vad.writeWatch;
+    if ((bitmap !== undefined) !== (vad.vadType === VadType.VadWriteWatch)) throw new KernelPanic(`VAD ${hex32(vad.startAddress)}: write-watch bitmap and VadType ${VadType[vad.vadType]} disagree`);
+    if (!bitmap) continue;
+    if (!vad.privateMemory || bitmap.length !== vad.pageCount) throw new KernelPanic(`VAD ${hex32(vad.startAddress)}: write-watch bitmap of ${bitmap.length} pages for ${vad.pageCount}`);
+    if (bitmap.some((bit) => bit > 1)) throw new KernelPanic(`VAD ${hex32(vad.startAddress)}: write-watch bitmap holds a value other than 0 or 1`);
+  }
 }
 
 /**

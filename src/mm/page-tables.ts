@@ -13,7 +13,7 @@ import {
 import { KernelPanic } from './panic.js';
 import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
 import {
-  ZERO_PTE, isTransitionPte, isValidPte, isWritePte, makePde, makeValidKernelPte, pfnOfPte, type PteValue,
+  ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, isWritePte, makePde, makeValidKernelPte, pfnOfPte, type PteValue,
   PTE_VALID, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY,
 } from './pte.js';
 
@@ -42,6 +42,12 @@ export class OutOfFramesError extends Error {
 
 export class PageTables {
   readonly directoryPfn: Pfn;
+  /**
+   * Told whenever a writer is about to drop a Dirty bit the MMU set (a valid
+   * PTE invalidated while dirty, or made clean): write watch keeps what it
+   * meant (MiCaptureWriteWatchDirtyBit). Set by the address space.
+   */
+  onDirtyBitDropped: ((address: number, oldPte: PteValue) => void) | undefined;
   private readonly words: Uint32Array;
   private readonly tablePfn = new Int32Array(PTES_PER_TABLE).fill(-1);
 
@@ -115,6 +121,7 @@ export class PageTables {
     if (!isValidPte(old) || !isValidPte(pte) || pfnOfPte(old) !== pfnOfPte(pte)) {
       throw new KernelPanic(`updateValidPte ${old.toString(16)} → ${pte.toString(16)} at ${address.toString(16)}`);
     }
+    if (isDirtyPte(old) && !isDirtyPte(pte)) this.onDirtyBitDropped?.(address, old);
     this.words[slot] = pte;
     const reduced = (isWritePte(old) && !isWritePte(pte)) || ((old & PTE_OWNER) !== 0 && (pte & PTE_OWNER) === 0);
     // A cached translation would not set Accessed or Dirty again: clearing them needs a flush too.
@@ -129,6 +136,7 @@ export class PageTables {
     if (!isValidPte(old) || isValidPte(replacement)) {
       throw new KernelPanic(`invalidatePte ${old.toString(16)} → ${replacement.toString(16)} at ${address.toString(16)}`);
     }
+    if (isDirtyPte(old)) this.onDirtyBitDropped?.(address, old);
     this.words[slot] = replacement;
     this.hardware.dropAlias(pageBase(address));
     this.hardware.flushTlbPage(pageBase(address));

@@ -25,6 +25,8 @@ export interface VadInit {
   vadType?: VadType;
   /** A view of a section: its control area and the prototype PTE of the view's first page. */
   view?: { controlArea: ControlArea; firstPrototypePte: number };
+  /** MEM_WRITE_WATCH: keep a written-page bitmap (the VAD becomes VadWriteWatch). */
+  writeWatch?: boolean;
 }
 
 export class Vad {
@@ -39,6 +41,13 @@ export class Vad {
   vadType: VadType;
   /** _MMVAD.ControlArea and FirstPrototypePte, for a view of a section. */
   readonly view: { controlArea: ControlArea; firstPrototypePte: number } | undefined;
+  /**
+   * Write watch (VadWriteWatch): one byte per page, 1 when the page was
+   * written since the allocation or the last reset and the PTE's Dirty bit
+   * no longer says so (it was cleared or the PTE invalidated). A page was
+   * written if its byte is 1 or its valid PTE is Dirty (src/mm/write-watch.ts).
+   */
+  readonly writeWatch: Uint8Array | undefined;
 
   // AVL links and subtree summaries, owned by VadTree.
   left: Vad | null = null;
@@ -56,8 +65,9 @@ export class Vad {
     this.protection = init.protection;
     this.privateMemory = init.privateMemory;
     this.memCommit = init.memCommit;
-    this.vadType = init.vadType ?? VadType.VadNone;
+    this.vadType = init.writeWatch ? VadType.VadWriteWatch : init.vadType ?? VadType.VadNone;
     this.view = init.view;
+    this.writeWatch = init.writeWatch ? new Uint8Array(this.endingVpn - this.startingVpn + 1) : undefined;
   }
 
   get startAddress(): number { return addressOfVpn(this.startingVpn); }

@@ -57,7 +57,8 @@ export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequ
   if (zeroBits > MAX_ZERO_BITS) return fail(STATUS_INVALID_PARAMETER_3);
   const known = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
   if (allocationType & ~known || !(allocationType & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return fail(STATUS_INVALID_PARAMETER_5);
-  if (allocationType & (MEM_RESET | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES)) return fail(STATUS_NOT_SUPPORTED);
+  if (allocationType & MEM_WRITE_WATCH && !(allocationType & MEM_RESERVE)) return fail(STATUS_INVALID_PARAMETER_5);
+  if (allocationType & (MEM_RESET | MEM_PHYSICAL | MEM_LARGE_PAGES)) return fail(STATUS_NOT_SUPPORTED);
   const mask = makeProtectionMask(protect);
   if (mask === undefined || isCopyOnWrite(mask)) return fail(STATUS_INVALID_PAGE_PROTECTION); // write-copy is for views only
   if (base > MM_HIGHEST_VAD_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
@@ -65,12 +66,13 @@ export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequ
   const commit = (allocationType & MEM_COMMIT) !== 0;
   // Committing at no particular address reserves too, as VirtualAlloc(NULL, n, MEM_COMMIT) does.
   if (allocationType & MEM_RESERVE || base === 0) {
-    return reserveRange(space, base, size, mask, commit, (allocationType & MEM_TOP_DOWN) !== 0, zeroBits);
+    return reserveRange(space, base, size, mask, commit, allocationType, zeroBits);
   }
   return commitInReservation(space, base, size, mask);
 }
 
-function reserveRange(space: AddressSpace, base: number, size: number, mask: ProtectionMask, commit: boolean, topDown: boolean, zeroBits: number): RegionResult {
+function reserveRange(space: AddressSpace, base: number, size: number, mask: ProtectionMask, commit: boolean, allocationType: number, zeroBits: number): RegionResult {
+  const topDown = (allocationType & MEM_TOP_DOWN) !== 0;
   let startingVpn: Vpn;
   let pages: number;
   if (base === 0) {
@@ -86,7 +88,10 @@ function reserveRange(space: AddressSpace, base: number, size: number, mask: Pro
     startingVpn = vpnOf(start);
     pages = vpnOf(end) - startingVpn + 1;
   }
-  const vad = space.createVad({ startingVpn, endingVpn: startingVpn + pages - 1, protection: mask, privateMemory: true, memCommit: commit });
+  const vad = space.createVad({
+    startingVpn, endingVpn: startingVpn + pages - 1, protection: mask, privateMemory: true, memCommit: commit,
+    writeWatch: (allocationType & MEM_WRITE_WATCH) !== 0,
+  });
   if (typeof vad === 'number') return fail(vad);
   return ok(vad.startAddress, pages * PAGE_SIZE);
 }
@@ -139,6 +144,7 @@ export function releaseVad(space: AddressSpace, vad: Vad): void {
   for (let vpn = vad.startingVpn; vpn <= vad.endingVpn; vpn++) discardPage(space, vpn, ZERO_PTE);
   space.releaseCommit(vad, vad.commitCharge);
   space.vads.remove(vad);
+  if (vad.writeWatch) space.writeWatchVads--;
 }
 
 function decommitPages(space: AddressSpace, vad: Vad, first: Vpn, last: Vpn): void {

@@ -14,6 +14,7 @@ import { NtDelayExecution } from './time-services.js';
 import {
   NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
 } from './section-services.js';
+import { NtGetWriteWatch, NtResetWriteWatch } from './write-watch-services.js';
 import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory } from './memory-services.js';
 import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';
 import { MmsDumpPte, MmsDumpVad, MmsExperimentMapFrame, MmsExperimentRemoveVad } from './debug-services.js';
@@ -22,7 +23,7 @@ export const NT_SERVICES: readonly NtService[] = [
   NtAllocateVirtualMemory, NtContinue, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory,
   NtRaiseException, NtTerminateProcess, NtWriteFile, NtClose, NtCreateFile, NtOpenFile, NtReadFile,
   NtQueryInformationFile, NtSetInformationFile, NtCreateSection, NtOpenSection, NtMapViewOfSection,
-  NtUnmapViewOfSection, NtFlushVirtualMemory, NtDelayExecution,
+  NtUnmapViewOfSection, NtFlushVirtualMemory, NtDelayExecution, NtGetWriteWatch, NtResetWriteWatch,
   MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad, MmsExperimentMapFrame,
 ];
 
