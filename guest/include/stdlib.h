@@ -5,6 +5,7 @@
 
 #define EXIT_SUCCESS 0
 #define EXIT_FAILURE 1
+#define RAND_MAX 0x7fff   /* the Microsoft C runtime's */
 
 void exit(int status) __attribute__((noreturn));
 void abort(void) __attribute__((noreturn));
@@ -16,5 +17,13 @@ void *malloc(size_t size);
 void *calloc(size_t count, size_t size);
 void *realloc(void *block, size_t size);
 void free(void *block);
+void qsort(void *elements, size_t count, size_t size, int (*compare)(const void *, const void *));
+void *bsearch(const void *key, const void *elements, size_t count, size_t size, int (*compare)(const void *, const void *));
+/* The Microsoft C runtime's generator: a seed gives the sequence it gives on Windows. */
+int rand(void);
+void srand(unsigned seed);
+int abs(int value);
+long labs(long value);
+long long llabs(long long value);
 
 #endif

@@ -14,5 +14,14 @@ char *strcpy(char *dest, const char *src);
 char *strncpy(char *dest, const char *src, size_t n);
 char *strcat(char *dest, const char *src);
 char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
+char *strncat(char *dest, const char *src, size_t n);
+char *strpbrk(const char *s, const char *accept);
+char *strtok(char *s, const char *delimiters);
+void *memchr(const void *s, int c, size_t n);
+size_t strnlen(const char *s, size_t n);
+size_t strspn(const char *s, const char *accept);
+size_t strcspn(const char *s, const char *reject);
 
 #endif

@@ -69,3 +69,64 @@ char *strchr(const char *s, int c) {
     if (!*s) return 0;
   }
 }
+
+void *memchr(const void *s, int c, size_t n) {
+  const unsigned char *p = s;
+  for (; n--; p++) if (*p == (unsigned char)c) return (void *)p;
+  return NULL;
+}
+
+char *strrchr(const char *s, int c) {
+  const char *last = NULL;
+  do { if (*s == (char)c) last = s; } while (*s++);
+  return (char *)last;
+}
+
+size_t strnlen(const char *s, size_t n) {
+  size_t length = 0;
+  while (length < n && s[length]) length++;
+  return length;
+}
+
+char *strncat(char *dest, const char *src, size_t n) {
+  char *end = dest + strlen(dest);
+  while (n-- && *src) *end++ = *src++;
+  *end = '\0';
+  return dest;
+}
+
+char *strstr(const char *haystack, const char *needle) {
+  size_t length = strlen(needle);
+  for (; *haystack; haystack++) if (!strncmp(haystack, needle, length)) return (char *)haystack;
+  return length ? NULL : (char *)haystack;
+}
+
+size_t strspn(const char *s, const char *accept) {
+  size_t n = 0;
+  while (s[n] && strchr(accept, s[n])) n++;
+  return n;
+}
+
+size_t strcspn(const char *s, const char *reject) {
+  size_t n = 0;
+  while (s[n] && !strchr(reject, s[n])) n++;
+  return n;
+}
+
+char *strpbrk(const char *s, const char *accept) {
+  s += strcspn(s, accept);
+  return *s ? (char *)s : NULL;
+}
+
+/* One tokenizer state for the process, as C's strtok has (mmscope runs one thread). */
+char *strtok(char *s, const char *delimiters) {
+  static char *next;
+  if (!s) s = next;
+  if (!s) return NULL;
+  s += strspn(s, delimiters);
+  if (!*s) { next = NULL; return NULL; }
+  char *end = s + strcspn(s, delimiters);
+  next = *end ? end + 1 : NULL;
+  *end = '\0';
+  return s;
+}

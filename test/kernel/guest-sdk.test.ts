@@ -22,6 +22,13 @@ describe('the C runtime', () => {
   });
 });
 
+describe('the C library', () => {
+  it('string.h searches, strtok, qsort, bsearch, abs, and rand with the Microsoft runtime\'s sequence', async () => {
+    const run = await runChecks('test/guests/c-library.c');
+    expect(run.stdout).toMatch(/^2\d checks, 0 failed$/m);
+  });
+});
+
 describe('the C headers', () => {
   it('limits.h, stdint.h, stddef.h, stdbool.h, ctype.h and errno.h give the standard values', async () => {
     const run = await runChecks('test/guests/c-headers.c');
