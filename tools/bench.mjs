@@ -70,10 +70,11 @@ function bestProcess(times, file, args, expectStatus) {
   return best(Array.from({ length: times }, () => runProcess(file, args, expectStatus)));
 }
 
-const fmt = (us) => (us < 10 ? us.toFixed(2) : us.toFixed(1));
-function printPair(what, oursUs, theirsUs, unit, target) {
-  const ratio = oursUs / theirsUs;
-  console.log(`  ${what.padEnd(34)} mmscope ${fmt(oursUs).padStart(7)} ${unit}   qemu-i386 ${fmt(theirsUs).padStart(7)} ${unit}   ratio ${ratio.toFixed(2)}x${target ? `  (target <= ${target}x)` : ''}`);
+const fmt = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(0));
+/** One figure: mmscope's value, qemu-i386's value in the same unit, and their ratio. */
+function printPair(what, ours, theirs, unit, target) {
+  const ratio = ours / theirs;
+  console.log(`  ${what.padEnd(38)} mmscope ${fmt(ours).padStart(6)} ${unit}   qemu-i386 ${fmt(theirs).padStart(6)} ${unit}   ratio ${ratio.toFixed(2)}x${target ? `  (target <= ${target}x)` : ''}`);
 }
 
 console.log('mmscope benchmark: CPU time (user + system) of the process, best of 3 runs unless stated\n');
@@ -108,8 +109,8 @@ const limited = await bestInMmscope(3, hash, [iterations], { run: { maxInstructi
 const theirs = bestProcess(3, 'qemu-i386', [hash, iterations]);
 console.log(`\ncompute: ${iterations} hash iterations (guest/bench/hash.c, the same ELF)`);
 console.log('  method: CPU of machine.run() in-process; qemu-i386: CPU of the whole child process (includes its start-up, ~10 ms)');
-printPair('no instruction limit', ours.ms * 1000, theirs.ms * 1000, 'us');
-printPair('--max-insns 1e12', limited.ms * 1000, theirs.ms * 1000, 'us');
+printPair('no instruction limit', ours.ms, theirs.ms, 'ms');
+printPair('--max-insns 1e12', limited.ms, theirs.ms, 'ms');
 console.log(`  --max-insns costs ${(limited.ms / ours.ms).toFixed(2)}x the run without it  (target <= 1.3x)`);
 
 // 3. Start-up.
@@ -121,7 +122,7 @@ const helloQemu = bestProcess(5, 'qemu-i386', [`${out}/hello-linux.elf`], 42);
 console.log('\nstart-up, best of 5');
 console.log('  method: CPU of the whole process; mmscope figures are `node bin/mmscope.js run X` minus `node -e 0`');
 console.log(`  node -e 0: ${node0.ms.toFixed(0)} ms`);
-printPair('run hello-linux.elf (int 0x80)', (helloLinux.ms - node0.ms) * 1000, helloQemu.ms * 1000, 'us');
+printPair('run hello-linux.elf (int 0x80)', helloLinux.ms - node0.ms, helloQemu.ms, 'ms');
 console.log(`  run hello.elf (guest/examples/hello.c, NT ABI): ${(helloNt.ms - node0.ms).toFixed(0)} ms above node -e 0  (target <= 120 ms)`);
 
 // Time per service cycle = (run with CYCLES - run with 0 cycles) / CYCLES, at a fixed number of live VADs.

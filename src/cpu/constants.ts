@@ -10,6 +10,7 @@ export const UC_PROT_ALL = 7;
 export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_INSN = 1 << 1;
 export const UC_HOOK_CODE = 1 << 2;
+export const UC_HOOK_BLOCK = 1 << 3;
 export const UC_HOOK_INSN_INVALID = 1 << 14;
 
 /** uc_ctl control words (UC_CTL_WRITE(type, nargs)). */

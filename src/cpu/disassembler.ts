@@ -32,6 +32,12 @@ export class Disassembler {
     return { text: first.op_str ? `${first.mnemonic} ${first.op_str}` : first.mnemonic, size: first.size };
   }
 
+  /** Every instruction from the start of `bytes` up to the end or the first that does not decode. */
+  decodeAll(bytes: Uint8Array, address: number): DecodedInstruction[] {
+    this.handle ??= openCapstoneX86();
+    return this.handle.disasm(Array.from(bytes), address >>> 0).map((i) => ({ text: i.op_str ? `${i.mnemonic} ${i.op_str}` : i.mnemonic, size: i.size }));
+  }
+
   dispose(): void {
     this.handle?.close();
     this.handle = undefined;

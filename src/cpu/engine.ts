@@ -5,11 +5,12 @@ import koffi from 'koffi';
 import { loadUnicorn, type UnicornLibrary } from './libunicorn.js';
 import { checkUcResult, UnicornError } from './errors.js';
 import {
-  UC_ARCH_X86, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_MODE_32,
+  UC_ARCH_X86, UC_CTL_WRITE_TB_FLUSH, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_MODE_32,
   UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
 import { readInstructionCounter } from './instruction-counter.js';
 import { CpuStateView } from './cpu-state.js';
+import type { BlockInstructionCounter } from './instruction-limit.js';
 import type { ContextLayout } from './context-calibration.js';
 
 export interface Disposable { dispose(): void }
@@ -31,10 +32,11 @@ export interface StartOptions {
   timeoutUs?: number;
   maxInstructions?: number;
   /**
-   * Called before the CPU goes on after a handled #UD ended uc_emu_start.
-   * Unicorn 2.0.1 leaves env->old_exception stale at that point (measured:
-   * it reads 14 after a page fault earlier in the run), which would turn the
-   * next fault into a double fault; the kernel clears it here.
+   * Called before the CPU goes on after uc_emu_start ended early (a handled
+   * #UD, or the instruction counter). Unicorn 2.0.1 leaves
+   * env->old_exception stale at that point (measured: it reads 14 after a
+   * page fault earlier in the run), which would turn the next fault into a
+   * double fault; the kernel clears it here.
    */
   beforeResume?: () => void;
 }
@@ -56,6 +58,14 @@ export class Engine implements Disposable {
   private resumeAfterInvalidInstruction = false;
   private stopRequested = false;
   private closed = false;
+  /** Counts instruction budgets by translated block (instruction-limit.ts); without it Unicorn counts each instruction. */
+  private blockCounter: BlockInstructionCounter | undefined;
+  /** Set while a uc_emu_start runs under the block counter: exceptions then correct its count. */
+  private countingBlocks = false;
+  /** Set while the budget's last instructions run inside one block: an exception ends uc_emu_start (the guest might go elsewhere). */
+  private stopAtException = false;
+  /** Whether this engine has translated code (then a new hook needs a flush of translated blocks). */
+  private hasRun = false;
 
   private constructor(lib: UnicornLibrary, handle: unknown) {
     this.lib = lib;
@@ -165,7 +175,11 @@ export class Engine implements Disposable {
 
   /** Every exception and `int n` the guest raises; EIP is past `int n`, at the instruction for faults. */
   onInterrupt(handler: (intno: number) => void): Disposable {
-    const cb = koffi.register((_uc: unknown, intno: number) => this.guard(() => handler(intno)), koffi.pointer(this.lib.IntrHook));
+    const cb = koffi.register((_uc: unknown, intno: number) => this.guard(() => {
+      if (this.countingBlocks) this.blockCounter!.takeBackFrom(this.readRegister(X86Reg.EIP));
+      handler(intno);
+      if (this.stopAtException) this.stopForCounter();
+    }), koffi.pointer(this.lib.IntrHook));
     return this.addHook(UC_HOOK_INTR, cb, 1, 0);
   }
 
@@ -175,7 +189,10 @@ export class Engine implements Disposable {
    */
   onInvalidInstruction(handler: () => void): Disposable {
     const cb = koffi.register(() => {
-      this.guard(handler);
+      this.guard(() => {
+        if (this.countingBlocks) this.blockCounter!.takeBackFrom(this.readRegister(X86Reg.EIP));
+        handler();
+      });
       this.resumeAfterInvalidInstruction = this.hookError === undefined;
       return true;
     }, koffi.pointer(this.lib.InvalidInstructionHook));
@@ -188,32 +205,100 @@ export class Engine implements Disposable {
     return this.addHook(UC_HOOK_CODE, cb, begin, end);
   }
 
+  /** Counts instruction budgets with `counter` from now on (cheap, exact; see instruction-limit.ts). */
+  useBlockCounter(counter: BlockInstructionCounter): void {
+    this.blockCounter = counter;
+  }
+
   /**
    * Runs until stop(), `until`, the timeout or the instruction budget;
    * rethrows the first hook error. Unicorn 2.0.1 ends uc_emu_start after
    * every UC_HOOK_INSN_INVALID callback, even one that handled the #UD, so
    * this goes on where the handler left EIP, with what is left of the
-   * budget and the time.
+   * budget and the time. A budget is counted by the block counter when there
+   * is one (see instruction-limit.ts), else by Unicorn per instruction.
    */
   start(begin: number, options: StartOptions): void {
     const deadline = options.timeoutUs ? performance.now() + options.timeoutUs / 1000 : 0;
     let budget = options.maxInstructions ?? 0;
     this.stopRequested = false;
-    for (;;) {
-      const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
-      this.startOnce(begin, options.until, timeoutUs, budget);
-      if (!this.resumeAfterInvalidInstruction || this.stopRequested) return;
-      if (budget) {
-        budget -= Math.min(budget, readInstructionCounter(this.handle));
-        if (budget === 0) return;
+    const counter = budget > 0 ? this.blockCounter : undefined;
+    const blockHook = counter ? this.addBlockHook(counter) : undefined;
+    try {
+      for (;;) {
+        const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
+        let executed = 0, goOn = false;
+        if (counter) {
+          ({ executed, goOn } = this.runCounted(counter, begin, options.until, timeoutUs, budget));
+        } else {
+          this.startOnce(begin, options.until, timeoutUs, budget);
+          if (budget) executed = readInstructionCounter(this.handle);
+        }
+        if (this.stopRequested) return;
+        if (!this.resumeAfterInvalidInstruction && !goOn) return;
+        if (budget) {
+          budget -= Math.min(budget, executed);
+          if (budget === 0) return;
+        }
+        if (deadline && performance.now() >= deadline) return;
+        options.beforeResume?.();
+        begin = this.readRegister(X86Reg.EIP);
       }
-      if (deadline && performance.now() >= deadline) return;
-      options.beforeResume?.();
-      begin = this.readRegister(X86Reg.EIP);
+    } finally {
+      blockHook?.dispose();
     }
   }
 
+  /**
+   * One uc_emu_start under the block counter: whole blocks while they fit in
+   * the budget; after the counter stopped before a block too long for what
+   * is left, that block's first instructions up to the budget's end, ending
+   * at any exception. `goOn`: the counter, not the guest, ended the run.
+   */
+  private runCounted(counter: BlockInstructionCounter, begin: number, until: number, timeoutUs: number, budget: number): { executed: number; goOn: boolean } {
+    const partial = counter.endWithinLastBlock(begin, budget);
+    counter.arm(partial === undefined ? budget : -1);
+    if (partial) this.dropTranslations(partial.blockStart, partial.blockEnd);
+    this.countingBlocks = true;
+    this.stopAtException = partial !== undefined;
+    try {
+      this.startOnce(begin, partial?.end ?? until, timeoutUs, 0);
+    } finally {
+      this.countingBlocks = false;
+      this.stopAtException = false;
+      if (partial) this.dropTranslations(partial.blockStart, partial.blockEnd);
+    }
+    const reachedEnd = partial !== undefined && !this.stopRequested && this.readRegister(X86Reg.EIP) === partial.end;
+    if (reachedEnd) counter.takeBackFrom(partial.end);
+    return { executed: counter.executed, goOn: reachedEnd || counter.stoppedTheCpu };
+  }
+
+  private stopForCounter(): void {
+    this.blockCounter!.markStopped();
+    this.lib.emuStop(this.handle);
+  }
+
+  /**
+   * The counter's native hook on every block, for one run. Blocks translated
+   * before would not call it, so they are dropped first, unless none exist
+   * yet (the first flush costs 1-2 s of CPU in Unicorn 2.0.1). Blocks
+   * translated during the run keep calling Unicorn's (then empty) hook list.
+   */
+  private addBlockHook(counter: BlockInstructionCounter): Disposable {
+    if (this.hasRun) this.flushTranslations();
+    const out: unknown[] = [0];
+    this.call('uc_hook_add', this.lib.hookAdd(this.handle, out, UC_HOOK_BLOCK, counter.hookAddress, counter.userData, 1, 0));
+    const hh = out[0] as number;
+    return { dispose: () => { if (!this.closed) this.call('uc_hook_del', this.lib.hookDel(this.handle, hh)); } };
+  }
+
+  /** Drops every translated block (QEMU retranslates on demand), so hooks added since apply to all code. */
+  flushTranslations(): void {
+    this.call('uc_ctl', this.lib.ctlNoArgs(this.handle, UC_CTL_WRITE_TB_FLUSH));
+  }
+
   private startOnce(begin: number, until: number, timeoutUs: number, count: number): void {
+    this.hasRun = true;
     this.hookError = undefined;
     this.resumeAfterInvalidInstruction = false;
     const rc = this.lib.emuStart(this.handle, begin >>> 0, until >>> 0, timeoutUs, count);
@@ -272,6 +357,11 @@ export class Engine implements Disposable {
 
   /** Drops translated blocks of [begin, end) so code in a page whose frame changed is retranslated. */
   removeTranslationCache(begin: number, end: number): void {
+    this.dropTranslations(begin, end);
+    this.blockCounter?.forgetBlocks();
+  }
+
+  private dropTranslations(begin: number, end: number): void {
     this.call('uc_ctl', this.lib.ctlRemoveCache(this.handle, UC_CTL_WRITE_TB_REMOVE_CACHE, begin, end));
   }
 
@@ -280,6 +370,7 @@ export class Engine implements Disposable {
     this.closed = true;
     this.state = undefined;
     for (const context of this.contexts) this.lib.contextFree(context.pointer);
+    this.blockCounter?.dispose();
     this.lib.close(this.handle);
     for (const cb of this.registered) koffi.unregister(cb as koffi.IKoffiRegisteredCallback);
   }

@@ -15,7 +15,7 @@ export interface UnicornLibrary {
   regReadBatch(uc: unknown, regs: Int32Array, vals: unknown, count: number): number;
   emuStart(uc: unknown, begin: number, until: number, timeoutUs: number, count: number): number;
   emuStop(uc: unknown): number;
-  hookAdd(uc: unknown, out: unknown[], type: number, cb: unknown, user: null, begin: number, end: number, ...variadic: unknown[]): number;
+  hookAdd(uc: unknown, out: unknown[], type: number, cb: unknown, user: unknown, begin: number, end: number, ...variadic: unknown[]): number;
   hookDel(uc: unknown, hh: number): number;
   contextSize(uc: unknown): number;
   contextAlloc(uc: unknown, out: unknown[]): number;

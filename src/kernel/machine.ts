@@ -4,6 +4,7 @@ import { Engine } from '../cpu/engine.js';
 import { UC_PROT_ALL, X86Reg, type X86RegName } from '../cpu/constants.js';
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
+import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
 import { GUEST_SPACE_SIZE, GuestSpaceReservation, PhysicalRamFile } from '../cpu/host-memory.js';
 import { AddressSpace } from '../mm/address-space.js';
 import { CommitLedger } from '../mm/commit.js';
@@ -58,6 +59,13 @@ export interface MachineOptions {
   fileRoot?: string;
   /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame). */
   allowExperiments?: boolean;
+  /**
+   * Count an instruction limit by translated block (default true: exact and
+   * cheap, see src/cpu/instruction-limit.ts); false uses Unicorn's own
+   * per-instruction count, ~25x slower for compute-bound code, which counts a
+   * faulting instruction at each attempt rather than once it completes.
+   */
+  blockInstructionLimit?: boolean;
 }
 
 export interface ProgramFile {
@@ -96,6 +104,7 @@ export class Machine {
   private process: Process | undefined;
   private traps: TrapDispatcher | undefined;
   private disposed = false;
+  private blockCounterTried = false;
 
   private constructor(
     private readonly engine: Engine,
@@ -130,7 +139,8 @@ export class Machine {
     const ram = new PhysicalRamFile(frameCount);
     const guestSpace = new GuestSpaceReservation(ram);
     const engine = Engine.open();
-    warnOnce(engine.attachCpuState(contextLayout));
+    const viewFailure = engine.attachCpuState(contextLayout);
+    if (viewFailure) warnOnce(`Unicorn's CPU state is reached through koffi calls (slower traps): ${viewFailure}`);
     for (let base = 0; base < GUEST_SPACE_SIZE; base += ONE_GIB) {
       engine.mapHostMemory(base, ONE_GIB, BigInt(guestSpace.hostAddress + base), UC_PROT_ALL);
     }
@@ -206,6 +216,7 @@ export class Machine {
   run(options: RunOptions = {}): RunOutcome {
     const process = this.requireProcess();
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
+    if (options.maxInstructions) this.countInstructionsByBlock(process);
     this.trace.startClock();
     this.sharedUserData.update(process.clock);
     const started = performance.now();
@@ -254,6 +265,15 @@ export class Machine {
       if (error instanceof KernelPanic) return error.message;
       throw error;
     }
+  }
+
+  /** The cheap exact instruction limit, set up on the first run that has one; Unicorn's own count (slower) if it cannot be. */
+  private countInstructionsByBlock(process: Process): void {
+    if (this.blockCounterTried || this.options.blockInstructionLimit === false) return;
+    this.blockCounterTried = true;
+    const counter = BlockInstructionCounter.create(this.disassembler, (address, size) => process.memory.peek(address, size));
+    if (typeof counter === 'string') warnOnce(`the instruction limit falls back to Unicorn's per-instruction count (slower): ${counter}`);
+    else this.engine.useBlockCounter(counter);
   }
 
   // --- inspection -------------------------------------------------------
@@ -322,13 +342,13 @@ export class Machine {
   }
 }
 
-let warnedAboutCpuState = false;
+const warned = new Set<string>();
 
-/** The slower register path works, but a user comparing figures should know it is in use. */
-function warnOnce(cpuStateFailure: string | undefined): void {
-  if (cpuStateFailure === undefined || warnedAboutCpuState) return;
-  warnedAboutCpuState = true;
-  process.emitWarning(`Unicorn's CPU state is reached through koffi calls (slower traps): ${cpuStateFailure}`, { code: 'MMSCOPE_CPU_STATE' });
+/** A slower fallback works, but a user comparing figures should know it is in use (once per process). */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, { code: 'MMSCOPE_SLOW_PATH' });
 }
 
 const pagesOf = (image: LoadableImage): number => {
