@@ -12,6 +12,7 @@ import { EXIT_STATUS_HELP, EXIT_STOPPED, guestExitStatus } from './exit-status.j
 import type { StreamName } from './host-streams.js';
 import { runOptions, tracedEventTypes, type RunOptionValues } from './run-options.js';
 import { STDOUT_KEPT_BYTES, summarizeMachine, summarizeOutcome } from './run-summary.js';
+import { ReportOutput } from './report-output.js';
 import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
 
 interface RunSettings extends RunOptionValues {
@@ -42,6 +43,7 @@ prints its report and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A
     'npx mmscope run --trace all --trace-file t.jsonl guest/build/examples/hello.elf',
     'npx mmscope run --trace-file t.json --trace-format chrome guest/build/examples/heap.elf',
     'npx mmscope run --vad --pte 404000 guest/build/examples/first-touch.elf',
+    'npx mmscope run --report report.html guest/build/examples/reserve-commit.elf',
     'npx mmscope run --json --vad guest/build/examples/first-touch.elf',
     'npx mmscope run --stack 256K --trace faults guest/build/examples/recursion.elf 100',
     'npx mmscope run --heap-check --trace syscalls guest/build/examples/heap.elf',
@@ -58,8 +60,10 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
   const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');
   const machine = await Machine.create({ ...machineOptions(settings), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) });
   let traceFile: TraceFileOutput | undefined;
+  let report: ReportOutput | undefined;
   try {
     traceFile = settings.traceFile ? TraceFileOutput.open(settings.traceFile, settings.traceFormat, machine, settings.program, streams) : undefined;
+    report = settings.report ? new ReportOutput(settings.report, machine) : undefined;
     if (traceFile) machine.trace.subscribe((event) => traceFile!.write(event));
     if (settings.trace) subscribeTextTrace(machine, tracedEventTypes(settings.trace), streams);
     machine.load({ name: settings.program, bytes, ...(settings.base !== undefined ? { flatBase: settings.base } : {}) }, settings.guestArgs);
@@ -70,10 +74,13 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
     const status = exitStatusOf(outcome);
     traceFile?.close();
     traceFile = undefined;
+    report?.finish(settings.program, outcome);
+    report = undefined;
     printResults(machine, outcome, status, settings, invocation, guestStdout);
     return status;
   } finally {
     try { traceFile?.close(); } catch { /* an earlier error is the one to report */ }
+    report?.close();
     machine.dispose();
   }
 }

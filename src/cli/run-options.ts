@@ -31,6 +31,7 @@ export interface RunOptionValues {
   pte?: number[];
   modules?: boolean;
   json?: boolean;
+  report?: string;
 }
 
 const choices = <T extends string>(option: Option, values: readonly T[]): Option =>
@@ -54,6 +55,7 @@ export function runOptions(): Option[] {
     new Option('--vad', 'print the VAD tree at exit, like WinDbg\'s !vad'),
     new Option('--pte <addr>', 'print the PDE and PTE of ADDR (hex; 0n for decimal) at exit, like !pte (repeatable)').argParser(collect(parseAddress)),
     new Option('--modules', 'list the modules at exit, found by walking the VAD tree for image views'),
+    new Option('--report <file>', 'write an HTML report of the run to FILE (VMMap\'s summary, the address-space map, page grids, the fault timeline)'),
     new Option('--json', 'print one JSON document on stdout however the run ends: the summary, the guest\'s stdout, the --vad/--pte/--modules dumps'),
   ];
 }

@@ -30,13 +30,7 @@ export class TraceFileOutput {
   /** Opens `path` for writing ("-": stdout); HostIoError when it cannot be created. */
   static open(path: string, format: TraceFormat, machine: Machine, program: string, streams: CommandOutput): TraceFileOutput {
     if (path === '-') return new TraceFileOutput(path, undefined, format, machine, program, streams);
-    let fd: number;
-    try {
-      fd = openSync(path, 'w');
-    } catch (error) {
-      throw new HostIoError(`cannot write the trace to ${path}: ${describeErrno(error)}`);
-    }
-    return new TraceFileOutput(path, fd, format, machine, program, streams);
+    return new TraceFileOutput(path, openOutputFile(path, 'the trace'), format, machine, program, streams);
   }
 
   write(event: TraceEvent): void { this.writer.write(event); }
@@ -56,6 +50,15 @@ export class TraceFileOutput {
       if ((error as NodeJS.ErrnoException).code === undefined) throw error;
       this.failure = describeErrno(error);
     }
+  }
+}
+
+/** Creates (or truncates) `path` for `what` mmscope writes; HostIoError naming both when it cannot. */
+export function openOutputFile(path: string, what: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new HostIoError(`cannot write ${what} to ${path}: ${describeErrno(error)}`);
   }
 }
 

@@ -11,10 +11,12 @@ import { CommitLedger } from '../mm/commit.js';
 import { checkAddressSpaceInvariants } from '../mm/invariants.js';
 import { BugCheck, bugCheckName } from '../mm/bugcheck.js';
 import { KernelPanic } from '../mm/panic.js';
-import { PAGE_SIZE, vpnOf, type Pfn } from '../mm/layout.js';
+import { MM_SYSTEM_RANGE_START, PAGE_SIZE, vpnOf, type Pfn } from '../mm/layout.js';
 import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
+import { describeRegionPages, type RegionPages } from '../mm/page-map.js';
+import { isValidPte } from '../mm/pte.js';
 import { decodePte, formatPteView, type PteView } from '../mm/pte-view.js';
 import { describeVads, formatVadTable, type VadView, findImageModules, type ModuleView } from '../mm/vad-view.js';
 import { formatNtStatus, type NtStatus } from '../nt/status.js';
@@ -291,6 +293,16 @@ export class Machine {
   /** Modules found by walking the VAD tree for image views (not the guest's loader lists). */
   modules(): ModuleView[] {
     return findImageModules(this.space);
+  }
+
+  /** Every VAD's pages by kind (VMMap's page states), in address order, and how many user-space page tables exist. */
+  memoryMap(): { regions: RegionPages[]; userPageTables: number } {
+    const regions = [...this.space.vads.inOrder()].map((vad) => describeRegionPages(this.space, vad));
+    let userPageTables = 0;
+    for (let address = 0; address < MM_SYSTEM_RANGE_START; address += 0x400000) {
+      if (isValidPte(this.space.pageTables.readPde(address))) userPageTables++;
+    }
+    return { regions, userPageTables };
   }
 
   /** The VAD tree in order, with levels, like WinDbg's !vad. */
