@@ -40,6 +40,7 @@
 #define ERROR_DISK_FULL            112L
 #define ERROR_NEGATIVE_SEEK        131L
 #define ERROR_DIRECTORY            267L
+#define ERROR_INSUFFICIENT_BUFFER  122L
 
 typedef struct _SYSTEM_INFO {
   union {
@@ -82,6 +83,9 @@ ULONG WINAPI RemoveVectoredExceptionHandler(PVOID Handle);
 LPTOP_LEVEL_EXCEPTION_FILTER WINAPI SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER lpTopLevelExceptionFilter);
 void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));
 HANDLE WINAPI GetCurrentProcess(void);
+HANDLE WINAPI GetCurrentThread(void);
+DWORD WINAPI GetCurrentProcessId(void);
+DWORD WINAPI GetCurrentThreadId(void);
 void WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD nNumberOfArguments, const ULONG_PTR *lpArguments);
 
 /* Time: the kernel's clock (Sleep moves it ahead at once: there is one thread). */
@@ -101,6 +105,7 @@ void WINAPI GetSystemTimeAsFileTime(LPFILETIME lpSystemTimeAsFileTime);
 #define STD_OUTPUT_HANDLE ((DWORD)-11)
 #define STD_ERROR_HANDLE  ((DWORD)-12)
 HANDLE WINAPI GetStdHandle(DWORD nStdHandle);
+BOOL WINAPI WriteConsoleA(HANDLE hConsoleOutput, const void *lpBuffer, DWORD nNumberOfCharsToWrite, LPDWORD lpNumberOfCharsWritten, LPVOID lpReserved);
 
 /* Files (inside mmscope's sandbox root, which the guest sees as C:\). */
 #define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
@@ -161,6 +166,7 @@ HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
 typedef int (WINAPI *FARPROC)(void);
 /* By name, or by ordinal with MAKEINTRESOURCEA(ordinal). */
 FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
 #define MAKEINTRESOURCEA(i) ((LPSTR)(ULONG_PTR)(WORD)(i))
 
 /* Heaps (the SDK's heap, guest/runtime/heap.c). */

@@ -16,6 +16,11 @@ BOOL mms_succeeded(NTSTATUS status) {
 }
 
 HANDLE WINAPI GetCurrentProcess(void) { return NtCurrentProcess(); }
+HANDLE WINAPI GetCurrentThread(void) { return (HANDLE)(LONG_PTR)-2; }   /* NtCurrentThread() */
+
+/* The ids in the TEB's ClientId, as kernel32 reads them. */
+DWORD WINAPI GetCurrentProcessId(void) { return (DWORD)(ULONG_PTR)NtCurrentTeb()->ClientId.UniqueProcess; }
+DWORD WINAPI GetCurrentThreadId(void) { return (DWORD)(ULONG_PTR)NtCurrentTeb()->ClientId.UniqueThread; }
 
 void WINAPI ExitProcess(UINT code) {
   NtTerminateProcess(NtCurrentProcess(), (NTSTATUS)code);
@@ -78,4 +83,12 @@ HANDLE WINAPI GetStdHandle(DWORD which) {
     case STD_ERROR_HANDLE: return MMSCOPE_STDERR_HANDLE;
     default: SetLastError(ERROR_INVALID_HANDLE); return INVALID_HANDLE_VALUE;
   }
+}
+
+/* WriteConsoleA on the console handles: the characters go where WriteFile's
+   do; another handle is not a console (ERROR_INVALID_HANDLE). */
+BOOL WINAPI WriteConsoleA(HANDLE console, const void *buffer, DWORD count, LPDWORD written, LPVOID reserved) {
+  (void)reserved;
+  if (console != MMSCOPE_STDOUT_HANDLE && console != MMSCOPE_STDERR_HANDLE) { SetLastError(ERROR_INVALID_HANDLE); return FALSE; }
+  return WriteFile(console, buffer, count, written, NULL);
 }

@@ -193,3 +193,21 @@ FARPROC WINAPI GetProcAddress(HMODULE module, LPCSTR name) {
   if (!found) SetLastError(ERROR_PROC_NOT_FOUND);
   return found;
 }
+
+/* The module's FullDllName (the path it was loaded by; the program's is its
+   argv[0]). A buffer too small gets the name truncated to size - 1
+   characters and terminated, the result is `size` and the last error
+   ERROR_INSUFFICIENT_BUFFER, as Windows Vista and later do; a module that
+   is not loaded is 0 with ERROR_MOD_NOT_FOUND. */
+DWORD WINAPI GetModuleFileNameA(HMODULE module, LPSTR buffer, DWORD size) {
+  PVOID base = module ? (PVOID)module : NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress;
+  LDR_DATA_TABLE_ENTRY *entry = module_at(base);
+  if (!entry) { SetLastError(ERROR_MOD_NOT_FOUND); return 0; }
+  DWORD length = entry->FullDllName.Length / 2;
+  if (size == 0) { SetLastError(ERROR_INSUFFICIENT_BUFFER); return 0; }
+  DWORD copied = length < size ? length : size - 1;
+  for (DWORD i = 0; i < copied; i++) buffer[i] = (char)entry->FullDllName.Buffer[i];
+  buffer[copied] = '\0';
+  if (length >= size) { SetLastError(ERROR_INSUFFICIENT_BUFFER); return size; }
+  return length;
+}

@@ -33,6 +33,17 @@ int main(void) {
     CHECK_EQ("AddressOfFunctions holds RVAs", ((ULONG *)((char *)module + exports->AddressOfFunctions))[0], (char *)add - (char *)module);
   }
 
+  char name[260];
+  CHECK_EQ("GetModuleFileNameA: the path it was loaded by", GetModuleFileNameA(module, name, sizeof name), 14);
+  CHECK_TRUE("  C:\\exports.elf", !strcmp(name, "C:\\exports.elf"));
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("GetModuleFileNameA into 5 bytes returns 5", GetModuleFileNameA(module, name, 5), 5);
+  CHECK_TRUE("  truncated and terminated", !strcmp(name, "C:\\e"));
+  CHECK_EQ("  ERROR_INSUFFICIENT_BUFFER", GetLastError(), ERROR_INSUFFICIENT_BUFFER);
+  CHECK_TRUE("GetModuleFileNameA(NULL) is the program", GetModuleFileNameA(NULL, name, sizeof name) > 4 && strstr(name, ".elf") != NULL);
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("GetModuleFileNameA of a module that is not loaded", GetModuleFileNameA((HMODULE)0x20000000, name, sizeof name), 0);
+  CHECK_EQ("  ERROR_MOD_NOT_FOUND", GetLastError(), ERROR_MOD_NOT_FOUND);
   SetLastError(0xdeadbeef);
   CHECK_EQ("a missing export", GetProcAddress(module, "no_such_function"), NULL);
   CHECK_EQ("  ERROR_PROC_NOT_FOUND", GetLastError(), ERROR_PROC_NOT_FOUND);

@@ -44,6 +44,14 @@ int main(int argc, char **argv) {
   CHECK_EQ("  all bytes written", written, 19);
   CHECK_TRUE("WriteFile to GetStdHandle(STD_ERROR_HANDLE)", WriteFile(GetStdHandle(STD_ERROR_HANDLE), "to stderr\n", 10, &written, NULL));
   CHECK_TRUE("three distinct handles", GetStdHandle(STD_INPUT_HANDLE) != out && GetStdHandle(STD_ERROR_HANDLE) != out);
+  CHECK_TRUE("WriteConsoleA to the output handle", WriteConsoleA(out, "via WriteConsoleA\n", 18, &written, NULL));
+  CHECK_EQ("  all characters written", written, 18);
+  SetLastError(0xdeadbeef);
+  CHECK_TRUE("WriteConsoleA to a handle that is no console fails", !WriteConsoleA((HANDLE)0x1230, "x", 1, &written, NULL));
+  CHECK_EQ("  ERROR_INVALID_HANDLE", GetLastError(), ERROR_INVALID_HANDLE);
+  DWORD pid = GetCurrentProcessId(), tid = GetCurrentThreadId();
+  CHECK_TRUE("process and thread ids: nonzero multiples of 4, distinct", pid && tid && pid % 4 == 0 && tid % 4 == 0 && pid != tid);
+  CHECK_EQ("GetCurrentThread is the pseudo-handle -2", GetCurrentThread(), (HANDLE)-2);
   SetLastError(0xdeadbeef);
   CHECK_EQ("GetStdHandle(42)", GetStdHandle(42), INVALID_HANDLE_VALUE);
   CHECK_EQ("  ERROR_INVALID_HANDLE", GetLastError(), ERROR_INVALID_HANDLE);
