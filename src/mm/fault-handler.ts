@@ -11,7 +11,7 @@ import {
 import type { Vad } from './vad.js';
 import { checkForUserStackOverflow, type StackGuardOutcome } from './stack-growth.js';
 import { resolveCopyOnWriteFault, resolveSectionFault, type SectionFaultInfo, type SectionResolvedHow } from './section-fault.js';
-import { viewPageProtection } from './section-view.js';
+import { setViewPageProtection, viewPageProtection } from './section-view.js';
 
 export interface FaultInput {
   address: number;
@@ -54,6 +54,7 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   if (vad.view && pte === ZERO_PTE) {
     // A view page the process has not touched: the view (or the image page) gives the protection, the prototype PTE the page.
     const protection = viewPageProtection(vad, vpnOf(address));
+    if (isGuard(protection)) return resolveViewGuardPageFault(vad, vpnOf(address), pte, protection);
     if (!isAccessible(protection)) return refuse('no-access', pte, vad);
     if (input.write && !isWritable(protection)) return refuse('write-to-read-only', pte, vad);
     return resolveSectionFault(space, address, input.write, pte, vad, protection);
@@ -88,6 +89,12 @@ function resolveGuardPageFault(space: AddressSpace, input: FaultInput, pte: PteV
   space.pageTables.writeInvalidPte(input.address, after);
   if (vad === space.userStack) return checkForUserStackOverflow(space, input.address, pte, after, vad);
   return { kind: 'guard-page', pteBefore: pte, pteAfter: after, vad };
+}
+
+/** A guarded view page (VirtualProtect gave it PAGE_GUARD): the view's page protection drops the guard, then the access is retried. */
+function resolveViewGuardPageFault(vad: Vad, vpn: number, pte: PteValue, protection: ProtectionMask): FaultResolution {
+  setViewPageProtection(vad, vpn, vpn, protection & ~MM_GUARDPAGE);
+  return { kind: 'guard-page', pteBefore: pte, pteAfter: pte, vad };
 }
 
 /** The page kept its frame while it was no-access or guarded: make it valid again. */

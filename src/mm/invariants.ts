@@ -35,11 +35,13 @@ function checkCommit(space: AddressSpace): void {
   if (space.commit.totalPages > space.commit.limitPages) throw new KernelPanic('system commit exceeds its limit');
 }
 
-/** Write-watch bitmaps: only on private VadWriteWatch VADs, one 0/1 byte per page. */
+/** Write-watch bitmaps: only on private VadWriteWatch VADs, one 0/1 byte per page; views' page protections one per page. */
 function checkWriteWatch(space: AddressSpace): void {
   for (const vad of space.vads.inOrder()) {
     const bitmap = vad.writeWatch;
     if ((bitmap !== undefined) !== (vad.vadType === VadType.VadWriteWatch)) throw new KernelPanic(`VAD ${hex32(vad.startAddress)}: write-watch bitmap and VadType ${VadType[vad.vadType]} disagree`);
+    const viewProtection = vad.view?.pageProtection;
+    if (viewProtection && viewProtection.length !== vad.pageCount) throw new KernelPanic(`view ${hex32(vad.startAddress)}: page protections for ${viewProtection.length} pages of ${vad.pageCount}`);
     if (!bitmap) continue;
     if (!vad.privateMemory || bitmap.length !== vad.pageCount) throw new KernelPanic(`VAD ${hex32(vad.startAddress)}: write-watch bitmap of ${bitmap.length} pages for ${vad.pageCount}`);
     if (bitmap.some((bit) => bit > 1)) throw new KernelPanic(`VAD ${hex32(vad.startAddress)}: write-watch bitmap holds a value other than 0 or 1`);

@@ -36,6 +36,8 @@ function viewPageState(space: AddressSpace, vad: Vad, vpn: Vpn, pte: number): Pa
     const pfn = pfnOfPte(pte);
     return { committed: true, protection: space.frames.isPrototype(pfn) ? viewPageProtection(vad, vpn) : space.frames.protectionOf(pfn), pfn };
   }
+  // A private copy-on-write copy made no-access or guarded keeps its frame in a transition PTE.
+  if (isTransitionPte(pte)) return { committed: true, protection: softwareProtection(pte), pfn: pfnOfPte(pte) };
   const prototype = vad.view!.controlArea.segment.prototypePtes[prototypeIndexOf(vad, vpn)] ?? 0;
   if (prototype === 0) return NOT_COMMITTED;
   return { committed: true, protection: viewPageProtection(vad, vpn), ...(isValidPte(prototype) ? { pfn: pfnOfPte(prototype) } : {}) };

@@ -62,6 +62,29 @@ export function makeProtectionMask(protect: number): ProtectionMask | undefined 
   }
 }
 
+/**
+ * MmCompatibleProtectionMask: the Win32 base protections a page may be given
+ * when the section (or view) it belongs to has the access in the index
+ * (WRK mmsup.c; ReactOS MmCompatibleProtectionMask). The modifiers are
+ * always allowed.
+ */
+const COMPATIBLE_PROTECTIONS: readonly number[] = [
+  PAGE_NOACCESS,
+  PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY,
+  PAGE_NOACCESS | PAGE_EXECUTE,
+  PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY | PAGE_EXECUTE | PAGE_EXECUTE_READ,
+  PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY | PAGE_READWRITE,
+  PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY,
+  PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY | PAGE_READWRITE | PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY,
+  PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY | PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_WRITECOPY,
+];
+
+/** MiIsPteProtectionCompatible: may a page of a section (view) with access `mask` be given Win32 `protect`? */
+export function isCompatibleProtection(mask: ProtectionMask, protect: number): boolean {
+  const allowed = COMPATIBLE_PROTECTIONS[mask & MM_PROTECT_ACCESS]! | PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE;
+  return (protect & ~allowed) === 0;
+}
+
 /** Mask → the Win32 protection VirtualQuery reports. */
 export function protectionFromMask(mask: ProtectionMask): number {
   if (mask === MM_NOACCESS) return PAGE_NOACCESS;

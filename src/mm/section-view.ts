@@ -6,7 +6,7 @@ import type { AddressSpace } from './address-space.js';
 import {
   ALLOCATION_GRANULARITY, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, addressOfVpn, vpnOf, type Vpn,
 } from './layout.js';
-import { isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
+import { isCompatibleProtection, isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
 import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
 import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
 import { VadType, type Vad } from './vad.js';
@@ -63,7 +63,7 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
   const controlArea = section.controlArea;
   const vad = space.createVad({
     startingVpn, endingVpn, protection: mask, privateMemory: false, memCommit: false,
-    view: { controlArea, firstPrototypePte: firstPage },
+    view: { controlArea, firstPrototypePte: firstPage, sectionProtection: section.protection },
   });
   if (typeof vad === 'number') return { status: vad };
   // A copy-on-write view may come to own a private copy of every page: Windows charges for them up front.
@@ -98,9 +98,17 @@ function mapImageView(space: AddressSpace, section: SectionObject, base: number)
   return { status: STATUS_SUCCESS, base, size: controlArea.segment.pageCount * PAGE_SIZE, vad };
 }
 
-/** A view page's protection: the image page's own, else the view's. */
+/** A view page's protection: one a commit or VirtualProtect gave it, else the image page's own, else the view's. */
 export function viewPageProtection(vad: Vad, vpn: Vpn): ProtectionMask {
-  return vad.view!.controlArea.segment.pageProtection?.[prototypeIndexOf(vad, vpn)] ?? vad.protection;
+  const view = vad.view!;
+  return view.pageProtection?.[vpn - vad.startingVpn] || (view.controlArea.segment.pageProtection?.[prototypeIndexOf(vad, vpn)] ?? vad.protection);
+}
+
+/** Gives pages [first, last] of a view their own protection (they keep it until the view goes). */
+export function setViewPageProtection(vad: Vad, first: Vpn, last: Vpn, mask: ProtectionMask): void {
+  const view = vad.view!;
+  view.pageProtection ??= new Uint8Array(vad.pageCount);
+  view.pageProtection.fill(mask, first - vad.startingVpn, last - vad.startingVpn + 1);
 }
 
 /** NtUnmapViewOfSection: `address` anywhere in the view. */
@@ -169,19 +177,29 @@ export function flushViewOfSection(space: AddressSpace, address: number, size: n
   return { status: STATUS_SUCCESS, region: { base: addressOfVpn(firstVpn), size: count * PAGE_SIZE } };
 }
 
-/** MEM_COMMIT inside a view of a SEC_RESERVE section: the prototype PTEs become demand-zero, charged to the system. */
-export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastVpn: Vpn): NtStatus {
+/**
+ * MEM_COMMIT inside a view of a SEC_RESERVE section: the prototype PTEs
+ * become demand-zero with the section's protection, charged to the system,
+ * and this view's pages take the protection the commit asked for (other
+ * views keep theirs: Wine's test_MapViewOfFile). The protection must be one
+ * the section allows (WRK: MiIsPteProtectionCompatible against the
+ * segment's template), else STATUS_SECTION_PROTECTION.
+ */
+export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastVpn: Vpn, protect: number, mask: ProtectionMask): NtStatus {
   const controlArea = vad.view!.controlArea;
   if (!controlArea.reserveOnly) return STATUS_SUCCESS; // every page of the view is committed already
+  if (!isCompatibleProtection(vad.view!.sectionProtection ?? vad.protection, protect)) return STATUS_SECTION_PROTECTION;
   const prototypes = controlArea.segment.prototypePtes;
   let needed = 0;
   for (let vpn = firstVpn; vpn <= lastVpn; vpn++) if (prototypes[prototypeIndexOf(vad, vpn)] === 0) needed++;
   if (needed > 0 && !space.commit.tryCharge(needed)) return STATUS_COMMITMENT_LIMIT;
   controlArea.commitPages += needed;
+  const sectionMask = vad.view!.sectionProtection ?? vad.protection;
   for (let vpn = firstVpn; vpn <= lastVpn; vpn++) {
     const index = prototypeIndexOf(vad, vpn);
-    if (prototypes[index] === 0) prototypes[index] = makeDemandZeroPte(vad.protection);
+    if (prototypes[index] === 0) prototypes[index] = makeDemandZeroPte(sectionMask);
   }
+  setViewPageProtection(vad, firstVpn, lastVpn, mask);
   return STATUS_SUCCESS;
 }
 

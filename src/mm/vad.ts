@@ -16,6 +16,21 @@ export enum VadType {
   VadLargePageSection = 7,
 }
 
+/** What a view's VAD knows beyond a private one (_MMVAD.ControlArea, FirstPrototypePte). */
+export interface ViewInfo {
+  controlArea: ControlArea;
+  firstPrototypePte: number;
+  /** The section's page protection (SegmentPteTemplate's), which commits and VirtualProtect are checked against. */
+  sectionProtection?: ProtectionMask;
+  /**
+   * Per page of the view, a protection given by a commit or VirtualProtect
+   * after mapping (0: none, the view's own applies). Windows keeps it in the
+   * view's PTEs; mmscope keeps it here beside them, because a valid x86 PTE
+   * cannot tell PAGE_EXECUTE_READ from PAGE_READONLY.
+   */
+  pageProtection?: Uint8Array;
+}
+
 export interface VadInit {
   startingVpn: Vpn;
   endingVpn: Vpn;
@@ -24,7 +39,7 @@ export interface VadInit {
   memCommit: boolean;
   vadType?: VadType;
   /** A view of a section: its control area and the prototype PTE of the view's first page. */
-  view?: { controlArea: ControlArea; firstPrototypePte: number };
+  view?: ViewInfo;
   /** MEM_WRITE_WATCH: keep a written-page bitmap (the VAD becomes VadWriteWatch). */
   writeWatch?: boolean;
 }
@@ -40,7 +55,7 @@ export class Vad {
   memCommit: boolean;
   vadType: VadType;
   /** _MMVAD.ControlArea and FirstPrototypePte, for a view of a section. */
-  readonly view: { controlArea: ControlArea; firstPrototypePte: number } | undefined;
+  readonly view: ViewInfo | undefined;
   /**
    * Write watch (VadWriteWatch): one byte per page, 1 when the page was
    * written since the allocation or the last reset and the PTE's Dirty bit

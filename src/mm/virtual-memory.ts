@@ -9,20 +9,21 @@ import {
 } from './layout.js';
 import { pageStateOf, type PageState } from './page-state.js';
 import {
-  MM_NOACCESS, isAccessible, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
+  MM_NOACCESS, isAccessible, isCompatibleProtection, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
 } from './protection.js';
 import {
-  ZERO_PTE, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
+  ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
   pfnOfPte, PTE_ACCESSED, PTE_DIRTY,
 } from './pte.js';
 import { OutOfFramesError } from './page-tables.js';
 import { VadType, type Vad } from './vad.js';
-import { commitInView } from './section-view.js';
+import { commitInView, setViewPageProtection } from './section-view.js';
+import { writableCounterpart } from './section.js';
 import { KernelPanic } from './panic.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_FREE_VM_NOT_AT_BASE, STATUS_INVALID_PAGE_PROTECTION,
   STATUS_INVALID_PARAMETER, STATUS_INVALID_PARAMETER_2, STATUS_INVALID_PARAMETER_3, STATUS_INVALID_PARAMETER_4,
-  STATUS_INVALID_PARAMETER_5, STATUS_MEMORY_NOT_ALLOCATED, STATUS_NOT_COMMITTED, STATUS_NOT_SUPPORTED, STATUS_NO_MEMORY,
+  STATUS_INVALID_PARAMETER_5, STATUS_MEMORY_NOT_ALLOCATED, STATUS_NOT_COMMITTED, STATUS_NOT_SUPPORTED, STATUS_NO_MEMORY, STATUS_SECTION_PROTECTION,
   STATUS_SUCCESS, STATUS_UNABLE_TO_DELETE_SECTION, STATUS_UNABLE_TO_FREE_VM, type NtStatus,
 } from '../nt/status.js';
 
@@ -68,7 +69,7 @@ export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequ
   if (allocationType & MEM_RESERVE || base === 0) {
     return reserveRange(space, base, size, mask, commit, allocationType, zeroBits);
   }
-  return commitInReservation(space, base, size, mask);
+  return commitInReservation(space, base, size, protect, mask);
 }
 
 function reserveRange(space: AddressSpace, base: number, size: number, mask: ProtectionMask, commit: boolean, allocationType: number, zeroBits: number): RegionResult {
@@ -96,11 +97,11 @@ function reserveRange(space: AddressSpace, base: number, size: number, mask: Pro
   return ok(vad.startAddress, pages * PAGE_SIZE);
 }
 
-function commitInReservation(space: AddressSpace, base: number, size: number, mask: ProtectionMask): RegionResult {
+function commitInReservation(space: AddressSpace, base: number, size: number, protect: number, mask: ProtectionMask): RegionResult {
   const range = pageRange(base, size);
   const vad = space.vads.findByVpn(range.first);
   if (vad?.view && range.last <= vad.endingVpn) {
-    const status = commitInView(space, vad, range.first, range.last);
+    const status = commitInView(space, vad, range.first, range.last, protect, mask);
     return status === STATUS_SUCCESS ? ok(addressOfVpn(range.first), (range.last - range.first + 1) * PAGE_SIZE) : fail(status);
   }
   if (!vad || range.last > vad.endingVpn || !vad.privateMemory) return fail(STATUS_CONFLICTING_ADDRESSES);
@@ -191,13 +192,54 @@ export function protectVirtualMemory(space: AddressSpace, request: ProtectReques
   if (!vad) return { status: STATUS_MEMORY_NOT_ALLOCATED };
   if (range.last > vad.endingVpn) return { status: STATUS_CONFLICTING_ADDRESSES };
   if (vad.privateMemory && isCopyOnWrite(mask)) return { status: STATUS_INVALID_PAGE_PROTECTION };
-  // Per-page protection inside views is not modelled: the view's protection applies to all of it.
-  if (vad.view) return { status: STATUS_NOT_SUPPORTED };
+  // An image's pages keep the protection of their segment (not modelled: Windows' write-copy conversion).
+  if (vad.vadType === VadType.VadImageMap) return { status: STATUS_NOT_SUPPORTED };
+  if (vad.view) return protectViewPages(space, vad, range, protect, mask);
   const states: PageState[] = [];
   for (let vpn = range.first; vpn <= range.last; vpn++) states.push(pageStateOf(space, vad, vpn));
   if (states.some((s) => !s.committed)) return { status: STATUS_NOT_COMMITTED };
   states.forEach((state, i) => setPageProtection(space, range.first + i, state, mask));
   return { status: STATUS_SUCCESS, region: { base: addressOfVpn(range.first), size: range.pages * PAGE_SIZE }, oldProtect: protectionFromMask(states[0]!.protection) };
+}
+
+/**
+ * VirtualProtect inside a view of a data section: allowed within what the
+ * view's protection permits (WRK MiProtectVirtualMemory:
+ * MiIsPteProtectionCompatible against the VAD's protection, else
+ * STATUS_SECTION_PROTECTION), on committed pages only (a SEC_RESERVE
+ * section's uncommitted pages: STATUS_NOT_COMMITTED). The pages take the
+ * protection in this view only; a shared frame's PTE changes its rights in
+ * place, or is dropped (one share less) for PAGE_NOACCESS or PAGE_GUARD; a
+ * private copy-on-write copy changes like a private page.
+ */
+function protectViewPages(space: AddressSpace, vad: Vad, range: { first: Vpn; last: Vpn; pages: number }, protect: number, mask: ProtectionMask): ProtectResult {
+  if (!isCompatibleProtection(vad.protection, protect)) return { status: STATUS_SECTION_PROTECTION };
+  const states: PageState[] = [];
+  for (let vpn = range.first; vpn <= range.last; vpn++) states.push(pageStateOf(space, vad, vpn));
+  if (states.some((s) => !s.committed)) return { status: STATUS_NOT_COMMITTED };
+  // Pages made copy-on-write may each get a private copy: charged now, as a copy-on-write view is when mapped.
+  const newlyCopyOnWrite = isCopyOnWrite(mask) ? states.filter((state) => !isCopyOnWrite(state.protection)).length : 0;
+  if (newlyCopyOnWrite && space.chargeCommit(vad, newlyCopyOnWrite) !== STATUS_SUCCESS) return { status: STATUS_COMMITMENT_LIMIT };
+  states.forEach((state, i) => protectViewPage(space, range.first + i, state, mask));
+  setViewPageProtection(vad, range.first, range.last, mask);
+  return { status: STATUS_SUCCESS, region: { base: addressOfVpn(range.first), size: range.pages * PAGE_SIZE }, oldProtect: protectionFromMask(states[0]!.protection) };
+}
+
+function protectViewPage(space: AddressSpace, vpn: Vpn, state: PageState, mask: ProtectionMask): void {
+  const address = addressOfVpn(vpn);
+  const pte = space.pageTables.readPte(address);
+  if (state.pfn === undefined || !(isValidPte(pte) || isTransitionPte(pte))) return; // not resident here: the next fault reads the view's protection
+  if (!space.frames.isPrototype(state.pfn)) {
+    setPageProtection(space, vpn, state, writableCounterpart(mask)); // a private copy is past copy-on-write
+    return;
+  }
+  if (isAccessible(mask) && !isGuard(mask)) {
+    space.pageTables.updateValidPte(address, (makeValidUserPte(state.pfn, mask) | (pte & (PTE_ACCESSED | PTE_DIRTY))) >>> 0);
+    return;
+  }
+  const old = space.pageTables.invalidatePte(address, ZERO_PTE);
+  if (isDirtyPte(old)) space.frames.setModified(state.pfn, true);
+  space.frames.releaseFrame(state.pfn);
 }
 
 /** Gives a committed page a new protection, keeping its frame if it has one. */
