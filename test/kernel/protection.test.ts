@@ -25,8 +25,8 @@ describe('NtProtectVirtualMemory answers', () => {
       'writecopy-private 0xc0000045',
       'nocache-with-noaccess 0xc0000045',
       'bad-old-pointer 0xc0000005',         // STATUS_ACCESS_VIOLATION
-      'view 0xc00000bb',                    // STATUS_NOT_SUPPORTED: mmscope's documented gap (README, Sections and views)
-      'old-protection 0x00000004',          // PAGE_READWRITE, from the one call that succeeded
+      'view 0x00000000',                    // STATUS_SUCCESS: PAGE_READONLY inside a read-write data view
+      'old-protection 0x00000004',          // PAGE_READWRITE, the view's, from the last call that succeeded
       '',
     ].join('\n'));
   });
