@@ -1,6 +1,9 @@
 // mmscope's TypeScript API. See README "Scripting experiments in TypeScript".
 export { Machine, ProcessCreationError, DEFAULT_RAM_BYTES } from './kernel/machine.js';
-export type { MachineOptions, ProgramFile, RunOptions, RunOutcome } from './kernel/machine.js';
+export type { MachineOptions, ProgramFile, RunOptions, ResumeOptions, RunOutcome } from './kernel/machine.js';
+export type { StopReason, EventStopFilter, WatchAccess } from './kernel/execution-control.js';
+export { DebugSession } from './debugger/session.js';
+export { CommandEngine } from './debugger/commands.js';
 export type { ExceptionReport } from './kernel/exception-report.js';
 export { formatExceptionReport } from './kernel/exception-report.js';
 export { BadImageError } from './kernel/loader/loadable-image.js';

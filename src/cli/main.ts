@@ -8,6 +8,7 @@ import { ProcessCreationError } from '../kernel/machine.js';
 import { BuildError } from '../toolchain/tools.js';
 import { createProgram, seeHelp } from './command-table.js';
 import { COMMANDS } from './commands.js';
+import { normalizeDebugArguments } from './debug-command.js';
 import { HostIoError, ProgramNotFoundError, ProgramUnreadableError, UsageError } from './errors.js';
 import { EXIT_BUILD_FAILED, EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_NOT_FOUND } from './exit-status.js';
 import { HostStreams } from './host-streams.js';
@@ -32,7 +33,7 @@ export async function main(argv: readonly string[], streams = new HostStreams())
   let status = 0;
   let commanderMessage = '';
   const document = new JsonDocument(streams.out);
-  const args = helpForUnknownIsAnError(argv);
+  const args = helpForUnknownIsAnError(normalizeDebugArguments(argv));
   const program = createProgram({ version: VERSION, description: DESCRIPTION, examples: EXAMPLES, argv: args }, COMMANDS, {
     output: streams, document, onStatus: (s) => { status = s; }, onError: (message) => { commanderMessage = message; },
   });

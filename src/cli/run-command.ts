@@ -15,7 +15,7 @@ import { STDOUT_KEPT_BYTES, summarizeMachine, summarizeOutcome } from './run-sum
 import { ReportOutput } from './report-output.js';
 import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
 
-interface RunSettings extends RunOptionValues {
+export interface RunSettings extends RunOptionValues {
   program: string;
   guestArgs: string[];
   fileRoot: string;
@@ -101,7 +101,7 @@ function readSettings(invocation: Invocation<RunOptionValues>): RunSettings {
   return settings;
 }
 
-function machineOptions(settings: RunSettings): MachineOptions {
+export function machineOptions(settings: RunSettings): MachineOptions {
   return {
     ramBytes: settings.ram,
     pagefileBytes: settings.pagefile,
@@ -127,7 +127,7 @@ function warnAboutGuestOptions(invocation: Invocation<RunOptionValues>): void {
   for (const arg of new Set(misplaced)) invocation.output.err(`mmscope: note: ${arg} after the program is passed to the guest\n`);
 }
 
-function readProgram(path: string): Uint8Array {
+export function readProgram(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (error) {

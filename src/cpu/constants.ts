@@ -11,7 +11,12 @@ export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_INSN = 1 << 1;
 export const UC_HOOK_CODE = 1 << 2;
 export const UC_HOOK_BLOCK = 1 << 3;
+export const UC_HOOK_MEM_READ = 1 << 10;
+export const UC_HOOK_MEM_WRITE = 1 << 11;
 export const UC_HOOK_INSN_INVALID = 1 << 14;
+/** uc_mem_type values a memory hook receives. */
+export const UC_MEM_READ = 16;
+export const UC_MEM_WRITE = 17;
 
 /** uc_ctl control words (UC_CTL_WRITE(type, nargs)). */
 export const UC_CTL_WRITE_TB_REMOVE_CACHE = 0x48000009;

@@ -5,7 +5,7 @@ import koffi from 'koffi';
 import { loadUnicorn, type UnicornLibrary } from './libunicorn.js';
 import { checkUcResult, UnicornError } from './errors.js';
 import {
-  UC_ARCH_X86, UC_CTL_WRITE_TB_FLUSH, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_MODE_32,
+  UC_ARCH_X86, UC_CTL_WRITE_TB_FLUSH, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, UC_MEM_WRITE, UC_MODE_32,
   UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
 import { readInstructionCounter } from './instruction-counter.js';
@@ -208,6 +208,16 @@ export class Engine implements Disposable {
   /** Counts instruction budgets with `counter` from now on (cheap, exact; see instruction-limit.ts). */
   useBlockCounter(counter: BlockInstructionCounter): void {
     this.blockCounter = counter;
+  }
+
+  /**
+   * Data accesses in [begin, end] (virtual addresses, before the access):
+   * for watchpoints. While one is installed every memory access takes
+   * Unicorn's slow path, so the debugger adds them only when asked.
+   */
+  onMemoryAccess(begin: number, end: number, access: { read: boolean; write: boolean }, handler: (write: boolean, address: number, size: number) => void): Disposable {
+    const cb = koffi.register((_uc: unknown, type: number, address: number, size: number) => this.guard(() => handler(type === UC_MEM_WRITE, address, size)), koffi.pointer(this.lib.MemoryHook));
+    return this.addHook((access.read ? UC_HOOK_MEM_READ : 0) | (access.write ? UC_HOOK_MEM_WRITE : 0), cb, begin, end);
   }
 
   /**

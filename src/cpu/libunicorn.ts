@@ -30,6 +30,7 @@ export interface UnicornLibrary {
   tlbFlushPage(cpu: unknown, address: number): void;
   IntrHook: koffi.IKoffiCType;
   CodeHook: koffi.IKoffiCType;
+  MemoryHook: koffi.IKoffiCType;
   InvalidInstructionHook: koffi.IKoffiCType;
 }
 
@@ -41,6 +42,7 @@ export function loadUnicorn(): UnicornLibrary {
   const lib = koffi.load(UC_LIBRARY);
   const IntrHook = koffi.proto('void mmscope_uc_intr_cb(void *uc, uint32_t intno, void *user)');
   const CodeHook = koffi.proto('void mmscope_uc_code_cb(void *uc, uint64_t address, uint32_t size, void *user)');
+  const MemoryHook = koffi.proto('void mmscope_uc_mem_cb(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
   const InvalidInstructionHook = koffi.proto('bool mmscope_uc_insn_invalid_cb(void *uc, void *user)');
   const hookAdd = lib.func('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *cb, void *user, uint64_t begin, uint64_t end, ...)');
   const ctl = lib.func('int uc_ctl(void *uc, int control, ...)');
@@ -70,6 +72,7 @@ export function loadUnicorn(): UnicornLibrary {
     tlbFlushPage: lib.func('void tlb_flush_page_x86_64(void *cpu, uint64_t addr)'),
     IntrHook,
     CodeHook,
+    MemoryHook,
     InvalidInstructionHook,
   };
   return loaded;

@@ -19,9 +19,24 @@ import {
 /** Exception codes whose parameters are [0 read / 1 write, address], as Windows fills them. */
 const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW]);
 
+/** An exception held for a debugger before the guest sees it (first chance). */
+export interface HeldException {
+  report: ExceptionReport;
+  registers: X86Registers;
+  record: ExceptionRecord;
+}
+
 export class ExceptionDispatcher {
   /** The user-mode dispatcher's address, registered by the runtime at start-up. */
   userDispatcher: number | undefined;
+  /**
+   * A debugger's first look at an exception, before the guest's handlers
+   * (Windows' DbgkForwardException to the debug port): true holds it and
+   * stops the CPU at the faulting instruction; `deliverHeld` passes it on.
+   */
+  debugPort: ((report: ExceptionReport) => boolean) | undefined;
+  /** The exception a debugger is holding, if any. */
+  held: HeldException | undefined;
   private lastRaised: ExceptionReport | undefined;
 
   constructor(private readonly engine: Engine, private readonly process: Process, private readonly trace: TraceBus) {}
@@ -31,12 +46,30 @@ export class ExceptionDispatcher {
    * `record` is the guest's own for a software exception (NtRaiseException).
    */
   raise(report: ExceptionReport, registers: X86Registers = readRegisters(this.engine), record = ExceptionDispatcher.recordOf(report)): void {
+    if (this.debugPort?.(report)) {
+      this.held = { report, registers, record };
+      this.engine.stop();
+      return;
+    }
     this.lastRaised = report;
     if (this.userDispatcher === undefined || !this.deliver(record, registers)) {
       this.endProcess(report);
       return;
     }
     this.emit(report, true);
+  }
+
+  /** Passes a held exception to the guest (WinDbg's `gN`), or drops it (`gh`: the faulting instruction runs again). */
+  deliverHeld(handled: boolean): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held || handled) return;
+    this.lastRaised = held.report;
+    if (this.userDispatcher === undefined || !this.deliver(held.record, held.registers)) {
+      this.endProcess(held.report);
+      return;
+    }
+    this.emit(held.report, true);
   }
 
   /** The guest gave up (NtRaiseException with FirstChance = FALSE): end the process with the richest report we have. */

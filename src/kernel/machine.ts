@@ -11,7 +11,7 @@ import { CommitLedger } from '../mm/commit.js';
 import { checkAddressSpaceInvariants } from '../mm/invariants.js';
 import { BugCheck, bugCheckName } from '../mm/bugcheck.js';
 import { KernelPanic } from '../mm/panic.js';
-import { MM_SYSTEM_RANGE_START, PAGE_SIZE, vpnOf, type Pfn } from '../mm/layout.js';
+import { MM_SYSTEM_RANGE_START, PAGE_SIZE, pageBase, vpnOf, type Pfn } from '../mm/layout.js';
 import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
@@ -22,7 +22,6 @@ import { describeVads, formatVadTable, type VadView, findImageModules, type Modu
 import { formatNtStatus, type NtStatus } from '../nt/status.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { EMULATION_END_ADDRESS, KERNEL_ENTRY_ADDRESS, KernelImage } from './boot.js';
-import type { ExceptionReport } from './exception-report.js';
 import { Process, type ConsoleSink, type ConsoleStream } from './process.js';
 import { Sandbox } from './io/sandbox.js';
 import { flushAllSections } from '../mm/section-view.js';
@@ -38,6 +37,9 @@ import type { LoadableImage } from './loader/loadable-image.js';
 import { TrapDispatcher } from './trap-dispatch.js';
 import { mapSharedUserDataPage } from '../mm/fixed-regions.js';
 import { SharedUserData } from './shared-user-data.js';
+import { ExecutionControl, type EventStopFilter, type StopReason, type WatchAccess } from './execution-control.js';
+import { readWithoutSideEffects, writeWithoutSideEffects } from '../mm/inspection.js';
+import type { ExceptionReport } from './exception-report.js';
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 /** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
@@ -83,6 +85,13 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+export interface ResumeOptions extends RunOptions {
+  /** Stop when EIP reaches this address (WinDbg's `g ADDRESS`). */
+  until?: number;
+  /** A held exception is dropped instead of passed to the guest (WinDbg's `gh`; the default is `gN`). */
+  exceptionHandled?: boolean;
+}
+
 export type RunOutcome =
   | { reason: 'exited'; exitStatus: number }
   | { reason: 'exception'; exitStatus: number; exception: ExceptionReport }
@@ -107,6 +116,11 @@ export class Machine {
   private traps: TrapDispatcher | undefined;
   private disposed = false;
   private blockCounterTried = false;
+  private entryPoint = 0;
+  /** Whether the CPU has left the kernel's entry stub (a debugger resumes at EIP after that). */
+  private cpuStarted = false;
+  private control: ExecutionControl | undefined;
+  private finalOutcome: RunOutcome | undefined;
 
   private constructor(
     private readonly engine: Engine,
@@ -200,6 +214,7 @@ export class Machine {
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
     this.kernel.prepareUserEntry(image.entry, stack.initialEsp);
+    this.entryPoint = image.entry;
   }
 
   private dumpVads(process: Process): void {
@@ -222,28 +237,154 @@ export class Machine {
     this.trace.startClock();
     this.sharedUserData.update(process.clock);
     const started = performance.now();
-    const bugCheck = this.startCpu(timeoutUs, options.maxInstructions ?? 0);
-    flushAllSections(this.space);
+    const bugCheck = this.startCpu(KERNEL_ENTRY_ADDRESS, EMULATION_END_ADDRESS, timeoutUs, options.maxInstructions ?? 0);
+    const outcome = this.outcomeAfterRun(bugCheck, options, started);
+    if (!outcome) throw new Error('the CPU stopped without the process ending and without a limit being reached');
+    return outcome;
+  }
+
+  /** How the process ended, if the CPU's stop ended it; undefined when it can go on. */
+  private outcomeAfterRun(bugCheck: BugCheck | undefined, options: RunOptions, started: number): RunOutcome | undefined {
+    const process = this.requireProcess();
+    const end = (outcome: RunOutcome): RunOutcome => { this.finalOutcome = outcome; return outcome; };
+    if (bugCheck || process.terminated) flushAllSections(this.space);
     if (bugCheck) {
       this.trace.emit({ type: 'bugcheck', code: bugCheck.code, name: bugCheckName(bugCheck.code), parameters: [...bugCheck.parameters], explanation: bugCheck.explanation });
-      return { reason: 'bugcheck', exitStatus: bugCheck.code, bugCheck };
+      return end({ reason: 'bugcheck', exitStatus: bugCheck.code, bugCheck });
     }
-    if (process.unhandledException) return { reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException };
+    if (process.unhandledException) return end({ reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException });
     if (process.terminated) {
       this.trace.emit({ type: 'process-exit', status: process.exitStatus! });
-      return { reason: 'exited', exitStatus: process.exitStatus! };
+      return end({ reason: 'exited', exitStatus: process.exitStatus! });
     }
-    if (process.waitingForever) return { reason: 'waits-forever', exitStatus: undefined };
-    if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) return { reason: 'timeout', exitStatus: undefined };
-    if (options.maxInstructions) return { reason: 'instruction-limit', exitStatus: undefined };
-    throw new Error('the CPU stopped without the process ending and without a limit being reached');
+    if (process.waitingForever) return end({ reason: 'waits-forever', exitStatus: undefined });
+    if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) return end({ reason: 'timeout', exitStatus: undefined });
+    if (options.maxInstructions) return end({ reason: 'instruction-limit', exitStatus: undefined });
+    return undefined;
+  }
+
+  // --- run control for debuggers ------------------------------------------
+
+  /** Breakpoints, watchpoints and stop filters; created on first use, so plain runs carry none of it. */
+  private debugControl(): ExecutionControl {
+    this.requireProcess();
+    this.control ??= new ExecutionControl(this.engine, this.trace, this.traps!.exceptions);
+    return this.control;
+  }
+
+  /** Runs the kernel's entry stub and stops before the program's first instruction (the debugger's initial break). */
+  runToEntry(): StopReason {
+    if (this.cpuStarted) throw new Error('the program has already started');
+    this.debugControl();
+    this.trace.startClock();
+    return this.resume({ until: this.entryPoint }).kind === 'ended' ? { kind: 'ended' } : { kind: 'entry', address: this.entryPoint };
+  }
+
+  /**
+   * Runs until a breakpoint, watchpoint, event or exception stop, `until`,
+   * a limit or the end of the process ({ kind: 'ended' }, then `outcome()`
+   * says how). A held exception is passed to the guest first unless
+   * `exceptionHandled`.
+   */
+  resume(options: ResumeOptions = {}): StopReason {
+    return this.runControlled(options, options.maxInstructions ?? 0);
+  }
+
+  /** Executes one instruction (a system call or a fault the kernel resolves is part of it). */
+  step(): StopReason {
+    this.debugControl().prepareStep();
+    return this.runControlled({}, 1);
+  }
+
+  private runControlled(options: ResumeOptions, maxInstructions: number): StopReason {
+    const control = this.debugControl();
+    if (this.finalOutcome) return { kind: 'ended' };
+    const process = this.requireProcess();
+    this.traps!.exceptions.deliverHeld(options.exceptionHandled ?? false);
+    if (process.terminated) {
+      this.outcomeAfterRun(undefined, options, performance.now());
+      return { kind: 'ended' };
+    }
+    const started = performance.now();
+    // Unicorn leaves old_exception stale when uc_emu_start returns after a fault (as after a #UD): clear it or the next fault is a #DF.
+    if (this.cpuStarted) this.traps!.clearPendingException();
+    if (!this.cpuStarted) this.sharedUserData.update(process.clock);
+    const begin = this.cpuStarted ? control.eip() : KERNEL_ENTRY_ADDRESS;
+    const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
+    const until = options.until ?? EMULATION_END_ADDRESS;
+    let bugCheck: BugCheck | undefined;
+    const stop = control.runUntilStop(begin, (from) => { bugCheck = this.startCpu(from, until, timeoutUs, maxInstructions); }, { fromBreakpoint: this.cpuStarted });
+    this.cpuStarted = true;
+    if (this.outcomeAfterRun(bugCheck, options, started)) return { kind: 'ended' };
+    if (stop) return stop;
+    if (options.until !== undefined && control.eip() === options.until >>> 0) return { kind: 'breakpoint', address: options.until >>> 0 };
+    return { kind: 'step' };
+  }
+
+  /** How the process ended, once a debugger's run ended it. */
+  outcome(): RunOutcome | undefined { return this.finalOutcome; }
+
+  /** Stops before the instruction at `address` executes (a code hook at that address only). */
+  setBreakpoint(address: number): void { this.debugControl().setBreakpoint(address); }
+  clearBreakpoint(address: number): void { this.debugControl().clearBreakpoint(address); }
+
+  /** Stops after an instruction accesses [address, address + size): `write`, or `read`/`access` (reads and writes, as x86's RW breakpoints). */
+  setWatchpoint(address: number, size: number, access: WatchAccess): void { this.debugControl().setWatchpoint(address, size, access); }
+  clearWatchpoint(address: number): void { this.debugControl().clearWatchpoint(address); }
+
+  /** Stops after the kernel handled a trace event the filter names (page faults, system calls…); undefined removes it. */
+  stopOnEvents(filter: EventStopFilter | undefined): void { this.debugControl().stopOnEvents(filter); }
+
+  /** Holds exceptions the filter accepts before the guest's handlers see them (first chance). */
+  stopOnExceptions(filter: ((report: ExceptionReport) => boolean) | undefined): void { this.debugControl().stopOnExceptions(filter); }
+
+  /** Guest memory through the page tables, without side effects: undefined for bytes on pages that are not valid. */
+  inspect(address: number, length: number): (number | undefined)[] { return readWithoutSideEffects(this.space, address, length); }
+
+  /** Writes into resident private pages without faulting anything in; returns the bytes written (stops at the first page it cannot write). */
+  poke(address: number, bytes: Uint8Array): number {
+    const written = writeWithoutSideEffects(this.space, address, bytes);
+    if (written) this.engine.removeTranslationCache(pageBase(address), pageBase(address + written - 1) + PAGE_SIZE);
+    return written;
+  }
+
+  /** Decodes `count` instructions from `address` without side effects; stops at bytes that are not resident or do not decode. */
+  disassemble(address: number, count: number): { address: number; bytes: number[]; text: string }[] {
+    const out: { address: number; bytes: number[]; text: string }[] = [];
+    let at = address >>> 0;
+    for (let i = 0; i < count; i++) {
+      const window = this.inspect(at, 15);
+      const known = window.findIndex((b) => b === undefined);
+      const bytes = Uint8Array.from((known < 0 ? window : window.slice(0, known)) as number[]);
+      const decoded = bytes.length ? this.disassembler.decode(bytes, at) : undefined;
+      if (!decoded) break;
+      out.push({ address: at, bytes: Array.from(bytes.subarray(0, decoded.size)), text: decoded.text });
+      at = (at + decoded.size) >>> 0;
+    }
+    return out;
+  }
+
+  /**
+   * Ends the process where it stands (a debugger's `q`, TerminateProcess):
+   * mapped files are written back as at exit. Nothing if it already ended.
+   */
+  terminate(status: number): RunOutcome {
+    if (this.finalOutcome) return this.finalOutcome;
+    const process = this.requireProcess();
+    process.exitStatus = status >>> 0;
+    return this.outcomeAfterRun(undefined, {}, performance.now())!;
+  }
+
+  /** Sets registers of the stopped thread (EIP, EFLAGS and the general registers). */
+  setRegisters(values: Partial<Record<X86RegName, number>>): void {
+    this.engine.writeRegisters(Object.entries(values).map(([name, value]) => [X86Reg[name as X86RegName], value!] as const));
   }
 
   /** Runs the CPU until it stops; a bug check ends the run (the machine is stopped, as Windows' would be). */
-  private startCpu(timeoutUs: number, maxInstructions: number): BugCheck | undefined {
+  private startCpu(begin: number, until: number, timeoutUs: number, maxInstructions: number): BugCheck | undefined {
     try {
-      this.engine.start(KERNEL_ENTRY_ADDRESS, {
-        until: EMULATION_END_ADDRESS, timeoutUs, maxInstructions,
+      this.engine.start(begin, {
+        until, timeoutUs, maxInstructions,
         beforeResume: () => this.traps!.clearPendingException(),
       });
       return undefined;
@@ -303,6 +444,22 @@ export class Machine {
       if (isValidPte(this.space.pageTables.readPde(address))) userPageTables++;
     }
     return { regions, userPageTables };
+  }
+
+  /** The file behind the image view at `base` (for its symbols), read whole; undefined when there is none. */
+  moduleFileBytes(base: number): Uint8Array | undefined {
+    const file = this.space.findVad(base)?.view?.controlArea.filePointer;
+    if (!file) return undefined;
+    const bytes = new Uint8Array(file.size());
+    file.read(0, bytes);
+    return bytes;
+  }
+
+  /** The process's open handles (WinDbg's !handle): handle value, object type, name, references. */
+  handles(): { handle: number; type: string; name?: string; references: number }[] {
+    return this.requireProcess().handles.list().map(([handle, object]) => ({
+      handle, type: object.type, references: object.references, ...(object.name !== undefined ? { name: object.name } : {}),
+    }));
   }
 
   /** The VAD tree in order, with levels, like WinDbg's !vad. */

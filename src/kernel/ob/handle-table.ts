@@ -38,6 +38,9 @@ export class HandleTable {
 
   get count(): number { return this.entries.size; }
 
+  /** The open handles in order, with their objects (for !handle). */
+  list(): [number, KernelObject][] { return [...this.entries].sort((a, b) => a[0] - b[0]); }
+
   /** Takes over one reference of `object`; undefined when the table is full. */
   insert(object: KernelObject): number | undefined {
     if (this.entries.size >= MAX_HANDLES) return undefined;

@@ -1,0 +1,110 @@
+// Threads, stacks, modules and process structures: k, lm, x, ln, !peb, !teb, !handle.
+import type { DebugSession } from './session.js';
+import { hex8 } from './format.js';
+import { moduleNameOf } from './symbols.js';
+import { PEB_ADDRESS, TEB_ADDRESS } from '../kernel/process-environment.js';
+
+/** k: the EBP chain from the current frame, as `ChildEBP RetAddr  symbol`. */
+export function stackTrace(session: DebugSession, maxFrames = 20): string {
+  const lines = ['ChildEBP RetAddr  '];
+  let { EBP: ebp, EIP: eip, ESP: esp } = session.machine.registers(['EBP', 'EIP', 'ESP']);
+  // At a function's first instruction its frame is not built yet: the return address is on top of the stack.
+  if (session.symbols.nearest(eip!)?.offset === 0) {
+    const returnAddress = session.readDword(esp!);
+    lines.push(`${hex8(esp!)} ${returnAddress === undefined ? '????????' : hex8(returnAddress)} ${session.symbols.format(eip!)}`);
+    if (returnAddress === undefined) return lines.join('\n');
+    eip = returnAddress;
+    maxFrames--;
+  }
+  for (let frame = 0; frame < maxFrames; frame++) {
+    const returnAddress = session.readDword((ebp! + 4) >>> 0);
+    lines.push(`${hex8(ebp!)} ${returnAddress === undefined ? '????????' : hex8(returnAddress)} ${session.symbols.format(eip!)}`);
+    const next = session.readDword(ebp!);
+    if (returnAddress === undefined || next === undefined || next === 0 || next <= ebp! || returnAddress === 0) break;
+    ebp = next;
+    eip = returnAddress;
+  }
+  return lines.join('\n');
+}
+
+/** The DllBase of every entry on PEB.Ldr's InLoadOrderModuleList (what the program's loader knows). */
+function loaderListBases(session: DebugSession): Set<number> | undefined {
+  const ldr = session.readDword(PEB_ADDRESS + 0x0c);
+  if (!ldr) return undefined;
+  const head = (ldr + 0x0c) >>> 0;
+  const bases = new Set<number>();
+  for (let link = session.readDword(head), guard = 0; link !== undefined && link !== head && guard < 1024; link = session.readDword(link), guard++) {
+    const base = session.readDword((link + 0x18) >>> 0);
+    if (base !== undefined) bases.add(base);
+  }
+  return bases;
+}
+
+/** lm: modules from the VAD walk; those missing from the loader's list are marked (the seed's hidden modules). */
+export function listModules(session: DebugSession): string {
+  const listed = loaderListBases(session);
+  const lines = ['start    end        module name'];
+  for (const module of session.machine.modules()) {
+    const name = moduleNameOf(module.name);
+    const symbols = session.symbols.list().find((m) => m.name.toLowerCase() === name.toLowerCase());
+    const note = symbols?.symbols.length ? '(elf symbols)' : '(no symbols)';
+    const hidden = listed && !listed.has(module.base) ? '   (not in PEB.Ldr: found by the VAD walk only)' : '';
+    lines.push(`${hex8(module.base)} ${hex8(module.base + module.size)}   ${name.padEnd(10)} ${note}   ${module.name}${hidden}`);
+  }
+  return lines.join('\n');
+}
+
+/** x module!pattern */
+export function examineSymbols(session: DebugSession, pattern: string): string {
+  return session.symbols.match(pattern).map((s) => `${hex8(s.address)}          ${s.module}!${s.name}`).join('\n');
+}
+
+/** ln ADDRESS: the nearest symbols below and above. */
+export function listNearest(session: DebugSession, address: number): string {
+  const near = session.symbols.nearest(address);
+  if (!near) return '';
+  const module = session.symbols.list().find((m) => m.name === near.symbol.module)!;
+  const next = module.symbols.find((s) => s.address > near.symbol.address);
+  const below = `(${hex8(near.symbol.address)})   ${session.symbols.format(address)}`;
+  const lines = [next ? `${below}   |  (${hex8(next.address)})   ${next.module}!${next.name}` : below];
+  if (near.offset === 0) lines.push('Exact matches:', `    ${near.symbol.module}!${near.symbol.name} (<no parameter info>)`);
+  return lines.join('\n');
+}
+
+const field = (name: string, value: string): string => `    ${(name + ':').padEnd(26)}${value}`;
+
+export function pebCommand(session: DebugSession): string {
+  const d = (offset: number): string => { const v = session.readDword(PEB_ADDRESS + offset); return v === undefined ? '????????' : hex8(v); };
+  const byte = session.machine.inspect(PEB_ADDRESS, 3);
+  const yesNo = (b: number | undefined): string => (b === undefined ? '??' : b ? 'Yes' : 'No');
+  const lines = [
+    `PEB at ${hex8(PEB_ADDRESS)}`,
+    field('InheritedAddressSpace', yesNo(byte[0])), field('ReadImageFileExecOptions', yesNo(byte[1])), field('BeingDebugged', yesNo(byte[2])),
+    field('ImageBaseAddress', d(0x08)), field('Ldr', d(0x0c)), field('ProcessHeap', d(0x18)),
+    field('NumberOfProcessors', d(0x64)), field('NtGlobalFlag', d(0x68)),
+  ];
+  const listed = loaderListBases(session);
+  if (listed) {
+    lines.push('    Ldr.InLoadOrderModuleList:', '            Base Module');
+    for (const module of session.machine.modules().filter((m) => listed.has(m.base))) lines.push(`        ${module.base.toString(16).padStart(8)} ${module.name}`);
+  }
+  return lines.join('\n');
+}
+
+export function tebCommand(session: DebugSession): string {
+  const d = (offset: number): string => { const v = session.readDword(TEB_ADDRESS + offset); return v === undefined ? '????????' : hex8(v); };
+  return [
+    `TEB at ${hex8(TEB_ADDRESS)}`,
+    field('ExceptionList', d(0x00)), field('StackBase', d(0x04)), field('StackLimit', d(0x08)), field('SubSystemTib', d(0x0c)),
+    field('FiberData', d(0x10)), field('ArbitraryUserPointer', d(0x14)), field('Self', d(0x18)), field('EnvironmentPointer', d(0x1c)),
+    field('ClientId', `${d(0x20)} . ${d(0x24)}`), field('PEB Address', d(0x30)), field('LastErrorValue', String(session.readDword(TEB_ADDRESS + 0x34) ?? '??')),
+    field('DeallocationStack', d(0xe0c)),
+  ].join('\n');
+}
+
+export function handleCommand(session: DebugSession): string {
+  const handles = session.machine.handles();
+  const lines = handles.map((h) => `${h.handle.toString(16).padStart(4, '0')}: Object: ${h.type.padEnd(8)} References: ${h.references}${h.name ? `  Name: ${h.name}` : ''}`);
+  lines.push(`${handles.length} Handles`);
+  return lines.join('\n');
+}

@@ -1,0 +1,168 @@
+// Run control for debuggers (the Machine API's stop-anywhere half): break at
+// the program's entry, run until a stop, step one instruction, code
+// breakpoints, data watchpoints and stops on memory-manager events and
+// exceptions. Nothing is installed until a debugger asks: a plain run has no
+// hook beyond the kernel's own, so it is as fast as before.
+import type { Disposable, Engine } from '../cpu/engine.js';
+import { X86Reg } from '../cpu/constants.js';
+import { pageBase, PAGE_SIZE } from '../mm/layout.js';
+import type { TraceBus } from '../trace/trace-bus.js';
+import type { TraceEvent } from '../trace/events.js';
+import type { ExceptionReport } from './exception-report.js';
+import type { ExceptionDispatcher } from './exception-dispatch.js';
+
+export type WatchAccess = 'read' | 'write' | 'access';
+
+/** Why the CPU stopped. `ended` means the process is gone (exit, unhandled exception, bug check, a limit). */
+export type StopReason =
+  | { kind: 'entry'; address: number }
+  | { kind: 'step' }
+  | { kind: 'breakpoint'; address: number }
+  | { kind: 'watchpoint'; address: number; size: number; write: boolean; accessAddress: number }
+  | { kind: 'event'; filter: string; event: TraceEvent }
+  | { kind: 'exception'; report: ExceptionReport }
+  | { kind: 'ended' };
+
+/** Chooses which trace events stop the CPU: a filter name (`pf`, `sys`…) or undefined to go on. */
+export type EventStopFilter = (event: TraceEvent) => string | undefined;
+
+interface Watchpoint { address: number; size: number; access: WatchAccess; hook: Disposable }
+
+export class ExecutionControl {
+  private readonly breakpoints = new Map<number, Disposable>();
+  private readonly watchpoints: Watchpoint[] = [];
+  private pending: StopReason | undefined;
+  private watchHit: StopReason | undefined;
+  private instructionHook: Disposable | undefined;
+  /** A breakpoint the CPU is resuming from: its first hit is the instruction it stopped at, so it is skipped. */
+  private resumingFrom: number | undefined;
+  private unsubscribeEvents: (() => void) | undefined;
+  /** Set while the CPU runs, so a stop asked for outside a run is not left behind. */
+  private running = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly trace: TraceBus,
+    private readonly exceptions: ExceptionDispatcher,
+  ) {}
+
+  /** Stops before the instruction at `address` executes. */
+  setBreakpoint(address: number): void {
+    address >>>= 0;
+    if (this.breakpoints.has(address)) return;
+    const hook = this.engine.onCode(address, address, () => {
+      if (this.resumingFrom === address) { this.resumingFrom = undefined; return; }
+      this.requestStop({ kind: 'breakpoint', address });
+    });
+    this.breakpoints.set(address, hook);
+    // Code already translated would not call the new hook.
+    this.engine.removeTranslationCache(pageBase(address), pageBase(address) + PAGE_SIZE);
+  }
+
+  clearBreakpoint(address: number): void {
+    address >>>= 0;
+    this.breakpoints.get(address)?.dispose();
+    this.breakpoints.delete(address);
+    this.engine.removeTranslationCache(pageBase(address), pageBase(address) + PAGE_SIZE);
+  }
+
+  /**
+   * Stops after an instruction that reads or writes any byte of
+   * [address, address + size) (`read` stops on both, as x86 has no
+   * read-only debug breakpoints: WinDbg's `ba r`).
+   */
+  setWatchpoint(address: number, size: number, access: WatchAccess): void {
+    const hook = this.engine.onMemoryAccess(address, address + size - 1, { read: access !== 'write', write: true }, (write, accessAddress) => {
+      if (access === 'write' && !write) return;
+      if (this.running) this.watchHit ??= { kind: 'watchpoint', address: address >>> 0, size, write, accessAddress: accessAddress >>> 0 };
+    });
+    this.watchpoints.push({ address: address >>> 0, size, access, hook });
+    this.updateInstructionHook();
+  }
+
+  clearWatchpoint(address: number): void {
+    for (let i = this.watchpoints.length - 1; i >= 0; i--) {
+      if (this.watchpoints[i]!.address !== address >>> 0) continue;
+      this.watchpoints[i]!.hook.dispose();
+      this.watchpoints.splice(i, 1);
+    }
+    this.updateInstructionHook();
+  }
+
+  /**
+   * Stopping inside a memory hook leaves EIP at the start of the translated
+   * block, not after the access. So a hit is only noted there, and this hook
+   * on every instruction stops before the next one, with EIP exact, as x86
+   * reports data breakpoints (a trap after the access). Installed only while
+   * a watchpoint is; blocks are retranslated so it takes effect.
+   */
+  private updateInstructionHook(): void {
+    const wanted = this.watchpoints.length > 0;
+    if (wanted === (this.instructionHook !== undefined)) return;
+    if (wanted) {
+      this.instructionHook = this.engine.onCode(1, 0, () => {
+        if (!this.watchHit) return;
+        const hit = this.watchHit;
+        this.watchHit = undefined;
+        this.requestStop(hit);
+      });
+    } else {
+      this.instructionHook!.dispose();
+      this.instructionHook = undefined;
+    }
+    this.engine.flushTranslations();
+  }
+
+  /** Stops after the kernel handled an event the filter names (trace events: faults, system calls, exits…). */
+  stopOnEvents(filter: EventStopFilter | undefined): void {
+    this.unsubscribeEvents?.();
+    this.unsubscribeEvents = filter && this.trace.subscribe((event) => {
+      const name = filter(event);
+      if (name) this.requestStop({ kind: 'event', filter: name, event });
+    });
+  }
+
+  /** Holds exceptions the filter accepts before the guest's handlers see them (first chance). */
+  stopOnExceptions(filter: ((report: ExceptionReport) => boolean) | undefined): void {
+    this.exceptions.debugPort = filter && ((report) => {
+      if (!this.running || !filter(report)) return false;
+      this.pending ??= { kind: 'exception', report };
+      return true;
+    });
+  }
+
+  /**
+   * Starts the CPU at `begin` and runs until a stop; `step` runs one
+   * instruction. Returns the debugger's stop, or undefined when the CPU
+   * stopped for another reason (the process ended, `until`, a limit).
+   */
+  runUntilStop(begin: number, run: (begin: number) => void, options: { fromBreakpoint: boolean }): StopReason | undefined {
+    this.pending = undefined;
+    this.watchHit = undefined;
+    this.resumingFrom = options.fromBreakpoint ? begin >>> 0 : undefined;
+    this.running = true;
+    try {
+      run(begin);
+    } finally {
+      this.running = false;
+      this.resumingFrom = undefined;
+    }
+    const stop = this.pending;
+    this.pending = undefined;
+    return stop;
+  }
+
+  hasBreakpoint(address: number): boolean { return this.breakpoints.has(address >>> 0); }
+
+  /** Before a counted run (a single step): see Engine.flushTranslations. */
+  prepareStep(): void { this.engine.flushTranslations(); }
+
+  /** The CPU's EIP now. */
+  eip(): number { return this.engine.readRegister(X86Reg.EIP); }
+
+  private requestStop(reason: StopReason): void {
+    if (!this.running) return;
+    this.pending ??= reason;
+    this.engine.stop();
+  }
+}

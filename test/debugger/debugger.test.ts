@@ -1,0 +1,193 @@
+// The debugger's command engine on real guests: execution control,
+// breakpoints, event filters, inspection in WinDbg's layouts, and the rule
+// that looking never changes what is looked at.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { guestElf } from '../helpers/guests.js';
+import { Machine } from '../../src/kernel/machine.js';
+import { DebugSession } from '../../src/debugger/session.js';
+import { CommandEngine } from '../../src/debugger/commands.js';
+
+interface Debugging { machine: Machine; session: DebugSession; engine: CommandEngine; run: (line: string) => string }
+
+async function debug(source: string, args: string[], body: (d: Debugging) => void | Promise<void>): Promise<void> {
+  const elf = guestElf(source);
+  const bytes = readFileSync(elf);
+  const machine = await Machine.create({});
+  try {
+    machine.load({ name: elf, bytes }, args);
+    const session = new DebugSession(machine, elf, bytes);
+    const engine = new CommandEngine(session);
+    const start = engine.describeStop(session.start());
+    expect(start).toContain('Initial break');
+    await body({ machine, session, engine, run: (line) => engine.execute(line).output });
+  } finally {
+    machine.dispose();
+  }
+}
+
+const eip = (machine: Machine): number => machine.registers(['EIP']).EIP!;
+const moduleOf = (source: string): string => guestElf(source).replace(/^.*\//, '').replace(/\.[^.]*$/, '');
+
+describe('the seed\'s experiment, as a WinDbg session', () => {
+  it('reserve: !vad shows Commit 0; commit: Commit 1 and !pte DemandZero; the write: a valid, dirty PTE', async () => {
+    const rc = moduleOf('guest/examples/reserve-commit.c');
+    await debug('guest/examples/reserve-commit.c', [], ({ run, machine }) => {
+      expect(run(`bp ${rc}!main; g`)).toContain('Breakpoint 0 hit');
+      run('sxe vad; sxe commit; sxe pf:210000-21ffff');
+      expect(run('g')).toContain("mmscope event 'vad'");
+      expect(run('!vad 210000')).toMatch(/\(\s*\d\)\s+210\s+21f\s+0 Private\s+READWRITE/);
+      expect(run('g')).toContain("mmscope event 'commit'");
+      expect(run('!vad 210000')).toMatch(/210\s+21f\s+1 Private/);
+      const demandZero = run('!pte 210000');
+      // MM_READWRITE (4) in the protection field (bits 5-9): 0x80, not valid.
+      expect(demandZero).toContain('contains 00000080');
+      expect(demandZero).toMatch(/not valid\s+DemandZero\s+Protect: ReadWrite/);
+      expect(run('db 210000 L4')).toBe('00210000  ?? ?? ?? ??                                       ????');
+      const fault = run('g');
+      expect(fault).toMatch(/Page fault at 00210000 \(write, user mode, page not present\) resolved: demand-zero/);
+      expect(run('.lastfault')).toContain('#PF 0x00210000');
+      run('t');
+      const valid = run('!pte 210000');
+      expect(valid).toMatch(/pfn [0-9a-f]+\s+---DA--UWEV/);
+      expect(machine.inspect(0x210000, 1)).toEqual([0x41]);
+    });
+  });
+});
+
+describe('execution control', () => {
+  const source = 'test/guests/debuggee.c';
+  it('bp by symbol, bl/bd/be/bc, p over a call, t into it, gu back out, k', async () => {
+    const m = moduleOf(source);
+    await debug(source, [], ({ run, machine, session }) => {
+      const addOne = session.symbols.resolve(`${m}!add_one`)!;
+      run(`bp ${m}!add_one; bp ${m}!main`);
+      expect(run('bl')).toMatch(/ 0 e [0-9a-f]{8} .*!add_one\n 1 e [0-9a-f]{8} .*!main$/);
+      run('bd 0');
+      expect(run('bl')).toMatch(/ 0 d /);
+      expect(run('g')).toContain('Breakpoint 1 hit');
+      run('be 0');
+      expect(run('g')).toContain('Breakpoint 0 hit');
+      expect(eip(machine)).toBe(addOne);
+      expect(run('k')).toMatch(/ChildEBP RetAddr\s*\n[0-9a-f]{8} [0-9a-f]{8} .*!add_one\n[0-9a-f]{8} [0-9a-f]{8} .*!main/);
+      const caller = run('gu');
+      expect(caller).toMatch(/!main\+0x[0-9a-f]+:/);
+      run('bc *');
+      expect(run('bl')).toBe('');
+      // Step until the next call to add_one, then p steps over it and t into it.
+      let line = '';
+      for (let i = 0; i < 50 && !/call\s+[0-9a-f]{8} \(.*!add_one\)/.test(line); i++) line = run('t');
+      const call = session.machine.disassemble(eip(machine), 1)[0]!;
+      expect(call.text).toMatch(/^call/);
+      run('p');
+      expect(eip(machine)).toBe(call.address + call.bytes.length);
+      line = '';
+      for (let i = 0; i < 50 && !/call\s+[0-9a-f]{8} \(.*!add_one\)/.test(line); i++) line = run('t');
+      run('t');
+      expect(eip(machine)).toBe(addOne);
+    });
+  });
+
+  it('ba w stops after the instruction that wrote the global; ba e stops at code', async () => {
+    const m = moduleOf(source);
+    await debug(source, [], ({ run, session, machine }) => {
+      const counter = session.symbols.resolve(`${m}!counter`)!;
+      run(`ba w4 ${m}!counter`);
+      const hit = run('g');
+      expect(hit).toContain('Breakpoint 0 hit');
+      expect(session.lastStop?.reason).toMatchObject({ kind: 'watchpoint', write: true, accessAddress: counter });
+      // Stopped after the write: the instruction before EIP is in add_one.
+      expect(session.symbols.format(eip(machine))).toMatch(/!add_one\+/);
+      run('bc 0');
+      run(`ba e1 ${m}!add_one`);
+      expect(run('bl')).toMatch(/^ 0 e [0-9a-f]{8}     e 1 /); // the lowest free number, as WinDbg
+      expect(run('g')).toContain('Breakpoint 0 hit');
+      expect(eip(machine)).toBe(session.symbols.resolve(`${m}!add_one`));
+    });
+  });
+
+  it('sxe av stops at the faulting instruction before the handler runs; g passes it to the guest', async () => {
+    await debug(source, ['fault'], ({ run, machine }) => {
+      const stop = run('g');
+      expect(stop).toContain('Access violation - code c0000005 (first chance)');
+      expect(machine.disassemble(eip(machine), 1)[0]!.text).toMatch(/dword ptr \[/);
+      const end = run('g');
+      expect(end).toContain('exited with status 00000003');
+      expect(machine.output.stdout).toContain('recovered');
+    });
+  });
+
+  it('sxd av lets the guest handle it without a stop; after the exit, g says no debuggee', async () => {
+    await debug(source, ['fault'], ({ run }) => {
+      run('sxd av');
+      expect(run('g')).toContain('exited with status 00000003');
+      expect(run('g')).toBe("^ No runnable debuggees error in 'g'");
+    });
+  });
+});
+
+describe('inspection', () => {
+  const source = 'test/guests/debuggee.c';
+  it('r, r eax=…, expressions with poi and 0n, x, ln, dps, lm', async () => {
+    const m = moduleOf(source);
+    await debug(source, [], ({ run, session, machine }) => {
+      run(`bp ${m}!add_one; g`);
+      expect(run('r')).toMatch(/^eax=[0-9a-f]{8} ebx=.*\neip=.*\ncs=001b  ss=0023/);
+      run('r eax=1234');
+      expect(run('r eax')).toBe('eax=00001234');
+      expect(machine.registers(['EAX']).EAX).toBe(0x1234);
+      expect(run('? 0n10 + 10')).toBe('Evaluate expression: 26 = 0000001a');
+      const returnAddress = session.readDword(machine.registers(['ESP']).ESP!)!;
+      expect(run('? poi(esp)')).toContain(returnAddress.toString(16).padStart(8, '0'));
+      expect(run(`x ${m}!add_*`)).toMatch(new RegExp(`[0-9a-f]{8}\\s+${m}!add_one`));
+      expect(run('ln eip')).toContain(`${m}!add_one`);
+      expect(run('dps esp L1')).toMatch(new RegExp(`${m}!main\\+0x`));
+      expect(run('lm')).toMatch(new RegExp(`00400000 [0-9a-f]{8}\\s+${m}`));
+      expect(run('u eip L2').split('\n')).toHaveLength(3);
+    });
+  });
+
+  it('!address, !address -summary, !memusage, !pfn, !handle, !peb, !teb in WinDbg\'s layouts', async () => {
+    await debug('guest/examples/reserve-commit.c', [], ({ run, machine }) => {
+      run('sxe commit; g; g');
+      const info = run('!address 210000');
+      expect(info).toMatch(/Base Address:\s+00210000/);
+      expect(info).toMatch(/State:\s+00001000\s+MEM_COMMIT/);
+      expect(info).toMatch(/Type:\s+00020000\s+MEM_PRIVATE/);
+      const summary = run('!address -summary');
+      for (const block of ['--- Usage Summary', '--- Type Summary (for busy)', '--- State Summary', '--- Protect Summary (for commit)']) expect(summary).toContain(block);
+      expect(summary).toMatch(/MEM_FREE\s+\d+/);
+      const counts = machine.frameCounts();
+      expect(run('!memusage')).toMatch(new RegExp(`Active/Valid:\\s+${counts.active} `));
+      const stackTop = machine.pte(machine.registers(['ESP']).ESP!);
+      expect(run(`!pfn ${stackTop.pfn!.toString(16)}`)).toMatch(/share count 00000001\s+pteaddress C0000/);
+      expect(run('!handle')).toMatch(/\d+ Handles/);
+      expect(run('!peb')).toMatch(/ImageBaseAddress:\s+00400000/);
+      expect(run('!teb')).toMatch(/Self:\s+7ffde000/);
+    });
+  });
+
+  it('never changes what it inspects: PTEs, frame counts, fault counts and commit are the same after every command', async () => {
+    await debug('guest/examples/reserve-commit.c', [], ({ run, machine }) => {
+      run('sxe commit; g; g');
+      const esp = machine.registers(['ESP']).ESP!;
+      const watched = [0x210000, 0x211000, 0x400000, esp, (esp & ~0xfff) - 0x1000, 0x7ffdf000, 0x10000];
+      const state = () => ({
+        ptes: watched.map((a) => machine.pte(a).pte),
+        frames: machine.frameCounts(),
+        faults: machine.faultCounts(),
+        commit: machine.commit(),
+      });
+      const before = state();
+      for (const command of [
+        'db 210000', 'dw 211000', 'dd 10000', 'dc esp', 'da 400000', 'du 210000', 'dps esp', 'u eip', 'k', 'r',
+        '!pte 210000', '!pte 211000', '!vad', '!vad 210000 1', '!address 210000', '!address -summary', '!memusage',
+        '!peb', '!teb', '!handle', 'lm', `db ${((esp & ~0xfff) - 0x1000).toString(16)}`, '? poi(esp)',
+      ]) {
+        run(command);
+        expect(state(), command).toEqual(before);
+      }
+      expect(run('db 210000 L2')).toBe('00210000  ?? ??                                             ??');
+    });
+  });
+});
