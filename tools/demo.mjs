@@ -43,4 +43,6 @@ await step('The seed\'s question: attach a page by hand where no VAD is (the nul
   ['run', '--allow-experiments', `${out}/map-frame.elf`]);
 await step('…then VirtualAlloc over it: the "new" memory still holds the old page\'s data',
   ['run', '--allow-experiments', `${out}/map-frame.elf`, 'commit']);
+await step('A picture of the address space: VMMap\'s summary, the map, page grids and the fault timeline (open the file in a browser)',
+  ['run', '--report', `${out}/report.html`, `${out}/reserve-commit.elf`]);
 process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');

@@ -47,7 +47,7 @@ prints its report and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A
     'npx mmscope run --json --vad guest/build/examples/first-touch.elf',
     'npx mmscope run --stack 256K --trace faults guest/build/examples/recursion.elf 100',
     'npx mmscope run --heap-check --trace syscalls guest/build/examples/heap.elf',
-    'npx mmscope run --root . --modules guest/build/examples/hidden-module.elf',
+    'npx mmscope run --root guest/build/examples --modules guest/build/examples/hidden-module.elf',
   ],
   epilog: EXIT_STATUS_HELP,
   action: runProgram,
