@@ -11,6 +11,7 @@ const MAP_PRIVATE = 0x02;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const MAP_NORESERVE = 0x4000;
+const MAP_POPULATE = 0x8000;
 const MFD_CLOEXEC = 1;
 
 export const PAGE_SIZE = 4096;
@@ -100,6 +101,9 @@ export class GuestSpaceReservation {
   readonly hostAddress: number;
   /** The frame each guest page's host mapping reaches, -1 for none (anonymous memory). */
   private readonly aliasOf = new Int32Array(GUEST_SPACE_SIZE / PAGE_SIZE).fill(-1);
+  /** The page and frame just after the last run mapped: a fault there continues a sequential stream. */
+  private streamPage = -1;
+  private streamPfn = -1;
 
   constructor(private readonly ram: PhysicalRamFile) {
     const c = loadLibc();
@@ -114,11 +118,17 @@ export class GuestSpaceReservation {
     let count = 1;
     const limit = Math.min(ALIAS_RUN_PAGES, this.aliasOf.length - page, this.ram.frameCount - pfn);
     while (count < limit && this.aliasOf[page + count] === -1) count++;
+    // A run that continues a sequential stream is populated at once: one host call instead of a host
+    // page fault per page (~10 % of a demand-zero fault). Scattered faults are not: populating 64
+    // pages for one would cost more than it saves.
+    const populate = page === this.streamPage && pfn === this.streamPfn ? MAP_POPULATE : 0;
     const c = loadLibc();
     const at = this.hostAddress + pageAddress;
-    const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, this.ram.fd, pfn * PAGE_SIZE);
+    const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | populate, this.ram.fd, pfn * PAGE_SIZE);
     if (r !== at) throw new HostMemoryError('mmap(frame alias)', c);
     for (let i = 0; i < count; i++) this.aliasOf[page + i] = pfn + i;
+    this.streamPage = page + count;
+    this.streamPfn = pfn + count;
   }
 
   /** Puts anonymous memory back under the page so a freed frame is no longer reachable through it. */
