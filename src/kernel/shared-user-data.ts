@@ -67,25 +67,28 @@ export class SharedUserData {
     v.setUint32(k.NumberOfPhysicalPages, init.numberOfPhysicalPages, true);
   }
 
-  /** Brings InterruptTime, SystemTime and TickCount up to the kernel's clock. */
+  /** Brings InterruptTime, SystemTime and TickCount up to the kernel's clock (on every kernel entry: no BigInt work). */
   update(clock: SystemClock): void {
-    const interrupt = clock.interruptTime();
-    const ticks = interrupt / CLOCK_TICK_100NS;
-    this.writeSystemTime(KUSER_SHARED_DATA.InterruptTime, interrupt);
-    this.writeSystemTime(KUSER_SHARED_DATA.SystemTime, clock.systemTime());
-    this.writeSystemTime(KUSER_SHARED_DATA.TickCount, ticks);
-    this.view.setUint32(KUSER_SHARED_DATA.TickCountLowDeprecated, Number(ticks & 0xffffffffn), true);
+    const interrupt = clock.interruptTime100ns();
+    const ticks = Math.floor(interrupt / CLOCK_TICK_100NS_NUMBER);
+    this.writeSystemTime(KUSER_SHARED_DATA.InterruptTime, Math.floor(interrupt / TWO_32), interrupt % TWO_32);
+    const systemLow = clock.bootSystemTimeLow + interrupt;
+    this.writeSystemTime(KUSER_SHARED_DATA.SystemTime, clock.bootSystemTimeHigh + Math.floor(systemLow / TWO_32), systemLow % TWO_32);
+    this.writeSystemTime(KUSER_SHARED_DATA.TickCount, Math.floor(ticks / TWO_32), ticks % TWO_32);
+    this.view.setUint32(KUSER_SHARED_DATA.TickCountLowDeprecated, ticks % TWO_32, true);
   }
 
-/**
+  /**
    * A KSYSTEM_TIME: LowPart, High1Time, High2Time. Windows writes High2Time
    * first and High1Time last so a reader comparing them sees a torn update;
    * the guest is stopped while the kernel runs, but the order is kept.
    */
-  private writeSystemTime(offset: number, value: bigint): void {
-    const high = Number((value >> 32n) & 0xffffffffn), low = Number(value & 0xffffffffn);
+  private writeSystemTime(offset: number, high: number, low: number): void {
     this.view.setUint32(offset + 8, high, true);
     this.view.setUint32(offset, low, true);
     this.view.setUint32(offset + 4, high, true);
   }
 }
+
+const TWO_32 = 2 ** 32;
+const CLOCK_TICK_100NS_NUMBER = Number(CLOCK_TICK_100NS);
