@@ -6,6 +6,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Microsoft's calling-convention keywords and __declspec, which gcc for
+   Linux lacks (mingw-w64's gcc predefines them: hence the guards).
+   __declspec(dllexport) gives the symbol protected visibility, the mark
+   mmscope build looks for to choose a module's exports
+   (src/toolchain/export-directory.ts). */
+#ifndef __stdcall
+#define __stdcall __attribute__((stdcall))
+#define __cdecl __attribute__((cdecl))
+#define __fastcall __attribute__((fastcall))
+#endif
+#ifndef __declspec
+#define __declspec(x) __mms_declspec_##x
+#define __mms_declspec_dllexport __attribute__((visibility("protected")))
+#define __mms_declspec_dllimport
+#define __mms_declspec_noreturn __attribute__((noreturn))
+#define __mms_declspec_noinline __attribute__((noinline))
+#define __mms_declspec_naked __attribute__((naked))
+#define __mms_declspec_selectany __attribute__((weak))
+#define __mms_declspec_align(n) __attribute__((aligned(n)))
+#endif
+#ifndef __forceinline
+#define __forceinline inline __attribute__((always_inline))
+#endif
+
 #define WINAPI __attribute__((stdcall))
 #define NTAPI __attribute__((stdcall))
 #define CALLBACK __attribute__((stdcall))

@@ -7,10 +7,11 @@
 // sorted so the loader can search them), in the read-only section
 // .mms_exports, and the program header of type PT_MMS_EXPORTS gives its
 // address and size as a PE's DataDirectory[IMAGE_DIRECTORY_ENTRY_EXPORT]
-// does. Which symbols: every global function and variable the module's own
-// sources define, as mingw-w64's ld exports from a DLL that marks none with
-// __declspec(dllexport) (--export-all-symbols); the SDK runtime's are not
-// exported.
+// does. Which symbols, as mingw-w64's ld chooses them for a DLL: those the
+// module's own sources mark __declspec(dllexport) (winnt.h turns the mark
+// into protected ELF visibility), or, if none is marked, every global
+// function and variable they define (--export-all-symbols). The SDK
+// runtime's symbols are never exported.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runTool } from './tools.js';
 
@@ -19,17 +20,26 @@ export const PT_MMS_EXPORTS = 0x6d6d7365;
 const PT_LOAD = 1;
 const DIRECTORY_BYTES = 40;
 
-/** Global symbols the objects define (functions, data, bss, read-only data), sorted as the loader searches them. */
-export function exportedSymbols(objects: readonly string[]): string[] {
-  const names = new Set<string>();
-  for (const object of objects) {
-    for (const line of runTool('nm', ['-g', '--defined-only', object]).split('\n')) {
-      const match = /^[0-9a-fA-F]+ [TDBR] (\S+)$/.exec(line.trim());
-      if (match && match[1] !== '_start') names.add(match[1]!);
-    }
+interface DefinedSymbol { name: string; dllexport: boolean }
+
+/** The global symbols an object defines, from its ELF symbol table (readelf -s -W columns: Num Value Size Type Bind Vis Ndx Name). */
+function definedGlobals(object: string): DefinedSymbol[] {
+  const symbols: DefinedSymbol[] = [];
+  for (const line of runTool('readelf', ['-s', '-W', object]).split('\n')) {
+    const match = /^\s*\d+:\s+[0-9a-f]+\s+\S+\s+(?:FUNC|OBJECT|NOTYPE|COMMON)\s+(?:GLOBAL|WEAK)\s+(DEFAULT|PROTECTED)\s+(\S+)\s+(\S+)$/.exec(line);
+    if (!match || match[2] === 'UND' || match[3] === '_start') continue;
+    symbols.push({ name: match[3]!, dllexport: match[1] === 'PROTECTED' });
   }
+  return symbols;
+}
+
+/** The names to export, sorted as the loader searches them: the dllexport-marked ones if any, else all. */
+export function exportedSymbols(objects: readonly string[]): string[] {
+  const symbols = objects.flatMap(definedGlobals);
+  const marked = symbols.filter((symbol) => symbol.dllexport);
+  const names = new Set((marked.length > 0 ? marked : symbols).map((symbol) => symbol.name));
   // Byte order, as strcmp compares: the loader's binary search depends on it.
-  return [...names].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 /**

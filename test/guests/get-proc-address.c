@@ -1,12 +1,15 @@
 /* GetProcAddress on a LoadLibraryA'd module (C:\exports.elf, built from
-   test/guests/exports-module.c at 0x10000000): by name, by ordinal, and
-   what Windows answers for a missing export or a module that is not loaded. */
+   test/guests/exports-module.c at 0x10000000, and C:\dllexport.elf, from
+   dllexport-module.c at 0x11000000): by name, by ordinal, and what Windows
+   answers for a missing export or a module that is not loaded. */
 #include <windows.h>
 #include <string.h>
 #include "check.h"
 
 typedef int (*add_fn)(int, int);
 typedef const char *(*greeting_fn)(int);
+typedef int (__stdcall *multiply_fn)(int, int);
+typedef int (__cdecl *negate_fn)(int);
 
 int main(void) {
   HMODULE module = LoadLibraryA("C:\\exports.elf");
@@ -56,6 +59,19 @@ int main(void) {
   SetLastError(0xdeadbeef);
   CHECK_EQ("a module that is not loaded", GetProcAddress((HMODULE)0x20000000, "add_numbers"), NULL);
   CHECK_EQ("  ERROR_MOD_NOT_FOUND", GetLastError(), ERROR_MOD_NOT_FOUND);
+  /* A module that marks its exports with __declspec(dllexport) exports only those. */
+  HMODULE marked = LoadLibraryA("C:\\dllexport.elf");
+  CHECK_EQ("LoadLibraryA of the dllexport module", marked, 0x11000000);
+  multiply_fn multiply = (multiply_fn)GetProcAddress(marked, "multiply");
+  negate_fn negate = (negate_fn)GetProcAddress(marked, "negate");
+  int *value = (int *)GetProcAddress(marked, "exported_value");
+  CHECK_TRUE("__declspec(dllexport) functions and data are exported", multiply && negate && value);
+  if (multiply && negate && value) CHECK_EQ("__stdcall and __cdecl calls through them", multiply(6, *value) + negate(2), 40);
+  SetLastError(0xdeadbeef);
+  CHECK_EQ("a global function not marked is not exported", GetProcAddress(marked, "internal_helper"), NULL);
+  CHECK_EQ("  ERROR_PROC_NOT_FOUND", GetLastError(), ERROR_PROC_NOT_FOUND);
+  CHECK_EQ("nor is main", GetProcAddress(marked, "main"), NULL);
+  FreeLibrary(marked);
   CHECK_TRUE("FreeLibrary", FreeLibrary(module));
   SetLastError(0xdeadbeef);
   CHECK_EQ("after FreeLibrary the module is gone", GetProcAddress(module, "add_numbers"), NULL);

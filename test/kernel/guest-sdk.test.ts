@@ -13,6 +13,7 @@ let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'mmscope-sdk-'));
   buildGuest({ sources: [join(PROJECT_ROOT, 'test/guests/exports-module.c')], output: join(root, 'exports.elf'), imageBase: 0x10000000 });
+  buildGuest({ sources: [join(PROJECT_ROOT, 'test/guests/dllexport-module.c')], output: join(root, 'dllexport.elf'), imageBase: 0x11000000 });
 });
 
 describe('the C runtime', () => {
@@ -43,7 +44,7 @@ describe('the C headers', () => {
 });
 
 describe('GetProcAddress', () => {
-  it('finds a module\'s exports by name and ordinal in its export directory; ERROR_PROC_NOT_FOUND and ERROR_MOD_NOT_FOUND otherwise', async () => {
+  it('finds a module\'s exports (its __declspec(dllexport) symbols, else all its globals) by name and ordinal in its export directory; ERROR_PROC_NOT_FOUND and ERROR_MOD_NOT_FOUND otherwise', async () => {
     const run = await runChecks('test/guests/get-proc-address.c', [], { fileRoot: root });
     expect(run.stdout).toMatch(/^3\d checks, 0 failed$/m);
   });
