@@ -119,6 +119,7 @@ export class CommandEngine {
       case 'exception': return `The process ended: ${formatExceptionReport(outcome.exception)}`;
       case 'bugcheck': return formatBugCheck(outcome.bugCheck);
       case 'timeout': return 'The process was stopped: --timeout reached';
+      case 'waits-forever': return 'The process hangs: its only thread waits forever (an infinite NtDelayExecution)';
       default: return 'The process was stopped: --max-insns reached';
     }
   }
