@@ -75,13 +75,22 @@ export async function runGuest<T = GuestRun>(
 
 /**
  * Runs a guest built on test/guests/check.h with the invariants checked after
- * every system service; expects no FAIL line and exit status 0.
+ * every system service; expects no FAIL line, exit status 0, and the guest's
+ * own count of checks that ran to equal the "ok" lines it printed and, when
+ * given, `checks` (count them in the guest's source: a guest that stops early
+ * or skips a branch must not pass).
  */
-export async function runChecks(source: string, args: string[] = [], machine: MachineOptions = {}): Promise<GuestRun> {
+export async function runChecks(source: string, args: string[] = [], machine: MachineOptions = {}, checks?: number): Promise<GuestRun> {
   const run = await runGuest(guestElf(source), { args, machine: { checkInvariantsAfterServices: true, ...machine } });
-  const failures = run.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
+  const lines = run.stdout.split('\n');
+  const failures = lines.filter((line) => line.startsWith('FAIL'));
   expect(failures, `${source}: checks failed`).toEqual([]);
   expectExited(run, 0, source);
+  const summary = lines.map((line) => /^(\d+) checks, 0 failed$/.exec(line)).find(Boolean);
+  expect(summary, `${source} did not print its "N checks, 0 failed" line`).toBeTruthy();
+  const passed = lines.filter((line) => line.startsWith('ok ')).length;
+  expect(Number(summary![1]), `${source}: the count it printed differs from the "ok" lines`).toBe(passed);
+  if (checks !== undefined) expect(passed, `${source} ${args.join(' ')}: checks that ran`).toBe(checks);
   return run;
 }
 
