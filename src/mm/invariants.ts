@@ -31,7 +31,10 @@ function checkCommit(space: AddressSpace): void {
   if (sum !== space.commitCharge) throw new KernelPanic(`VAD commit sums to ${sum} but the process is charged ${space.commitCharge}`);
   let sectionCommit = 0;
   for (const controlArea of space.controlAreas) sectionCommit += controlArea.commitPages;
-  if (space.commit.totalPages < space.commitCharge + sectionCommit) throw new KernelPanic('process and section commit exceed system commit');
+  // Both directions: a charge nobody owns is a leak, as much as an owner nobody charged.
+  const owned = space.commitCharge + sectionCommit;
+  if (space.commit.totalPages < owned) throw new KernelPanic(`process and section commit (${owned} pages) exceed system commit (${space.commit.totalPages})`);
+  if (space.commit.totalPages > owned) throw new KernelPanic(`system commit (${space.commit.totalPages} pages) exceeds process and section commit (${owned}): ${space.commit.totalPages - owned} leaked`);
   if (space.commit.totalPages > space.commit.limitPages) throw new KernelPanic('system commit exceeds its limit');
 }
 
