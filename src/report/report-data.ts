@@ -13,8 +13,8 @@ import type { FaultRecorder } from './fault-recorder.js';
 export const MEMORY_TYPES = ['Image', 'Mapped File', 'Shareable', 'Heap', 'Stack', 'Private Data', 'Page Table', 'Free'] as const;
 export type MemoryType = (typeof MEMORY_TYPES)[number];
 
-/** One row of VMMap's summary table; every size in bytes. */
-export interface SummaryRow {
+/** What VMMap's columns count, in bytes (working sets: pages with a valid PTE, until working sets exist). */
+export interface MemoryCounts {
   type: MemoryType;
   size: number;
   committed: number;
@@ -23,29 +23,26 @@ export interface SummaryRow {
   privateWs: number;
   shareableWs: number;
   sharedWs: number;
-  lockedWs: number;
+  /** VirtualQuery's regions: runs of committed or reserved pages. */
   blocks: number;
+}
+
+/** One row of VMMap's summary table. */
+export interface SummaryRow extends MemoryCounts {
+  lockedWs: number;
+  /** The largest allocation (or free range) of the type. */
   largest: number;
 }
 
 /** One allocation (a VAD or a fixed region) as VMMap's details view lists it, with its pages. */
-export interface RegionRow {
+export interface RegionRow extends MemoryCounts {
   start: number;
-  size: number;
-  type: MemoryType;
-  committed: number;
-  private: number;
-  totalWs: number;
-  privateWs: number;
-  shareableWs: number;
-  sharedWs: number;
   protection: string;
   details: string;
   /** The !vad fields, for a VAD. */
   vad?: VadView;
   /** One character per page: an index into PAGE_KINDS ('0'-'7'); empty for fixed regions. */
   pages: string;
-  blocks: number;
 }
 
 export interface TopInstruction { eip: number; instruction: string; faults: number; resolutions: Record<string, number> }
