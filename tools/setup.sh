@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what mmscope needs from Debian: libunicorn2 (the CPU engine),
 # nasm and gcc-multilib (to build guests), qemu-user (the reference peer for
-# tests and benchmarks), chromium (the browser the report's tests drive). As
+# tests and benchmarks), chromium (the browser the report's tests drive), gdb (drives
+# the GDB remote stub in tests). As
 # root it runs apt-get; otherwise it prints the one command to run. Quiet and quick when everything is already there.
 set -euo pipefail
 
-PACKAGES=(libunicorn2 nasm gcc-multilib qemu-user chromium)
+PACKAGES=(libunicorn2 nasm gcc-multilib qemu-user chromium gdb)
 
 missing=()
 { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libunicorn\.so\.2' || missing+=(libunicorn2)
 command -v nasm >/dev/null 2>&1 || missing+=(nasm)
 command -v qemu-i386 >/dev/null 2>&1 || missing+=(qemu-user)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v gdb >/dev/null 2>&1 || missing+=(gdb)
 if ! echo 'int main(void){return 0;}' | gcc -m32 -x c -c -o /dev/null - >/dev/null 2>&1; then missing+=(gcc-multilib); fi
 
 if [ ${#missing[@]} -eq 0 ]; then

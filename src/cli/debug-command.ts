@@ -7,6 +7,7 @@ import { Machine } from '../kernel/machine.js';
 import { DebugSession } from '../debugger/session.js';
 import { CommandEngine } from '../debugger/commands.js';
 import { runConsole } from '../debugger/console.js';
+import { serveGdb } from '../debugger/gdb-stub.js';
 import type { CommandDeclaration, Invocation } from './command-table.js';
 import { HostIoError, UsageError, describeErrno } from './errors.js';
 import { EXIT_STATUS_HELP, guestExitStatus } from './exit-status.js';
@@ -39,6 +40,7 @@ bytes on pages that are not present print as ??.`,
   ],
   passThrough: true,
   examples: [
+    'npx mmscope debug --gdb 1234 guest/build/examples/first-touch.elf   # then: gdb -ex "target remote :1234" first-touch.elf',
     'npx mmscope debug -c "bp reserve-commit!main; g; !vad; q" guest/build/examples/reserve-commit.elf',
     'npx mmscope debug guest/build/examples/first-touch.elf',
   ],
@@ -52,7 +54,8 @@ export function normalizeDebugArguments(argv: readonly string[]): string[] {
   return argv.map((arg, i) => (arg === '-cf' && i > 0 ? '--cf' : arg));
 }
 
-async function debugProgram(invocation: Invocation<DebugOptionValues>): Promise<number> {
+/** `mmscope debug`, and `mmscope run --gdb` (which serves gdb instead of the console). */
+export async function debugProgram(invocation: Invocation<DebugOptionValues>): Promise<number> {
   const streams = invocation.output;
   const [program, ...guestArgs] = invocation.operands;
   const settings: RunSettings = { ...invocation.options, program: program!, guestArgs, fileRoot: invocation.options.root ?? process.cwd(), ptes: [] };
@@ -77,8 +80,16 @@ async function debugProgram(invocation: Invocation<DebugOptionValues>): Promise<
     const session = new DebugSession(machine, settings.program, bytes);
     const engine = new CommandEngine(session);
     const say = (text: string): void => streams.out(text.endsWith('\n') ? text : `${text}\n`);
-    say(engine.describeStop(session.start()));
-    await runConsole(engine, { input: process.stdin, output: process.stdout, write: streams.out, initialCommands: initial });
+    const start = engine.describeStop(session.start());
+    if (settings.gdb) {
+      await serveGdb(session, engine, {
+        ...settings.gdb,
+        onListening: ({ host, port }) => streams.err(`mmscope: waiting for gdb on ${host}:${port} (target remote ${host}:${port})\n`),
+      });
+    } else {
+      say(start);
+      await runConsole(engine, { input: process.stdin, output: process.stdout, write: streams.out, initialCommands: initial });
+    }
     const endedByItself = machine.outcome();
     const outcome = endedByItself ?? machine.terminate(0);
     const damage = machine.experimentDamage();

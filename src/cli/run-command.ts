@@ -14,6 +14,7 @@ import { runOptions, tracedEventTypes, type RunOptionValues } from './run-option
 import { STDOUT_KEPT_BYTES, summarizeMachine, summarizeOutcome } from './run-summary.js';
 import { ReportOutput } from './report-output.js';
 import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
+import { debugProgram } from './debug-command.js';
 
 export interface RunSettings extends RunOptionValues {
   program: string;
@@ -55,6 +56,7 @@ prints its report and exits with the code's low byte (MEMORY_MANAGEMENT 0x1A
 
 async function runProgram(invocation: Invocation<RunOptionValues>): Promise<number> {
   const streams = invocation.output;
+  if (invocation.options.gdb) return debugProgram(invocation);
   const settings = readSettings(invocation);
   const bytes = readProgram(settings.program);
   const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');

@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import type { TraceEventType } from '../trace/events.js';
 import { EXIT_STOPPED } from './exit-status.js';
 import { TRACE_FORMATS, type TraceFormat } from './trace-outputs.js';
+import { parseGdbAddress } from './gdb-address.js';
 import { collect, parseAddress, parseChoiceList, parseCount, parsePositiveSize, parseSize } from './parsers.js';
 
 export const TRACE_SELECTIONS = {
@@ -15,6 +16,8 @@ export type TraceSelection = keyof typeof TRACE_SELECTIONS;
 
 /** The options as commander hands them to the action (camelCase keys, parsed values). */
 export interface RunOptionValues {
+  /** --gdb [HOST:]PORT: serve a GDB remote stub instead of running freely. */
+  gdb?: { host: string; port: number };
   trace?: TraceSelection[];
   traceFile?: string;
   traceFormat: TraceFormat;
@@ -56,6 +59,7 @@ export function runOptions(): Option[] {
     new Option('--pte <addr>', 'print the PDE and PTE of ADDR (hex; 0n for decimal) at exit, like !pte (repeatable)').argParser(collect(parseAddress)),
     new Option('--modules', 'list the modules at exit, found by walking the VAD tree for image views'),
     new Option('--report <file>', 'write an HTML report of the run to FILE (VMMap\'s summary, the address-space map, page grids, the fault timeline)'),
+    new Option('--gdb <[host:]port>', 'wait for gdb on PORT (127.0.0.1 unless HOST is given) and let it drive the run (GDB remote protocol; port 0 picks a free one)').argParser(parseGdbAddress),
     new Option('--json', 'print one JSON document on stdout however the run ends: the summary, the guest\'s stdout, the --vad/--pte/--modules dumps'),
   ];
 }

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 
 int counter;
+static int total; /* static: setjmp/longjmp leave it alone */
 static jmp_buf recover;
 
 __attribute__((noinline)) int add_one(int x) {
@@ -20,7 +21,6 @@ static LONG WINAPI on_fault(PEXCEPTION_POINTERS info) {
 }
 
 int main(int argc, char **argv) {
-  int total = 0;
   for (int i = 0; i < 3; i++) total = add_one(total);
   printf("total %d counter %d\n", total, counter);
   if (argc > 1 && strcmp(argv[1], "fault") == 0) {

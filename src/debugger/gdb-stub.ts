@@ -1,0 +1,262 @@
+// A GDB remote stub over the debug session: Debian's gdb (i386) connects,
+// reads and writes registers and memory, sets breakpoints and watchpoints,
+// continues and steps, and runs WinDbg commands through `monitor`. The same
+// rules as the console: memory on pages that are not present is an error
+// to gdb ("Cannot access memory at address …") and reading changes nothing.
+import { createServer, type Socket } from 'node:net';
+import type { DebugSession, SessionStop } from './session.js';
+import type { CommandEngine } from './commands.js';
+import { PacketReader, framePacket, fromHex, littleEndianHex, readLittleEndianHex, toHex } from './gdb-packets.js';
+import type { X86RegName } from '../cpu/constants.js';
+
+/** GDB's i386 register numbers (32bit-core.xml order) for the registers mmscope exposes. */
+const GENERAL_REGISTERS: readonly X86RegName[] = ['EAX', 'ECX', 'EDX', 'EBX', 'ESP', 'EBP', 'ESI', 'EDI', 'EIP', 'EFLAGS', 'CS', 'SS', 'DS', 'ES', 'FS', 'GS'];
+/** st0-st7 (10 bytes each) and the eight x87 control registers (4 bytes each) follow; mmscope reports them as zero. */
+const FPU_BYTES = 8 * 10 + 8 * 4;
+
+const SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGSEGV = 11;
+
+/** The target description: GDB's i386 core feature (general, segment and x87 registers). */
+const TARGET_XML = `<?xml version="1.0"?>
+<!DOCTYPE target SYSTEM "gdb-target.dtd">
+<target version="1.0">
+  <architecture>i386</architecture>
+  <feature name="org.gnu.gdb.i386.core">
+    <flags id="i386_eflags" size="4">
+      <field name="CF" start="0" end="0"/><field name="" start="1" end="1"/><field name="PF" start="2" end="2"/>
+      <field name="AF" start="4" end="4"/><field name="ZF" start="6" end="6"/><field name="SF" start="7" end="7"/>
+      <field name="TF" start="8" end="8"/><field name="IF" start="9" end="9"/><field name="DF" start="10" end="10"/>
+      <field name="OF" start="11" end="11"/>
+    </flags>
+    <reg name="eax" bitsize="32" type="int32"/><reg name="ecx" bitsize="32" type="int32"/>
+    <reg name="edx" bitsize="32" type="int32"/><reg name="ebx" bitsize="32" type="int32"/>
+    <reg name="esp" bitsize="32" type="data_ptr"/><reg name="ebp" bitsize="32" type="data_ptr"/>
+    <reg name="esi" bitsize="32" type="int32"/><reg name="edi" bitsize="32" type="int32"/>
+    <reg name="eip" bitsize="32" type="code_ptr"/><reg name="eflags" bitsize="32" type="i386_eflags"/>
+    <reg name="cs" bitsize="32" type="int32"/><reg name="ss" bitsize="32" type="int32"/>
+    <reg name="ds" bitsize="32" type="int32"/><reg name="es" bitsize="32" type="int32"/>
+    <reg name="fs" bitsize="32" type="int32"/><reg name="gs" bitsize="32" type="int32"/>
+    <reg name="st0" bitsize="80" type="i387_ext"/><reg name="st1" bitsize="80" type="i387_ext"/>
+    <reg name="st2" bitsize="80" type="i387_ext"/><reg name="st3" bitsize="80" type="i387_ext"/>
+    <reg name="st4" bitsize="80" type="i387_ext"/><reg name="st5" bitsize="80" type="i387_ext"/>
+    <reg name="st6" bitsize="80" type="i387_ext"/><reg name="st7" bitsize="80" type="i387_ext"/>
+    <reg name="fctrl" bitsize="32" type="int" group="float"/><reg name="fstat" bitsize="32" type="int" group="float"/>
+    <reg name="ftag" bitsize="32" type="int" group="float"/><reg name="fiseg" bitsize="32" type="int" group="float"/>
+    <reg name="fioff" bitsize="32" type="int" group="float"/><reg name="foseg" bitsize="32" type="int" group="float"/>
+    <reg name="fooff" bitsize="32" type="int" group="float"/><reg name="fop" bitsize="32" type="int" group="float"/>
+  </feature>
+</target>`;
+
+export interface GdbStubOptions {
+  host: string;
+  port: number;
+  /** Told the address once the stub listens (port 0 picks a free one). */
+  onListening(address: { host: string; port: number }): void;
+}
+
+/** Serves one gdb connection; resolves when gdb detaches, kills or disconnects. */
+export function serveGdb(session: DebugSession, engine: CommandEngine, options: GdbStubOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ noDelay: true });
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const address = server.address();
+      options.onListening({ host: options.host, port: typeof address === 'object' && address ? address.port : options.port });
+    });
+    server.once('connection', (socket) => {
+      server.close();
+      const stub = new GdbConnection(session, engine, socket);
+      socket.once('close', () => { stub.finish(); resolve(); });
+    });
+  });
+}
+
+class GdbConnection {
+  private lastStop = 'S05';
+  private noAck = false;
+
+  constructor(private readonly session: DebugSession, private readonly engine: CommandEngine, private readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    const reader = new PacketReader((data, ok) => this.onPacket(data, ok), () => { /* the CPU only runs inside a packet: nothing to interrupt */ });
+    socket.on('data', (chunk: string) => reader.push(chunk));
+    socket.on('error', () => socket.destroy());
+  }
+
+  /** After gdb is gone the process must not be left half-run: it ends as the session ends. */
+  finish(): void {}
+
+  private send(data: string): void {
+    if (!this.socket.destroyed) this.socket.write(framePacket(data), 'latin1');
+  }
+
+  private onPacket(data: string, checksumOk: boolean): void {
+    if (!this.noAck) this.socket.write(checksumOk ? '+' : '-');
+    if (!checksumOk) return;
+    const reply = this.handle(data);
+    if (reply !== undefined) this.send(reply);
+    if (data === 'QStartNoAckMode') this.noAck = true;
+  }
+
+  private handle(data: string): string | undefined {
+    const [head] = data;
+    switch (head) {
+      case '?': return this.lastStop;
+      case 'g': return this.readAllRegisters();
+      case 'G': return this.writeAllRegisters(data.slice(1));
+      case 'p': return this.readRegister(Number.parseInt(data.slice(1), 16));
+      case 'P': return this.writeRegister(data.slice(1));
+      case 'm': return this.readMemory(data.slice(1));
+      case 'M': return this.writeMemory(data.slice(1), true);
+      case 'X': return this.writeMemory(data.slice(1), false);
+      case 'c': return this.resume(() => this.session.go(undefined, true));
+      case 'C': return this.resume(() => this.session.go(undefined, false));
+      case 's': case 'S': return this.resume(() => this.session.stepInto());
+      case 'Z': case 'z': return this.breakpoint(head === 'Z', data.slice(1));
+      case 'H': return 'OK';
+      case 'T': return 'OK';
+      case 'D': this.detach(); return undefined;
+      case 'k': this.session.machine.terminate(0); this.socket.end(); return undefined;
+      case 'q': case 'Q': return this.query(data);
+      case 'v': return this.vPacket(data);
+      default: return '';
+    }
+  }
+
+  private query(data: string): string {
+    if (data.startsWith('qSupported')) return 'PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;vContSupported+;QStartNoAckMode+';
+    if (data === 'QStartNoAckMode') return 'OK';
+    if (data.startsWith('qXfer:features:read:target.xml:')) {
+      const [offset, length] = data.slice('qXfer:features:read:target.xml:'.length).split(',').map((n) => Number.parseInt(n, 16));
+      const chunk = TARGET_XML.slice(offset!, offset! + length!);
+      return (offset! + length! >= TARGET_XML.length ? 'l' : 'm') + chunk;
+    }
+    if (data === 'qC') return 'QC1';
+    if (data === 'qfThreadInfo') return 'm1';
+    if (data === 'qsThreadInfo') return 'l';
+    if (data === 'qAttached') return '1';
+    if (data.startsWith('qRcmd,')) return this.monitor(Buffer.from(fromHex(data.slice(6))).toString('latin1'));
+    if (data.startsWith('qSymbol')) return 'OK';
+    return '';
+  }
+
+  private vPacket(data: string): string {
+    if (data === 'vCont?') return 'vCont;c;C;s;S';
+    if (data.startsWith('vCont;')) {
+      const action = data.slice(6).split(';')[0]!.split(':')[0]!;
+      if (action.startsWith('s') || action.startsWith('S')) return this.resume(() => this.session.stepInto());
+      if (action.startsWith('C')) return this.resume(() => this.session.go(undefined, false));
+      return this.resume(() => this.session.go(undefined, true));
+    }
+    if (data.startsWith('vKill')) { this.session.machine.terminate(0); return 'OK'; }
+    return '';
+  }
+
+  /** `monitor CMD`: the WinDbg command's output as console output (O packets), then OK. */
+  private monitor(command: string): string {
+    const output = this.engine.execute(command).output;
+    for (let at = 0; at < output.length + 1; at += 1000) {
+      const piece = (output + '\n').slice(at, at + 1000);
+      if (piece) this.send('O' + toHex(Buffer.from(piece, 'utf8')));
+    }
+    return 'OK';
+  }
+
+  private readAllRegisters(): string {
+    const values = this.session.machine.registers(GENERAL_REGISTERS);
+    return GENERAL_REGISTERS.map((name) => littleEndianHex(values[name]!)).join('') + '00'.repeat(FPU_BYTES);
+  }
+
+  private writeAllRegisters(hex: string): string {
+    const values: Partial<Record<X86RegName, number>> = {};
+    GENERAL_REGISTERS.slice(0, 10).forEach((name, i) => { values[name] = readLittleEndianHex(hex.slice(i * 8, i * 8 + 8)); });
+    this.session.machine.setRegisters(values);
+    return 'OK';
+  }
+
+  private readRegister(number: number): string {
+    const name = GENERAL_REGISTERS[number];
+    if (name) return littleEndianHex(this.session.machine.registers([name])[name]!);
+    if (number < GENERAL_REGISTERS.length + 16) return '00'.repeat(number < GENERAL_REGISTERS.length + 8 ? 10 : 4);
+    return 'E45';
+  }
+
+  private writeRegister(body: string): string {
+    const [number, value] = body.split('=');
+    const name = GENERAL_REGISTERS[Number.parseInt(number!, 16)];
+    if (!name || ['CS', 'SS', 'DS', 'ES', 'FS', 'GS'].includes(name)) return 'E45';
+    this.session.machine.setRegisters({ [name]: readLittleEndianHex(value!) });
+    return 'OK';
+  }
+
+  /** m addr,len: the bytes up to the first page that is not present; an error if the first is not. */
+  private readMemory(body: string): string {
+    const [address, length] = body.split(',').map((n) => Number.parseInt(n, 16));
+    const bytes = this.session.machine.inspect(address!, Math.min(length!, 0x4000));
+    const known = bytes.findIndex((b) => b === undefined);
+    if (known === 0) return 'E14';
+    return toHex((known < 0 ? bytes : bytes.slice(0, known)) as number[]);
+  }
+
+  private writeMemory(body: string, hex: boolean): string {
+    const colon = body.indexOf(':');
+    const [address] = body.slice(0, colon).split(',').map((n) => Number.parseInt(n, 16));
+    const bytes = hex ? fromHex(body.slice(colon + 1)) : Uint8Array.from(body.slice(colon + 1), (c) => c.charCodeAt(0));
+    if (bytes.length === 0) return 'OK';
+    return this.session.machine.poke(address!, bytes) === bytes.length ? 'OK' : 'E14';
+  }
+
+  /** Z0/Z1 code breakpoints, Z2 write, Z3 read, Z4 access watchpoints (as the session's bp and ba). */
+  private breakpoint(insert: boolean, body: string): string {
+    const [type, address, size] = body.split(',').map((n) => Number.parseInt(n, 16));
+    if (type! > 4) return '';
+    const access = type === 2 ? 'w' : type === 3 || type === 4 ? 'r' : 'e';
+    if (insert) {
+      if (type! <= 1) this.session.addBreakpoint({ kind: 'bp', address: address!, expression: `gdb Z${type}` });
+      else this.session.addBreakpoint({ kind: 'ba', address: address!, expression: `gdb Z${type}`, access, size: size! });
+      return 'OK';
+    }
+    const existing = this.session.breakpoints.find((b) => b.address === address && (type! <= 1 ? b.kind === 'bp' : b.kind === 'ba' && b.access === access));
+    if (existing) this.session.clear(existing);
+    return 'OK';
+  }
+
+  private resume(run: () => SessionStop): string {
+    if (this.session.ended) return this.exitReply();
+    const stop = run();
+    this.lastStop = this.stopReply(stop);
+    return this.lastStop;
+  }
+
+  private stopReply(stop: SessionStop): string {
+    const { reason } = stop;
+    if (reason.kind === 'ended') return this.exitReply();
+    if (reason.kind === 'exception') {
+      const code = reason.report.code >>> 0;
+      const signal = code === 0xc000001d ? SIGILL : code === 0xc0000094 ? SIGFPE : code === 0x80000003 ? SIGTRAP : SIGSEGV;
+      return `T${hex2(signal)}thread:1;`;
+    }
+    if (reason.kind === 'watchpoint') {
+      const kind = reason.write ? 'watch' : 'rwatch';
+      return `T${hex2(SIGTRAP)}${kind}:${reason.address.toString(16)};thread:1;`;
+    }
+    if (reason.kind === 'breakpoint' && stop.breakpoints.length) return `T${hex2(SIGTRAP)}swbreak:;thread:1;`;
+    return `T${hex2(SIGTRAP)}thread:1;`;
+  }
+
+  /** W (exit status) or X (ended by an exception: its signal). */
+  private exitReply(): string {
+    const outcome = this.session.machine.outcome();
+    if (outcome?.reason === 'exception') return `X${hex2(outcome.exception.code >>> 0 === 0xc000001d ? SIGILL : SIGSEGV)}`;
+    return `W${hex2((outcome?.exitStatus ?? 0) & 0xff)}`;
+  }
+
+  /** D: gdb lets go; the program runs on to its end without stops. */
+  private detach(): void {
+    this.send('OK');
+    for (const breakpoint of [...this.session.breakpoints]) this.session.clear(breakpoint);
+    while (!this.session.ended) this.session.go(undefined, false);
+    this.socket.end();
+  }
+}
+
+const hex2 = (value: number): string => value.toString(16).padStart(2, '0');

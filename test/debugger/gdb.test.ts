@@ -1,0 +1,74 @@
+// The GDB remote stub driven by Debian's gdb in batch mode against a real
+// guest: breakpoints by symbol, continue, step, registers and memory, a
+// watchpoint, monitor commands through the WinDbg engine, and the exit.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT, guestElf } from '../helpers/guests.js';
+
+interface Finished { status: number | null; stdout: string; stderr: string }
+
+function collect(child: ReturnType<typeof spawn>): Promise<Finished> {
+  let stdout = '', stderr = '';
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+/** Starts `mmscope run --gdb 127.0.0.1:0 ELF`, waits for its port, runs gdb with `commands`, and returns both sides. */
+async function withGdb(elf: string, args: string[], commands: string[]): Promise<{ gdb: Finished; mmscope: Finished }> {
+  const mmscope = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'mmscope.js'), 'run', '--gdb', '127.0.0.1:0', elf, ...args], { cwd: PROJECT_ROOT });
+  const mmscopeDone = collect(mmscope);
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = '';
+    mmscope.stderr!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /waiting for gdb on 127\.0\.0\.1:(\d+)/.exec(seen);
+      if (match) resolve(Number(match[1]));
+    });
+    mmscope.on('close', () => reject(new Error(`mmscope ended before listening: ${seen}`)));
+  });
+  const gdb = spawn('gdb', ['-batch', '-nx', '-ex', 'set architecture i386', '-ex', `file ${elf}`, '-ex', `target remote 127.0.0.1:${port}`,
+    ...commands.flatMap((c) => ['-ex', c])], { cwd: PROJECT_ROOT });
+  const gdbDone = collect(gdb);
+  const finished = await gdbDone;
+  // gdb prints some messages ("Cannot access memory …") on stderr: read both, in one text.
+  return { gdb: { ...finished, stdout: finished.stdout + finished.stderr }, mmscope: await mmscopeDone };
+}
+
+describe('the GDB remote stub, driven by Debian\'s gdb', () => {
+  const elf = () => guestElf('test/guests/debuggee.c');
+
+  it('breaks by symbol, reads registers and memory, steps, watches a global, runs monitor commands and reports the exit', async () => {
+    const { gdb, mmscope } = await withGdb(elf(), [], [
+      'break add_one', 'continue', 'info registers eip', 'bt', 'x/2xw $esp', 'stepi', 'p/x $pc',
+      'monitor !pte 400000', 'monitor !vad', 'delete 1', 'watch *(int *)&counter', 'continue', 'p counter', 'delete 2', 'continue',
+    ]);
+    expect(gdb.stdout).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in add_one \(\)/);
+    expect(gdb.stdout).toMatch(/eip\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <add_one>/);
+    expect(gdb.stdout).toMatch(/#1\s+0x[0-9a-f]+ in main \(\)/);
+    expect(gdb.stdout).toMatch(/\$1 = 0x[0-9a-f]+/);
+    expect(gdb.stdout).toMatch(/pfn [0-9a-f]+\s+-*A-*UWEV|pfn [0-9a-f]+\s+[-DA]+UREV/);
+    expect(gdb.stdout).toContain('Total VADs:');
+    expect(gdb.stdout).toMatch(/Hardware watchpoint 2: \*\(int \*\)&counter\s+Old value = 0\s+New value = 1/);
+    expect(gdb.stdout).toContain('[Inferior 1 (Remote target) exited with code 03]');
+    expect(mmscope.stdout).toContain('total 3 counter 3');
+    expect(mmscope.status).toBe(3);
+  });
+
+  it('reading a page that is not present is an error to gdb and changes nothing; an access violation stops with SIGSEGV', async () => {
+    const { gdb, mmscope } = await withGdb(elf(), ['fault'], [
+      'monitor !memusage', 'x/4xb 0x50000000', 'x/4xb 0x10000', 'monitor !memusage', 'continue', 'x/i $pc', 'continue',
+    ]);
+    expect(gdb.stdout).toContain('Cannot access memory at address 0x50000000');
+    // The bottom of the stack reservation is reserved, not committed: also an error, and no frame was taken.
+    expect(gdb.stdout).toContain('Cannot access memory at address 0x10000');
+    const usage = [...gdb.stdout.matchAll(/ loading PFN database\n((?:.*\n){6})/g)].map((m) => m[1]);
+    expect(usage).toHaveLength(2);
+    expect(usage[1]).toBe(usage[0]);
+    expect(gdb.stdout).toMatch(/Program received signal SIGSEGV/);
+    expect(gdb.stdout).toMatch(/=> 0x[0-9a-f]+ <main\+\d+>:\s+mov/);
+    expect(gdb.stdout).toContain('exited with code 03');
+    expect(mmscope.stdout).toContain('recovered');
+  });
+});
