@@ -3,7 +3,7 @@
 //
 //   0-123  the guest's own exit status, as a shell sees it (the low byte of
 //          the 32-bit status; for an unhandled exception, of its NTSTATUS)
-//   124    the guest was stopped by --timeout or --max-insns
+//   124    the guest was stopped: --timeout, --max-insns, or it waits forever
 //   125    mmscope itself failed: a bad option, a host I/O error, a bug
 //   126    the program cannot be run: a bad image, the process could not be created
 //   127    the program file was not found
@@ -27,7 +27,7 @@ export function guestExitStatus(status: number): number {
 export const EXIT_STATUS_HELP = `Exit status: the guest's own (the low byte of its exit status, or of the
 NTSTATUS of the exception that ended it; the full value is printed on stderr
 and in --json), or mmscope's, as timeout(1) and env(1) use them:
-  ${EXIT_STOPPED}  the guest was stopped by --timeout or --max-insns
+  ${EXIT_STOPPED}  the guest was stopped: --timeout, --max-insns, or it waits forever
   ${EXIT_FAILED}  mmscope failed: a bad option, a host I/O error, an internal error
   ${EXIT_CANNOT_RUN}  the program cannot be run: a bad image, process creation failed
   ${EXIT_NOT_FOUND}  the program file was not found
