@@ -35,6 +35,8 @@ beforeAll(async () => {
   region = parseInt(summary.stdout, 16);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM, headless: true, userDataDir: mkdtempSync(join(tmpdir(), 'mmscope-chromium-')),
+    // A 2-core machine shared by many builds can take minutes to start a browser: these only catch a hang.
+    timeout: 600_000, protocolTimeout: 600_000,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage();
@@ -42,8 +44,9 @@ beforeAll(async () => {
   page.on('pageerror', (error) => problems.push(String(error)));
   page.on('request', (request) => { if (!request.url().startsWith('file:')) problems.push(`network request ${request.url()}`); });
   await page.setViewport({ width: 1400, height: 900 });
+  page.setDefaultTimeout(600_000);
   await page.goto(`file://${report}`);
-  await page.waitForSelector('body[data-rendered]', { timeout: 60_000 });
+  await page.waitForSelector('body[data-rendered]');
 });
 
 afterAll(async () => { await browser?.close(); });
