@@ -44,8 +44,10 @@ describe('--json', () => {
   });
 
   it('an unhandled exception: the full NTSTATUS, its name, and the instruction that raised it (int3 itself)', () => {
-    const { status, document } = runJson([guestElf('test/guests/cpu-exceptions.c'), 'int3']);
+    const { status, document, stderr } = runJson(['--trace', 'faults', guestElf('test/guests/cpu-exceptions.c'), 'int3']);
     expect(status).toBe(3); // the low byte of 0x80000003
+    expect(stderr).toMatch(/exception STATUS_BREAKPOINT \(0x80000003\) at eip=0x004[0-9a-f]{5} \[int3\] \(unhandled\)/);
+    expect(stderr).toMatch(/unhandled exception STATUS_BREAKPOINT \(0x80000003\)\n  at eip 0x004[0-9a-f]{5}: int3\n/);
     expect(document).toMatchObject({
       reason: 'exception', exitStatus: 0x80000003, exitStatusName: 'STATUS_BREAKPOINT',
       exception: { code: 0x80000003, codeName: 'STATUS_BREAKPOINT', instruction: 'int3', vector: 3 },
