@@ -22,6 +22,8 @@ void *bsearch(const void *key, const void *elements, size_t count, size_t size, 
 /* The Microsoft C runtime's generator: a seed gives the sequence it gives on Windows. */
 int rand(void);
 void srand(unsigned seed);
+/* The environment is empty: always NULL. */
+char *getenv(const char *name);
 int abs(int value);
 long labs(long value);
 long long llabs(long long value);

@@ -41,6 +41,7 @@
 #define ERROR_NEGATIVE_SEEK        131L
 #define ERROR_DIRECTORY            267L
 #define ERROR_INSUFFICIENT_BUFFER  122L
+#define ERROR_ENVVAR_NOT_FOUND     203L
 
 typedef struct _SYSTEM_INFO {
   union {
@@ -84,6 +85,9 @@ LPTOP_LEVEL_EXCEPTION_FILTER WINAPI SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCE
 void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));
 HANDLE WINAPI GetCurrentProcess(void);
 HANDLE WINAPI GetCurrentThread(void);
+/* The command line CreateProcess would have been given for the program's argv; the environment is empty. */
+LPSTR WINAPI GetCommandLineA(void);
+DWORD WINAPI GetEnvironmentVariableA(LPCSTR lpName, LPSTR lpBuffer, DWORD nSize);
 DWORD WINAPI GetCurrentProcessId(void);
 DWORD WINAPI GetCurrentThreadId(void);
 void WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD nNumberOfArguments, const ULONG_PTR *lpArguments);

@@ -1,8 +1,9 @@
 ; Process entry: the kernel leaves argc, argv[], NULL, envp NULL, auxv on the
 ; stack (the i386 System V start-up block). Call main(argc, argv) and exit
 ; with its return value. First it tells the kernel where the exception
-; dispatcher is, creates the process heap and starts the loader's module
-; list (ntdll's loader does all three on Windows).
+; dispatcher is, creates the process heap, starts the loader's module
+; list (ntdll's loader does all three on Windows) and records the command
+; line GetCommandLineA returns.
 bits 32
 section .text.entry
 global _start
@@ -12,6 +13,7 @@ extern KiUserExceptionDispatcher
 extern MmsRegisterExceptionDispatcher
 extern mms_create_process_heap
 extern mms_initialize_loader
+extern mms_initialize_command_line
 
 _start:
     xor ebp, ebp            ; outermost frame for debuggers
@@ -21,6 +23,11 @@ _start:
     push dword [esp + 4]    ; argv[0]: the program, the loader list's first module
     call mms_initialize_loader
     add esp, 4
+    lea ecx, [esp + 4]      ; argv
+    push ecx
+    push dword [esp + 4]    ; argc
+    call mms_initialize_command_line
+    add esp, 8
     mov eax, [esp]          ; argc
     lea ecx, [esp + 4]      ; argv
     and esp, -16            ; the SysV ABI wants a 16-byte aligned stack at calls

@@ -70,6 +70,13 @@ describe('time, the console and the system', () => {
   });
 });
 
+describe('the command line and the environment', () => {
+  it('GetCommandLineA quotes the arguments as CreateProcess needs them; the environment is empty', async () => {
+    const run = await runChecks('test/guests/command-line.c', ['plain', 'two words', 'say "hi"', '', 'C:\\dir with space\\', 'back\\slash']);
+    expect(run.stdout).toMatch(/^7 checks, 0 failed$/m);
+  });
+});
+
 describe('GetLastError after the Virtual*, mapping and file functions', () => {
   it('is set, or left alone, as Windows does (Wine\'s virtual.c and file.c)', async () => {
     const files = mkdtempSync(join(tmpdir(), 'mmscope-last-error-'));

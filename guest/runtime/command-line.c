@@ -1,0 +1,56 @@
+/* The process's command line and environment as kernel32 hands them out.
+   mmscope starts a program with argv (the i386 System V start-up block),
+   not with a command line, so crt0 builds the line CreateProcess would have
+   been given: the arguments joined by spaces, each that needs it quoted so
+   that CommandLineToArgvW (and the Microsoft C runtime) split it back into
+   the same argv. The environment is empty (envp is). */
+#include <windows.h>
+#include <string.h>
+
+#define MAX_COMMAND_LINE 32768   /* CreateProcess's limit, in characters */
+
+static char command_line[MAX_COMMAND_LINE];
+static size_t command_line_length;
+
+static void append(char c) {
+  if (command_line_length + 1 < MAX_COMMAND_LINE) command_line[command_line_length++] = c;
+}
+
+static void append_repeated(char c, size_t count) { while (count--) append(c); }
+
+/* CommandLineToArgvW's rules backwards: inside quotes, 2n backslashes before a quote are n
+   backslashes, 2n+1 are n and a literal quote; backslashes elsewhere are themselves. */
+static void append_argument(const char *argument) {
+  if (*argument && !strpbrk(argument, " \t\n\v\"")) {
+    while (*argument) append(*argument++);
+    return;
+  }
+  append('"');
+  for (const char *p = argument;; p++) {
+    size_t backslashes = 0;
+    while (*p == '\\') { backslashes++; p++; }
+    if (!*p) { append_repeated('\\', backslashes * 2); break; }
+    if (*p == '"') { append_repeated('\\', backslashes * 2 + 1); append('"'); continue; }
+    append_repeated('\\', backslashes);
+    append(*p);
+  }
+  append('"');
+}
+
+/* Called by crt0 with the program's argc and argv. */
+void mms_initialize_command_line(int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    if (i) append(' ');
+    append_argument(argv[i]);
+  }
+  command_line[command_line_length] = '\0';
+}
+
+LPSTR WINAPI GetCommandLineA(void) { return command_line; }
+
+/* No variable exists: 0 and ERROR_ENVVAR_NOT_FOUND, as Windows answers for a missing one. */
+DWORD WINAPI GetEnvironmentVariableA(LPCSTR name, LPSTR buffer, DWORD size) {
+  (void)name; (void)buffer; (void)size;
+  SetLastError(ERROR_ENVVAR_NOT_FOUND);
+  return 0;
+}
