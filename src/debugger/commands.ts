@@ -5,7 +5,7 @@ import type { DebugSession, SessionStop } from './session.js';
 import { formatDisassembly, formatRegisters, hex8 } from './format.js';
 import { dumpMemory, editMemory, unassemble, type DumpKind } from './memory-commands.js';
 import { addressCommand, addressSummary, memusageCommand, pfnCommand, pteCommand, vadCommand } from './mm-commands.js';
-import { examineSymbols, handleCommand, listModules, listNearest, pebCommand, stackTrace, tebCommand } from './process-commands.js';
+import { examineSymbols, handleCommand, heapSummary, listModules, listNearest, pebCommand, stackTrace, tebCommand } from './process-commands.js';
 import { ExpressionError } from './expression.js';
 import { EVENT_FILTERS, type FilterState } from './event-filters.js';
 import { formatTraceEvent, describeErrorCode } from '../trace/text-format.js';
@@ -322,6 +322,10 @@ const COMMANDS: Record<string, Handler> = {
   '!handle': (engine) => handleCommand(engine.session),
   '!peb': (engine) => pebCommand(engine.session),
   '!teb': (engine) => tebCommand(engine.session),
+  '!heap': (engine, args) => {
+    if (!/^-s\b/i.test(args)) throw new CommandError('only !heap -s (the summary) is supported');
+    return heapSummary(engine.session);
+  },
   '.help': () => `commands: ${Object.keys(COMMANDS).sort().join(' ')}\nevent filters: ${EVENT_FILTERS.map((f) => f.name).join(' ')}`,
 };
 

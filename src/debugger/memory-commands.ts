@@ -36,12 +36,13 @@ export function dumpMemory(session: DebugSession, kind: DumpKind, address: numbe
     let body: string;
     if (kind === 'db') {
       const cells = row.map((b) => (b === undefined ? '??' : hex2(b)));
-      body = `${cells.slice(0, 8).join(' ')}${cells.length > 8 ? `-${cells.slice(8).join(' ')}` : ''}`.padEnd(49) + ' ' + row.map(printable).join('');
+      // WinDbg: 16 bytes (47 columns, a dash after the eighth), two spaces, the characters.
+      body = `${cells.slice(0, 8).join(' ')}${cells.length > 8 ? `-${cells.slice(8).join(' ')}` : ''}`.padEnd(47) + '  ' + row.map(printable).join('');
     } else {
       const cells: string[] = [];
       for (let at = 0; at < row.length; at += unit) cells.push(word(bytes, offset + at, unit));
       body = cells.join(' ');
-      if (kind === 'dc') body = body.padEnd(36) + '  ' + row.map(printable).join('');
+      if (kind === 'dc') body = body.padEnd(35) + '  ' + row.map(printable).join('');
     }
     lines.push(`${hex8(address + offset)}  ${body}`);
   }

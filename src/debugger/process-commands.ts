@@ -108,3 +108,36 @@ export function handleCommand(session: DebugSession): string {
   lines.push(`${handles.length} Handles`);
   return lines.join('\n');
 }
+
+/** The SDK heap's HEAP header (guest/runtime/heap.c): Signature, Flags, …, SegmentCount at 0x18, then 20-byte segments. */
+const HEAP_SIGNATURE = 0xeeffeeff;
+const HEAP_SEGMENT_COUNT = 0x18;
+const HEAP_SEGMENTS = 0x1c;
+const HEAP_SEGMENT_SIZE = 20;
+
+/**
+ * !heap -s: the process heap (PEB.ProcessHeap) as WinDbg's summary line:
+ * flags, reserved and committed KiB over its segments. (The SDK keeps no
+ * list of other heaps in the PEB, so only the process heap is found.)
+ */
+export function heapSummary(session: DebugSession): string {
+  const heap = session.readDword(PEB_ADDRESS + 0x18);
+  const lines = [
+    '  Heap     Flags   Reserv  Commit  Segments',
+    '                    (k)     (k)',
+    '-------------------------------------------',
+  ];
+  if (!heap || session.readDword(heap) !== HEAP_SIGNATURE) return [...lines, 'no process heap (PEB.ProcessHeap is not a heap)'].join('\n');
+  const count = session.readDword(heap + HEAP_SEGMENT_COUNT) ?? 0;
+  let reserved = 0, committed = 0;
+  for (let i = 0; i < Math.min(count, 64); i++) {
+    const segment = heap + HEAP_SEGMENTS + i * HEAP_SEGMENT_SIZE;
+    const base = session.readDword(segment), committedEnd = session.readDword(segment + 8), reservedEnd = session.readDword(segment + 12);
+    if (base === undefined || committedEnd === undefined || reservedEnd === undefined) continue;
+    reserved += reservedEnd - base;
+    committed += committedEnd - base;
+  }
+  const flags = session.readDword(heap + 4) ?? 0;
+  lines.push(`${hex8(heap)} ${hex8(flags)} ${String(reserved >> 10).padStart(7)} ${String(committed >> 10).padStart(7)} ${String(count).padStart(9)}`);
+  return lines.join('\n');
+}

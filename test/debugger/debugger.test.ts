@@ -43,7 +43,7 @@ describe('the seed\'s experiment, as a WinDbg session', () => {
       // MM_READWRITE (4) in the protection field (bits 5-9): 0x80, not valid.
       expect(demandZero).toContain('contains 00000080');
       expect(demandZero).toMatch(/not valid\s+DemandZero\s+Protect: ReadWrite/);
-      expect(run('db 210000 L4')).toBe('00210000  ?? ?? ?? ??                                       ????');
+      expect(run('db 210000 L4')).toBe(`00210000  ${'?? ?? ?? ??'.padEnd(47)}  ????`); // WinDbg: a 47-column byte field, two spaces, the characters
       const fault = run('g');
       expect(fault).toMatch(/Page fault at 00210000 \(write, user mode, page not present\) resolved: demand-zero/);
       expect(run('.lastfault')).toContain('#PF 0x00210000');
@@ -187,7 +187,47 @@ describe('inspection', () => {
         run(command);
         expect(state(), command).toEqual(before);
       }
-      expect(run('db 210000 L2')).toBe('00210000  ?? ??                                             ??');
+      expect(run('db 210000 L2')).toBe(`00210000  ${'?? ??'.padEnd(47)}  ??`);
+    });
+  });
+});
+
+describe('more commands on real guests', () => {
+  it('eb/ed write into a resident page and db/dd/dw/dc/da show it; a page that is not present refuses the write', async () => {
+    await debug('guest/examples/reserve-commit.c', [], ({ run }) => {
+      run('sxe pf:210000-21ffff; g; t');
+      expect(run('ed 210004 64636261')).toBe('');
+      expect(run('eb 210008 41 42 0')).toBe('');
+      expect(run('dd 210004 L1')).toBe('00210004  64636261');
+      expect(run('dw 210004 L2')).toBe('00210004  6261 6463');
+      expect(run('da 210004')).toBe('00210004  "abcdAB"');
+      expect(run('dc 210000 L4')).toMatch(/^00210000  00000041 64636261 00004241 00000000  A...abcdAB\.\.\.\.\.\.$/);
+      expect(run('eb 211000 1')).toBe("Memory access error at '00211000'");
+    });
+  });
+
+  it('sxe sys:NAME stops after that system call; sxe commit / decommit when the charge goes up / down; the exit ends the session', async () => {
+    await debug('guest/examples/reserve-commit.c', [], ({ run, machine }) => {
+      run(`bp ${moduleOf('guest/examples/reserve-commit.c')}!main; g; bc *`);
+      expect(run('sxe sys:NtAllocateVirtualMemory; g')).toMatch(/System call NtAllocateVirtualMemory returned STATUS_SUCCESS/);
+      run('sxi sys; sxe commit');
+      const reserved = machine.commit().processPages;
+      expect(run('g')).toContain("mmscope event 'commit'");
+      expect(machine.commit().processPages).toBe(reserved + 1);
+      run('sxi commit; sxe decommit');
+      expect(run('g')).toContain("mmscope event 'decommit'");
+      expect(machine.commit().processPages).toBe(reserved);
+      expect(run('sx')).toMatch(/decommit - Commit returned \(mmscope\) - break/);
+      expect(run('g')).toContain('ExitProcess: the process exited with status 00000000');
+    });
+  });
+
+  it('lm lists the image from the VAD walk; !heap -s the process heap (1 MiB reserved, one segment); bu', async () => {
+    await debug('test/guests/debuggee.c', [], ({ run }) => {
+      expect(run('lm')).toMatch(/^start    end        module name\n00400000 /);
+      expect(run('!heap -s')).toMatch(/^ {2}Heap {5}Flags {3}Reserv {2}Commit {2}Segments/);
+      run(`bu ${moduleOf('test/guests/debuggee.c')}!add_one; g`);
+      expect(run('!heap -s')).toMatch(/\n00110000 [0-9a-f]{8}\s+1024\s+\d+\s+1$/);
     });
   });
 });
