@@ -14,7 +14,7 @@ describe('help', () => {
   // rather than read from the table --help is generated from.
   const RUN_OPTIONS = [
     '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--stack', '--heap-check', '--root',
-    '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--report', '--json',
+    '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--report', '--gdb', '--json',
   ];
   const BUILD_OPTIONS = ['--output', '--cflag', '--stack', '--base'];
   const optionsIn = (help: string) => [...new Set(help.match(/^ +(?:-\w, )?(--[a-z-]+)/gm)!.map((line) => line.replace(/^ +(?:-\w, )?/, '')))];
