@@ -5,12 +5,15 @@
 export const UC_ARCH_X86 = 4;
 export const UC_MODE_32 = 1 << 2;
 
+export const UC_PROT_READ = 1;
+export const UC_PROT_WRITE = 2;
 export const UC_PROT_ALL = 7;
 
 export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_INSN = 1 << 1;
 export const UC_HOOK_CODE = 1 << 2;
 export const UC_HOOK_BLOCK = 1 << 3;
+export const UC_HOOK_MEM_FETCH_PROT = 1 << 9;
 export const UC_HOOK_MEM_READ = 1 << 10;
 export const UC_HOOK_MEM_WRITE = 1 << 11;
 export const UC_HOOK_INSN_INVALID = 1 << 14;
@@ -18,9 +21,14 @@ export const UC_HOOK_INSN_INVALID = 1 << 14;
 export const UC_MEM_READ = 16;
 export const UC_MEM_WRITE = 17;
 
+/** uc_err: a fetch from memory mapped without UC_PROT_EXEC that no hook allowed. */
+export const UC_ERR_FETCH_PROT = 14;
+
 /** uc_ctl control words (UC_CTL_WRITE(type, nargs)). */
 export const UC_CTL_WRITE_TB_REMOVE_CACHE = 0x48000009;
 export const UC_CTL_WRITE_TB_FLUSH = 0x4000000a;
+export const UC_CTL_WRITE_USE_EXITS = 0x44000004;
+export const UC_CTL_WRITE_EXITS = 0x48000006;
 
 /** x86 register ids (enum uc_x86_reg). */
 export const X86Reg = {

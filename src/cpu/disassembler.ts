@@ -13,6 +13,22 @@ interface CapstoneModule { ARCH_X86: number; MODE_32: number; Capstone: new (arc
 
 export interface DecodedInstruction { text: string; size: number }
 
+const PREFIXES = new Set([0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65]);
+
+/** `db` and the prefixes, escape bytes and opcode (with the ModRM of an ff/fe group opcode) of undecodable bytes. */
+function asDataBytes(bytes: Uint8Array): DecodedInstruction {
+  let size = 0;
+  while (size < bytes.length - 1 && size < 14 && PREFIXES.has(bytes[size]!)) size++;
+  if (bytes[size] === 0x0f) {
+    size++;
+    if (bytes[size] === 0x38 || bytes[size] === 0x3a) size++;
+  } else if (bytes[size] === 0xff || bytes[size] === 0xfe) {
+    size++;
+  }
+  size = Math.max(1, Math.min(bytes.length, size + 1));
+  return { text: 'db ' + Array.from(bytes.subarray(0, size), (b) => b.toString(16).padStart(2, '0')).join(' '), size };
+}
+
 export class Disassembler {
   private handle: CapstoneHandle | undefined;
 
@@ -24,11 +40,21 @@ export class Disassembler {
   /** True once capstone has been instantiated (start-up stays free of it unless something decodes). */
   get loaded(): boolean { return this.handle !== undefined; }
 
-  /** The first instruction in `bytes` at `address`, or undefined if it does not decode. */
-  decode(bytes: Uint8Array, address: number): DecodedInstruction | undefined {
-    this.handle ??= openCapstoneX86();
-    const [first] = this.handle.disasm(Array.from(bytes), address >>> 0, 1);
-    if (!first) return undefined;
+  /**
+   * The first instruction in `bytes` at `address`. Bytes capstone cannot
+   * decode (it throws a bare string for some, e.g. `0f 04`) come back as
+   * `db` with the opcode's bytes: the disassembler only describes
+   * instructions, it never decides what the CPU does with them.
+   */
+  decode(bytes: Uint8Array, address: number): DecodedInstruction {
+    let first: CapstoneInstruction | undefined;
+    try {
+      this.handle ??= openCapstoneX86();
+      [first] = this.handle.disasm(Array.from(bytes), address >>> 0, 1);
+    } catch {
+      first = undefined;
+    }
+    if (!first) return asDataBytes(bytes);
     return { text: first.op_str ? `${first.mnemonic} ${first.op_str}` : first.mnemonic, size: first.size };
   }
 

@@ -5,9 +5,11 @@ import koffi from 'koffi';
 import { loadUnicorn, type UnicornLibrary } from './libunicorn.js';
 import { checkUcResult, UnicornError } from './errors.js';
 import {
-  UC_ARCH_X86, UC_CTL_WRITE_TB_FLUSH, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, UC_MEM_WRITE, UC_MODE_32,
-  UC_X86_MMR_SIZE, X86Reg, type X86RegId,
+  UC_ARCH_X86, UC_CTL_WRITE_EXITS, UC_CTL_WRITE_TB_FLUSH, UC_CTL_WRITE_TB_REMOVE_CACHE, UC_CTL_WRITE_USE_EXITS, UC_ERR_FETCH_PROT,
+  UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_PROT, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, UC_MEM_WRITE,
+  UC_MODE_32, UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
+import { TranslationGuard } from './translation-guard.js';
 import { readInstructionCounter } from './instruction-counter.js';
 import { CpuStateView } from './cpu-state.js';
 import type { BlockInstructionCounter } from './instruction-limit.js';
@@ -66,6 +68,7 @@ export class Engine implements Disposable {
   private stopAtException = false;
   /** Whether this engine has translated code (then a new hook needs a flush of translated blocks). */
   private hasRun = false;
+  private translationGuard: { translation: TranslationGuard; onReached: () => void } | undefined;
 
   private constructor(lib: UnicornLibrary, handle: unknown) {
     this.lib = lib;
@@ -238,10 +241,12 @@ export class Engine implements Disposable {
       for (;;) {
         const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
         let executed = 0, goOn = false;
-        if (counter) {
+        if (this.raiseIfUntranslatable(begin)) {
+          goOn = true;
+        } else if (counter) {
           ({ executed, goOn } = this.runCounted(counter, begin, options.until, timeoutUs, budget));
         } else {
-          this.startOnce(begin, options.until, timeoutUs, budget);
+          goOn = this.startOnce(begin, options.until, timeoutUs, budget);
           if (budget) executed = readInstructionCounter(this.handle);
         }
         if (this.stopRequested) return;
@@ -271,8 +276,9 @@ export class Engine implements Disposable {
     if (partial) this.dropTranslations(partial.blockStart, partial.blockEnd);
     this.countingBlocks = true;
     this.stopAtException = partial !== undefined;
+    let guardGoesOn = false;
     try {
-      this.startOnce(begin, partial?.end ?? until, timeoutUs, 0);
+      guardGoesOn = this.startOnce(begin, partial?.end ?? until, timeoutUs, 0);
     } finally {
       this.countingBlocks = false;
       this.stopAtException = false;
@@ -280,7 +286,7 @@ export class Engine implements Disposable {
     }
     const reachedEnd = partial !== undefined && !this.stopRequested && this.readRegister(X86Reg.EIP) === partial.end;
     if (reachedEnd) counter.takeBackFrom(partial.end);
-    return { executed: counter.executed, goOn: reachedEnd || counter.stoppedTheCpu };
+    return { executed: counter.executed, goOn: guardGoesOn || reachedEnd || counter.stoppedTheCpu };
   }
 
   private stopForCounter(): void {
@@ -307,8 +313,11 @@ export class Engine implements Disposable {
     this.call('uc_ctl', this.lib.ctlNoArgs(this.handle, UC_CTL_WRITE_TB_FLUSH));
   }
 
-  private startOnce(begin: number, until: number, timeoutUs: number, count: number): void {
+  /** One uc_emu_start; true when the CPU should go on from EIP (a handled #UD, or the translation guard). */
+  private startOnce(begin: number, until: number, timeoutUs: number, count: number): boolean {
     this.hasRun = true;
+    // With exits in use (the translation guard), Unicorn ignores `until`: it is one of the exits.
+    this.translationGuard?.translation.setUntil(until);
     this.hookError = undefined;
     this.resumeAfterInvalidInstruction = false;
     const rc = this.lib.emuStart(this.handle, begin >>> 0, until >>> 0, timeoutUs, count);
@@ -317,7 +326,58 @@ export class Engine implements Disposable {
       this.hookError = undefined;
       throw error;
     }
+    if (rc === UC_ERR_FETCH_PROT && this.translationGuard?.translation.takeRetranslation()) return true;
     this.call('uc_emu_start', rc);
+    if (this.resumeAfterInvalidInstruction || !this.translationGuard || this.stopRequested) return this.resumeAfterInvalidInstruction;
+    return this.raiseIfUntranslatable(this.readRegister(X86Reg.EIP));
+  }
+
+  /**
+   * The CPU is about to run an instruction the translation guard stopped
+   * before: raise #UD without starting it (a block that would start at a
+   * stop translates to nothing, and Unicorn then looks up the page before it).
+   */
+  private raiseIfUntranslatable(eip: number): boolean {
+    if (!this.translationGuard?.translation.stoppedAtUntranslatable(eip)) return false;
+    this.translationGuard.onReached();
+    return true;
+  }
+
+  /** Whether the translation guard has a stop at `eip` (stale or not). */
+  hasTranslationStop(eip: number): boolean {
+    return this.translationGuard?.translation.hasStop(eip) ?? false;
+  }
+
+  /** Whether the instruction at `eip` is one the CPU must not translate (a stale stop there is removed). */
+  stopsBeforeUntranslatable(eip: number): boolean {
+    return this.translationGuard?.translation.stoppedAtUntranslatable(eip) ?? false;
+  }
+
+  /**
+   * Keeps the CPU from translating instructions Unicorn 2.0.1 cannot (see
+   * translation-guard.ts): guest memory must be mapped without UC_PROT_EXEC.
+   * `byteAt` reads guest memory as the CPU sees it; `onReached` raises #UD
+   * at EIP, where the CPU stopped before such an instruction.
+   */
+  guardTranslation(byteAt: (address: number) => number, onReached: () => void): void {
+    // A block that starts at a stop has size 0, which no range removal reaches: a stale stop (rare) flushes every block.
+    const translation = new TranslationGuard(byteAt, (exits) => this.setExits(exits), () => this.flushTranslations());
+    this.call('uc_ctl', this.lib.ctlUseExits(this.handle, UC_CTL_WRITE_USE_EXITS, 1));
+    this.translationGuard = { translation, onReached };
+    const cb = koffi.register((_uc: unknown, _type: number, address: number, size: number) => {
+      try {
+        return translation.onCodeFetch(address, size);
+      } catch (error) {
+        this.hookError ??= error;
+        return false;
+      }
+    }, koffi.pointer(this.lib.MemEventHook));
+    this.addHook(UC_HOOK_MEM_FETCH_PROT, cb, 1, 0);
+  }
+
+  private setExits(exits: readonly number[]): void {
+    const array = BigUint64Array.from(exits, (address) => BigInt(address >>> 0));
+    this.call('uc_ctl', this.lib.ctlSetExits(this.handle, UC_CTL_WRITE_EXITS, array, array.length));
   }
 
   stop(): void {

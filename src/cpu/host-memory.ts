@@ -104,11 +104,15 @@ export class GuestSpaceReservation {
   /** The page and frame just after the last run mapped: a fault there continues a sequential stream. */
   private streamPage = -1;
   private streamPfn = -1;
+  /** The guest's whole space as the host maps it (what a page without a valid PTE shows is unspecified). */
+  readonly bytes: Uint8Array;
 
   constructor(private readonly ram: PhysicalRamFile) {
     const c = loadLibc();
-    this.hostAddress = c.mmap(0, GUEST_SPACE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    const pointer = c.mmapPointer(null, GUEST_SPACE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    this.hostAddress = Number(koffi.address(pointer));
     if (mapFailed(this.hostAddress)) throw new HostMemoryError('mmap(4 GiB reservation)', c);
+    this.bytes = new Uint8Array(koffi.view(pointer, GUEST_SPACE_SIZE) as ArrayBuffer);
   }
 
   /** Backs the guest page at `pageAddress` with RAM frame `pfn` (and, speculatively, the free pages after it with the next frames). */

@@ -24,6 +24,8 @@ export interface UnicornLibrary {
   contextRestore(uc: unknown, ctx: unknown): number;
   ctlRemoveCache(uc: unknown, control: number, begin: number, end: number): number;
   ctlNoArgs(uc: unknown, control: number): number;
+  ctlUseExits(uc: unknown, control: number, on: number): number;
+  ctlSetExits(uc: unknown, control: number, exits: BigUint64Array, count: number): number;
   /** QEMU internals exported by Debian's build (x86 is the x86_64 target in Unicorn 2). */
   qemuGetCpu(uc: unknown, index: number): unknown;
   tlbFlush(cpu: unknown): void;
@@ -32,6 +34,7 @@ export interface UnicornLibrary {
   CodeHook: koffi.IKoffiCType;
   MemoryHook: koffi.IKoffiCType;
   InvalidInstructionHook: koffi.IKoffiCType;
+  MemEventHook: koffi.IKoffiCType;
 }
 
 let loaded: UnicornLibrary | undefined;
@@ -44,6 +47,7 @@ export function loadUnicorn(): UnicornLibrary {
   const CodeHook = koffi.proto('void mmscope_uc_code_cb(void *uc, uint64_t address, uint32_t size, void *user)');
   const MemoryHook = koffi.proto('void mmscope_uc_mem_cb(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
   const InvalidInstructionHook = koffi.proto('bool mmscope_uc_insn_invalid_cb(void *uc, void *user)');
+  const MemEventHook = koffi.proto('bool mmscope_uc_mem_event_cb(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
   const hookAdd = lib.func('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *cb, void *user, uint64_t begin, uint64_t end, ...)');
   const ctl = lib.func('int uc_ctl(void *uc, int control, ...)');
   const regReadBatch = lib.func('int uc_reg_read_batch(void *uc, int *regs, void **vals, int count)');
@@ -67,6 +71,8 @@ export function loadUnicorn(): UnicornLibrary {
     contextRestore: lib.func('int uc_context_restore(void *uc, void *ctx)'),
     ctlRemoveCache: (uc, control, begin, end) => ctl(uc, control, 'uint64_t', begin, 'uint64_t', end),
     ctlNoArgs: (uc, control) => ctl(uc, control),
+    ctlUseExits: (uc, control, on) => ctl(uc, control, 'int', on),
+    ctlSetExits: (uc, control, exits, count) => ctl(uc, control, 'uint64_t *', exits, 'size_t', count),
     qemuGetCpu: lib.func('void *qemu_get_cpu_x86_64(void *uc, int index)'),
     tlbFlush: lib.func('void tlb_flush_x86_64(void *cpu)'),
     tlbFlushPage: lib.func('void tlb_flush_page_x86_64(void *cpu, uint64_t addr)'),
@@ -74,6 +80,7 @@ export function loadUnicorn(): UnicornLibrary {
     CodeHook,
     MemoryHook,
     InvalidInstructionHook,
+    MemEventHook,
   };
   return loaded;
 }

@@ -1,7 +1,7 @@
 // A machine: Unicorn CPU, RAM, the kernel and one process. This is the
 // TypeScript API the CLI and the tests use.
 import { Engine } from '../cpu/engine.js';
-import { UC_PROT_ALL, X86Reg, type X86RegName } from '../cpu/constants.js';
+import { UC_PROT_READ, UC_PROT_WRITE, X86Reg, type X86RegName } from '../cpu/constants.js';
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
 import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
@@ -158,7 +158,8 @@ export class Machine {
     const viewFailure = engine.attachCpuState(contextLayout);
     if (viewFailure) warnOnce(`Unicorn's CPU state is reached through koffi calls (slower traps): ${viewFailure}`);
     for (let base = 0; base < GUEST_SPACE_SIZE; base += ONE_GIB) {
-      engine.mapHostMemory(base, ONE_GIB, BigInt(guestSpace.hostAddress + base), UC_PROT_ALL);
+      // No UC_PROT_EXEC: the translator's code fetches then pass the translation guard (src/cpu/translation-guard.ts).
+      engine.mapHostMemory(base, ONE_GIB, BigInt(guestSpace.hostAddress + base), UC_PROT_READ | UC_PROT_WRITE);
     }
     const hardware: TranslationHardware = {
       aliasFrame: (page, pfn) => guestSpace.aliasFrame(page, pfn),
@@ -213,6 +214,8 @@ export class Machine {
     });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
+    const guestBytes = this.guestSpace.bytes;
+    this.engine.guardTranslation((address) => guestBytes[address >>> 0]!, () => this.traps!.handleInvalidInstruction());
     this.kernel.prepareUserEntry(image.entry, stack.initialEsp);
     this.entryPoint = image.entry;
   }

@@ -5,6 +5,7 @@ import { X86Reg } from '../cpu/constants.js';
 import type { Disassembler } from '../cpu/disassembler.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
 import { KernelPanic } from '../mm/panic.js';
+import { MM_SYSTEM_RANGE_START, PAGE_SIZE } from '../mm/layout.js';
 import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import { updateStackLimit } from './process-environment.js';
 import type { TraceBus } from '../trace/trace-bus.js';
@@ -108,9 +109,14 @@ export class TrapDispatcher {
     const errorCode = this.acknowledgeException();
     const { engine, process, trace } = this.deps;
     const address = engine.readRegister(X86Reg.CR2);
-    const input: FaultInput = { address, write: (errorCode & ERROR_CODE_WRITE) !== 0, user: (errorCode & ERROR_CODE_USER) !== 0 };
+    const input: FaultInput = { address, write: (errorCode & ERROR_CODE_WRITE) !== 0, user: this.isUserFault(errorCode) };
     if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
     const resolution = resolvePageFault(process.space, input);
+    if (resolution.kind === 'access-violation' && this.isLookBehindOfTranslationStop(address)) {
+      // The untranslatable instruction's #UD; or a stale stop, now removed: the CPU retries.
+      if (this.deps.engine.stopsBeforeUntranslatable(this.deps.engine.readRegister(X86Reg.EIP))) this.handleCpuException(VECTOR_INVALID_OPCODE);
+      return;
+    }
     this.recordFault(resolution);
     if (resolution.kind === 'resolved' && !trace.active) return;
     const eip = engine.readRegister(X86Reg.EIP);
@@ -122,6 +128,26 @@ export class TrapDispatcher {
       code, eip, instruction, address, write: input.write, errorCode,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
     });
+  }
+
+  /**
+   * A fault the guest's instruction caused. QEMU pops the frames of `retf` and
+   * `iret` with supervisor-privilege loads, so their faults come without the
+   * U/S bit; what tells them from the kernel's own faults is that EIP is in
+   * user space. Only faults of the kernel's code (its entry stub) panic.
+   */
+  private isUserFault(errorCode: number): boolean {
+    return (errorCode & ERROR_CODE_USER) !== 0 || this.deps.engine.readRegister(X86Reg.EIP) >>> 0 < MM_SYSTEM_RANGE_START;
+  }
+
+  /**
+   * Unicorn sizes a block that starts at a translation-guard stop as empty and
+   * then looks up the page before it: when that page is not there, the fault
+   * is not the guest's.
+   */
+  private isLookBehindOfTranslationStop(address: number): boolean {
+    const eip = this.deps.engine.readRegister(X86Reg.EIP);
+    return (eip & 0xfff) === 0 && address === ((eip - PAGE_SIZE) >>> 0) && this.deps.engine.hasTranslationStop(eip);
   }
 
   /** What every fault, the guest's or the kernel's, leaves behind: its count, and a moved StackLimit in the TEB. */
