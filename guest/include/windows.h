@@ -22,6 +22,7 @@
 #define ERROR_FILE_NOT_FOUND       2L
 #define ERROR_PATH_NOT_FOUND       3L
 #define ERROR_ACCESS_DENIED        5L
+#define ERROR_WRITE_PROTECT        19L
 #define ERROR_HANDLE_EOF           38L
 #define ERROR_FILE_EXISTS          80L
 #define ERROR_INVALID_NAME         123L

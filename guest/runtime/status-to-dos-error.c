@@ -54,6 +54,7 @@ static const struct { NTSTATUS status; ULONG error; } table[] = {
   { (NTSTATUS)0xC0000103, ERROR_DIRECTORY },        /* STATUS_NOT_A_DIRECTORY */
   { (NTSTATUS)0xC000007F, ERROR_DISK_FULL },        /* STATUS_DISK_FULL: the host's ENOSPC, EFBIG, EDQUOT */
   { (NTSTATUS)0xC00000E9, ERROR_UNEXP_NET_ERR },    /* STATUS_UNEXPECTED_IO_ERROR: any other host I/O failure */
+  { STATUS_MEDIA_WRITE_PROTECTED, ERROR_WRITE_PROTECT },
 };
 
 ULONG NTAPI RtlNtStatusToDosError(NTSTATUS status) {

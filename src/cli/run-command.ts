@@ -71,6 +71,7 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
     machine.load({ name: settings.program, bytes, ...(settings.base !== undefined ? { flatBase: settings.base } : {}) }, settings.guestArgs);
     const outcome = machine.run({ maxInstructions: settings.maxInsns, timeoutMs: settings.timeout });
     reportOutcome(outcome, settings, streams);
+    if (machine.fileWritesRefused > 0) streams.err(`mmscope: the guest was refused ${machine.fileWritesRefused} file write(s): without --root the current directory is read-only (--root DIR allows writes)\n`);
     const damage = machine.experimentDamage();
     if (damage) streams.err(`mmscope: invariant check at exit: ${damage}\n`);
     const status = exitStatusOf(outcome);
@@ -110,6 +111,8 @@ export function machineOptions(settings: RunSettings): MachineOptions {
     stackReserveBytes: settings.stack,
     heapCheck: settings.heapCheck ?? false,
     fileRoot: settings.fileRoot,
+    // Without --root the guest reads the current directory but may not change it.
+    fileRootReadOnly: settings.root === undefined,
     allowExperiments: settings.allowExperiments ?? false,
   };
 }

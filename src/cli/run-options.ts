@@ -52,7 +52,7 @@ export function runOptions(): Option[] {
     new Option('--pagefile <size>', 'page-file size added to the commit limit (default 0)').argParser(parseSize),
     new Option('--stack <size>', 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)').argParser(parsePositiveSize),
     new Option('--heap-check', 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report'),
-    new Option('--root <dir>', 'the directory the guest sees as C:\\ for its files (default: the current directory)'),
+    new Option('--root <dir>', 'the directory the guest sees as C:\\ for its files, read-write (default: the current directory, read-only)'),
     new Option('--allow-experiments', 'let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame)'),
     new Option('--base <addr>', 'load PROGRAM as a flat binary (nasm -f bin) at ADDR (hex, as in WinDbg) and enter it there').argParser(parseAddress),
     new Option('--vad', 'print the VAD tree at exit, like WinDbg\'s !vad'),

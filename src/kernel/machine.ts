@@ -61,6 +61,8 @@ export interface MachineOptions {
   heapCheck?: boolean;
   /** The host directory the guest sees as C:\ (files outside it are unreachable); without it the guest has no files. */
   fileRoot?: string;
+  /** The guest may read files under fileRoot but not write, create or truncate them (STATUS_MEDIA_WRITE_PROTECTED). */
+  fileRootReadOnly?: boolean;
   /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame). */
   allowExperiments?: boolean;
   /**
@@ -203,7 +205,7 @@ export class Machine {
     if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
     this.kernel.setTebBase(TEB_ADDRESS);
     const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
-    if (this.options.fileRoot !== undefined) process.sandbox = new Sandbox(this.options.fileRoot);
+    if (this.options.fileRoot !== undefined) process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false);
     process.experimentsAllowed = this.options.allowExperiments ?? false;
     this.process = process;
     this.traps = new TrapDispatcher({
@@ -494,6 +496,9 @@ export class Machine {
   peek(address: number, length: number): Uint8Array | undefined {
     return this.requireProcess().memory.peek(address, length);
   }
+
+  /** How many times the guest was refused a write because the file root is read-only. */
+  get fileWritesRefused(): number { return this.process?.sandbox?.writesRefused ?? 0; }
 
   get imageVad() { return this.requireProcess().imageVad; }
   get stackVad() { return this.requireProcess().stackVad; }

@@ -2,7 +2,8 @@
 // was opened with and its current byte offset. Files that a section maps
 // share one BackingFile per host file (its control area is the file's),
 // which keeps the descriptor open until the control area lets go.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
+import { fstatSync, ftruncateSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
+import type { HostDescriptor } from './host-descriptor.js';
 import type { BackingFile, ControlArea } from '../../mm/section.js';
 import {
   STATUS_ACCESS_DENIED, STATUS_DISK_FULL, STATUS_MAPPED_FILE_SIZE_ZERO, STATUS_SECTION_TOO_BIG, STATUS_UNEXPECTED_IO_ERROR,
@@ -14,7 +15,9 @@ export interface FileObjectBody {
   /** The name as the guest sees it (C:\...). */
   guestName: string;
   hostPath: string;
+  /** host.fd: every host access goes through the descriptor the open checked. */
   descriptor: number;
+  host: HostDescriptor;
   canRead: boolean;
   canWrite: boolean;
   position: number;
@@ -25,11 +28,17 @@ export type BackingFiles = Map<string, HostBackingFile>;
 
 export class HostBackingFile implements BackingFile {
   controlArea: ControlArea | undefined;
-  private readonly descriptor: number;
 
-  constructor(private readonly files: BackingFiles, readonly key: string, readonly name: string, hostPath: string) {
-    // The kernel's own descriptor (dirty pages go back through it); read-only when the host file is.
-    this.descriptor = openReadWriteOrRead(hostPath);
+  /** Dirty pages go back through `host`, a reference to the descriptor of the handle the section was created from. */
+  constructor(private readonly files: BackingFiles, readonly key: string, readonly name: string, private host: HostDescriptor) {}
+
+  private get descriptor(): number { return this.host.fd; }
+
+  /** A writable section from a writable handle: write-back needs that handle's descriptor. */
+  useWritableDescriptor(host: HostDescriptor): void {
+    if (this.host.writable || !host.writable) return;
+    this.host.release();
+    this.host = host.reference();
   }
 
   size(): number { return fstatSync(this.descriptor).size; }
@@ -59,7 +68,7 @@ export class HostBackingFile implements BackingFile {
 
   release(): void {
     this.files.delete(this.key);
-    closeSync(this.descriptor);
+    this.host.release();
   }
 }
 
@@ -73,9 +82,10 @@ function backingFileFor(files: BackingFiles, file: FileObjectBody): HostBackingF
   const key = fileKey(file.descriptor);
   let backing = files.get(key);
   if (!backing) {
-    backing = new HostBackingFile(files, key, file.guestName, file.hostPath);
+    backing = new HostBackingFile(files, key, file.guestName, file.host.reference());
     files.set(key, backing);
   }
+  if (file.canWrite) backing.useWritableDescriptor(file.host);
   return backing;
 }
 
@@ -101,14 +111,6 @@ export function fileForSection(process: Process, handle: number, protect: number
     if (extended !== undefined) return extended;
   }
   return { backing: backingFileFor(process.backingFiles, file), sectionSize: requestedSize || size };
-}
-
-function openReadWriteOrRead(path: string): number {
-  try {
-    return openSync(path, 'r+');
-  } catch {
-    return openSync(path, 'r');
-  }
 }
 
 /** Runs a host file operation; a failure becomes the NTSTATUS Windows would give for it. */

@@ -13,9 +13,17 @@ const RESERVED_DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9]|conin\$|conout\$)(\
 const INVALID_CHARACTERS = /[<>:"|?*\u0000-\u001f]/;
 
 export class Sandbox {
-  private readonly realRoot: string;
+  /** The root with every link resolved: what opened descriptors are checked against. */
+  readonly realRoot: string;
+  /** Writes, creations and truncations refused because the root is read-only. */
+  writesRefused = 0;
 
-  constructor(readonly root: string) {
+  /**
+   * `readOnly`: the guest may read files but not create, write or truncate
+   * them; those answer STATUS_MEDIA_WRITE_PROTECTED, as on a write-protected
+   * volume (mmscope run without --root).
+   */
+  constructor(readonly root: string, readonly readOnly = false) {
     this.realRoot = realpathSync(root);
   }
 

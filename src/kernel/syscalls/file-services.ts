@@ -1,16 +1,19 @@
 // File services on host files inside the sandbox: NtCreateFile, NtOpenFile,
 // NtReadFile, NtWriteFile (console handles are served by console-services),
 // NtQueryInformationFile and NtSetInformationFile.
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PAGE_SIZE } from '../../mm/layout.js';
 import {
   STATUS_ACCESS_DENIED, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INFO_LENGTH_MISMATCH,
   STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_COLLISION,
-  STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
+  STATUS_MEDIA_WRITE_PROTECTED, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
 import { controlAreaOfFile, hostCall, statOrUndefined, type FileObjectBody } from '../io/file-object.js';
+import { HostDescriptor } from '../io/host-descriptor.js';
+import { checkOpenedDescriptor, pathOfDescriptor } from '../io/host-file-checks.js';
+import type { Sandbox } from '../io/sandbox.js';
 import { flushSectionPages, updateResidentPages } from '../../mm/section-view.js';
 import type { Process } from '../process.js';
 import type { NtService } from './nt-service.js';
@@ -27,32 +30,61 @@ const MAX_TRANSFER = 16 << 20;
 
 interface OpenRequest { access: number; name: string; disposition: number }
 
-/** Opens or creates the host file; the handle's object closes the descriptor with its last reference. */
+/** Opens or creates the host file; the handle's object releases the descriptor with its last reference. */
 function openFile(process: Process, request: OpenRequest): { object: KernelObject<FileObjectBody>; information: number } | NtStatus {
-  if (!process.sandbox) return STATUS_OBJECT_PATH_NOT_FOUND;
-  const hostPath = process.sandbox.resolve(request.name);
+  const sandbox = process.sandbox;
+  if (!sandbox) return STATUS_OBJECT_PATH_NOT_FOUND;
+  const hostPath = sandbox.resolve(request.name);
   if (typeof hostPath === 'number') return hostPath;
   const canRead = (request.access & (GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED | FILE_READ_DATA)) !== 0;
   const canWrite = (request.access & (GENERIC_WRITE | GENERIC_ALL | MAXIMUM_ALLOWED | FILE_WRITE_DATA | FILE_APPEND_DATA)) !== 0;
+  // What the name is now decides the status; what gets opened is checked again on its descriptor.
   const existing = statOrUndefined(hostPath);
   if (!existing && !statOrUndefined(dirname(hostPath))?.isDirectory()) return STATUS_OBJECT_PATH_NOT_FOUND;
   if (existing?.isDirectory()) return STATUS_FILE_IS_A_DIRECTORY;
+  if (existing && !existing.isFile()) return STATUS_ACCESS_DENIED;
   if (existing && request.disposition === FILE_CREATE) return STATUS_OBJECT_NAME_COLLISION;
   if (!existing && (request.disposition === FILE_OPEN || request.disposition === FILE_OVERWRITE)) return STATUS_OBJECT_NAME_NOT_FOUND;
   const truncate = existing !== undefined && [FILE_SUPERSEDE, FILE_OVERWRITE, FILE_OVERWRITE_IF].includes(request.disposition);
+  if (sandbox.readOnly && (canWrite || truncate || !existing)) {
+    sandbox.writesRefused++;
+    return STATUS_MEDIA_WRITE_PROTECTED;
+  }
   if (truncate && !canWrite) return STATUS_ACCESS_DENIED;
-  const flags = (canWrite ? constants.O_RDWR : constants.O_RDONLY) | (existing ? 0 : constants.O_CREAT | constants.O_EXCL) | constants.O_NOFOLLOW;
-  let descriptor: number;
+  const opened = openChecked(sandbox, hostPath, canWrite, !existing);
+  if (typeof opened === 'number') return opened;
+  if (truncate) {
+    const failed = hostCall(() => ftruncateSync(opened.fd, 0));
+    if (failed !== undefined) { opened.release(); return failed; }
+  }
+  const body: FileObjectBody = {
+    guestName: sandbox.guestNameOf(hostPath), hostPath, descriptor: opened.fd, host: opened, canRead, canWrite, position: 0,
+  };
+  const information = !existing ? FILE_CREATED : request.disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : truncate ? FILE_OVERWRITTEN : FILE_OPENED;
+  return { object: new KernelObject('File', body, () => opened.release(), body.guestName), information };
+}
+
+/**
+ * Opens `hostPath` once and checks what was opened on its descriptor: a
+ * regular file inside the root on a real file system (see host-file-checks.ts).
+ * O_NONBLOCK keeps a FIFO or device from holding the open; O_TRUNC is left to
+ * the caller, after the check, so nothing outside the root is ever truncated.
+ */
+function openChecked(sandbox: Sandbox, hostPath: string, canWrite: boolean, create: boolean): HostDescriptor | NtStatus {
+  const flags = (canWrite ? constants.O_RDWR : constants.O_RDONLY) | (create ? constants.O_CREAT | constants.O_EXCL : 0)
+    | constants.O_NONBLOCK | constants.O_NOCTTY;
+  let fd: number;
   try {
-    // An existing name is opened by its real path: the sandbox already checked where links lead.
-    const target = existing ? realpathSync(hostPath) : hostPath;
-    descriptor = openSync(target, flags | (truncate && canWrite ? constants.O_TRUNC : 0), 0o644);
+    fd = openSync(hostPath, flags, 0o644);
   } catch (error) {
     return hostErrorStatus(error);
   }
-  const body: FileObjectBody = { guestName: process.sandbox.guestNameOf(hostPath), hostPath, descriptor, canRead, canWrite, position: 0 };
-  const information = !existing ? FILE_CREATED : request.disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : truncate ? FILE_OVERWRITTEN : FILE_OPENED;
-  return { object: new KernelObject('File', body, () => closeSync(descriptor), body.guestName), information };
+  const check = checkOpenedDescriptor(fd, sandbox.realRoot);
+  if (check.kind === 'file') return new HostDescriptor(fd, canWrite);
+  // A directory swapped in for a link made us create the file elsewhere: take it back.
+  if (create && check.kind === 'refused') hostCall(() => unlinkSync(pathOfDescriptor(fd)));
+  closeSync(fd);
+  return check.kind === 'directory' ? STATUS_FILE_IS_A_DIRECTORY : STATUS_ACCESS_DENIED;
 }
 
 function hostErrorStatus(error: unknown): NtStatus {
