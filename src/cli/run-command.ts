@@ -10,6 +10,7 @@ import type { CommandDeclaration, CommandOutput, Invocation } from './command-ta
 import { ProgramNotFoundError, ProgramUnreadableError, UsageError, describeErrno } from './errors.js';
 import { EXIT_STATUS_HELP, EXIT_STOPPED, guestExitStatus } from './exit-status.js';
 import type { StreamName } from './host-streams.js';
+import { describeSignalStop, signalExitStatus, stopGuestOnSignals } from './signals.js';
 import { runOptions, tracedEventTypes, type RunOptionValues } from './run-options.js';
 import { STDOUT_KEPT_BYTES, summarizeMachine, summarizeOutcome } from './run-summary.js';
 import { ReportOutput } from './report-output.js';
@@ -61,6 +62,7 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
   const bytes = readProgram(settings.program);
   const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');
   const machine = await Machine.create({ ...machineOptions(settings), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) });
+  stopGuestOnSignals(machine);
   let traceFile: TraceFileOutput | undefined;
   let report: ReportOutput | undefined;
   try {
@@ -167,10 +169,12 @@ function reportOutcome(outcome: RunOutcome, settings: RunSettings, streams: Comm
   if (outcome.reason === 'bugcheck') say(formatBugCheck(outcome.bugCheck));
   if (outcome.reason === 'timeout') say(`stopped: the guest ran for more than ${settings.timeout} ms (--timeout)`);
   if (outcome.reason === 'instruction-limit') say(`stopped: the guest executed ${settings.maxInsns} instructions (--max-insns)`);
+  if (outcome.reason === 'signal') say(describeSignalStop(outcome));
   if (outcome.reason === 'waits-forever') say('stopped: the only thread waits forever (an infinite NtDelayExecution) and nothing can wake it; on Windows the process would hang');
 }
 
 function exitStatusOf(outcome: RunOutcome): number {
+  if (outcome.reason === 'signal') return signalExitStatus(outcome.signal);
   return outcome.exitStatus === undefined ? EXIT_STOPPED : guestExitStatus(outcome.exitStatus);
 }
 

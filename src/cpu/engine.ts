@@ -10,6 +10,7 @@ import {
   UC_MODE_32, UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
 import { TranslationGuard } from './translation-guard.js';
+import type { HostSignals } from './host-signals.js';
 import { readInstructionCounter } from './instruction-counter.js';
 import { CpuStateView } from './cpu-state.js';
 import type { BlockInstructionCounter } from './instruction-limit.js';
@@ -68,6 +69,7 @@ export class Engine implements Disposable {
   private stopAtException = false;
   /** Whether this engine has translated code (then a new hook needs a flush of translated blocks). */
   private hasRun = false;
+  private hostSignals: HostSignals | undefined;
   private translationGuard: { translation: TranslationGuard; onReached: () => void } | undefined;
 
   private constructor(lib: UnicornLibrary, handle: unknown) {
@@ -353,6 +355,12 @@ export class Engine implements Disposable {
     return this.translationGuard?.translation.stoppedAtUntranslatable(eip) ?? false;
   }
 
+  /** Lets a host signal stop this engine's CPU (see host-signals.ts); the engine stops being watched when disposed. */
+  watchForHostSignals(signals: HostSignals): void {
+    signals.watch(this.handle);
+    this.hostSignals = signals;
+  }
+
   /**
    * Keeps the CPU from translating instructions Unicorn 2.0.1 cannot (see
    * translation-guard.ts): guest memory must be mapped without UC_PROT_EXEC.
@@ -439,6 +447,8 @@ export class Engine implements Disposable {
     if (this.closed) return;
     this.closed = true;
     this.state = undefined;
+    // A signal after this must not reach a closed engine.
+    this.hostSignals?.watch(null);
     for (const context of this.contexts) this.lib.contextFree(context.pointer);
     this.blockCounter?.dispose();
     this.lib.close(this.handle);

@@ -40,6 +40,8 @@ import { SharedUserData } from './shared-user-data.js';
 import { ExecutionControl, type EventStopFilter, type StopReason, type WatchAccess } from './execution-control.js';
 import { readWithoutSideEffects, writeWithoutSideEffects } from '../mm/inspection.js';
 import type { ExceptionReport } from './exception-report.js';
+import { RunLimits } from './run-limits.js';
+import { installHostSignals } from '../cpu/host-signals.js';
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 /** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
@@ -98,6 +100,8 @@ export type RunOutcome =
   | { reason: 'exited'; exitStatus: number }
   | { reason: 'exception'; exitStatus: number; exception: ExceptionReport }
   | { reason: 'timeout' | 'instruction-limit'; exitStatus: undefined }
+  /** A host signal (SIGINT, SIGTERM, SIGHUP) stopped the run; see Machine.stopOnHostSignals. */
+  | { reason: 'signal'; signal: number; exitStatus: undefined }
   /** The only thread began a wait nothing can end (Sleep(INFINITE)): on Windows the process would hang. */
   | { reason: 'waits-forever'; exitStatus: undefined }
   /** The memory manager stopped the machine (after an experiment damaged it): `exitStatus` is the bug check code. */
@@ -123,6 +127,7 @@ export class Machine {
   private cpuStarted = false;
   private control: ExecutionControl | undefined;
   private finalOutcome: RunOutcome | undefined;
+  private readonly limits = new RunLimits();
 
   private constructor(
     private readonly engine: Engine,
@@ -209,7 +214,7 @@ export class Machine {
     process.experimentsAllowed = this.options.allowExperiments ?? false;
     this.process = process;
     this.traps = new TrapDispatcher({
-      engine: this.engine, process, trace: this.trace, disassembler: this.disassembler,
+      engine: this.engine, process, trace: this.trace, disassembler: this.disassembler, limits: this.limits,
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
       onReturnToUser: () => this.sharedUserData.update(process.clock),
       ...(this.options.checkInvariantsAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
@@ -242,7 +247,9 @@ export class Machine {
     this.trace.startClock();
     this.sharedUserData.update(process.clock);
     const started = performance.now();
-    const bugCheck = this.startCpu(KERNEL_ENTRY_ADDRESS, EMULATION_END_ADDRESS, timeoutUs, options.maxInstructions ?? 0);
+    this.limits.deadline = options.timeoutMs !== undefined ? started + options.timeoutMs : 0;
+    this.limits.stoppedBy = undefined;
+    const bugCheck = this.limits.signalNumber() ? undefined : this.startCpu(KERNEL_ENTRY_ADDRESS, EMULATION_END_ADDRESS, timeoutUs, options.maxInstructions ?? 0);
     const outcome = this.outcomeAfterRun(bugCheck, options, started);
     if (!outcome) throw new Error('the CPU stopped without the process ending and without a limit being reached');
     return outcome;
@@ -263,7 +270,13 @@ export class Machine {
       return end({ reason: 'exited', exitStatus: process.exitStatus! });
     }
     if (process.waitingForever) return end({ reason: 'waits-forever', exitStatus: undefined });
-    if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) return end({ reason: 'timeout', exitStatus: undefined });
+    const signal = this.limits.signalNumber();
+    if (signal) {
+      // The run ends here, as at exit: the mapped files get what the guest wrote.
+      flushAllSections(this.space);
+      return end({ reason: 'signal', signal, exitStatus: undefined });
+    }
+    if (this.limits.stoppedBy === 'timeout' || (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs)) return end({ reason: 'timeout', exitStatus: undefined });
     if (options.maxInstructions) return end({ reason: 'instruction-limit', exitStatus: undefined });
     return undefined;
   }
@@ -383,6 +396,22 @@ export class Machine {
   /** Sets registers of the stopped thread (EIP, EFLAGS and the general registers). */
   setRegisters(values: Partial<Record<X86RegName, number>>): void {
     this.engine.writeRegisters(Object.entries(values).map(([name, value]) => [X86Reg[name as X86RegName], value!] as const));
+  }
+
+  /**
+   * From now on SIGINT, SIGTERM and SIGHUP stop the guest: run() returns
+   * `{ reason: 'signal' }` after the usual teardown of a run (dirty pages of
+   * mapped files written back); a second signal ends the process at once with
+   * status 128 + signal. Process-wide (it replaces Node's handlers for those
+   * signals). False when the handler cannot be built (no gcc): signals then
+   * end the process as Node's defaults do.
+   */
+  stopOnHostSignals(): boolean {
+    const signals = installHostSignals();
+    if (!signals) return false;
+    this.engine.watchForHostSignals(signals);
+    this.limits.hostSignal = signals.received;
+    return true;
   }
 
   /** Runs the CPU until it stops; a bug check ends the run (the machine is stopped, as Windows' would be). */

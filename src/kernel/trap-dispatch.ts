@@ -8,6 +8,7 @@ import { KernelPanic } from '../mm/panic.js';
 import { MM_SYSTEM_RANGE_START, PAGE_SIZE } from '../mm/layout.js';
 import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import { updateStackLimit } from './process-environment.js';
+import type { RunLimits } from './run-limits.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { Process } from './process.js';
 import {
@@ -31,6 +32,8 @@ export interface TrapDependencies {
   dumps: KernelDumps;
   /** Called whenever the kernel is done with a trap and the guest runs again (KUSER_SHARED_DATA's clock moves on). */
   onReturnToUser?: () => void;
+  /** The deadline and host signals, checked at every trap. */
+  limits?: RunLimits;
   /** Run the memory manager's invariant checker after every system service (tests). */
   checkInvariantsAfterServices?: () => void;
 }
@@ -67,7 +70,7 @@ export class TrapDispatcher {
   }
 
   handleInterrupt(vector: number): void {
-    if (this.deps.process.terminated) return;
+    if (this.deps.process.terminated || this.limitReached()) return;
     this.dispatchInterrupt(vector);
     this.deps.onReturnToUser?.();
   }
@@ -83,8 +86,15 @@ export class TrapDispatcher {
 
   /** Unicorn delivers #UD through its own hook: raise it like any CPU exception. */
   handleInvalidInstruction(): void {
-    if (this.deps.process.terminated) return;
+    if (this.deps.process.terminated || this.limitReached()) return;
     this.handleCpuException(VECTOR_INVALID_OPCODE);
+  }
+
+  /** The run's deadline passed or a host signal came: stop the CPU instead of serving the trap. */
+  private limitReached(): boolean {
+    if (!this.deps.limits?.reached()) return false;
+    this.deps.engine.stop();
+    return true;
   }
 
   /** Forgets a stale pending exception before the CPU restarts (see StartOptions.beforeResume). */
