@@ -3,6 +3,7 @@
 // real is one mmap of the frame's memfd offset over the page's place in the
 // reservation, so two PTEs naming one frame really alias.
 import koffi from 'koffi';
+import { HostMappingBudget } from './host-mapping-budget.js';
 
 const PROT_READ = 1;
 const PROT_WRITE = 2;
@@ -104,6 +105,7 @@ export class GuestSpaceReservation {
   /** The page and frame just after the last run mapped: a fault there continues a sequential stream. */
   private streamPage = -1;
   private streamPfn = -1;
+  private readonly mappings = new HostMappingBudget();
   /** The guest's whole space as the host maps it (what a page without a valid PTE shows is unspecified). */
   readonly bytes: Uint8Array;
 
@@ -115,10 +117,16 @@ export class GuestSpaceReservation {
     this.bytes = new Uint8Array(koffi.view(pointer, GUEST_SPACE_SIZE) as ArrayBuffer);
   }
 
+  /** Whether the host can take one more alias (see host-mapping-budget.ts). */
+  hasMappingRoom(): boolean {
+    return this.mappings.hasRoom();
+  }
+
   /** Backs the guest page at `pageAddress` with RAM frame `pfn` (and, speculatively, the free pages after it with the next frames). */
   aliasFrame(pageAddress: number, pfn: number): void {
     const page = pageAddress >>> 12;
     if (this.aliasOf[page] === pfn) return;
+    this.mappings.used();
     let count = 1;
     const limit = Math.min(ALIAS_RUN_PAGES, this.aliasOf.length - page, this.ram.frameCount - pfn);
     while (count < limit && this.aliasOf[page + count] === -1) count++;
@@ -139,6 +147,7 @@ export class GuestSpaceReservation {
   dropAlias(pageAddress: number): void {
     const page = pageAddress >>> 12;
     if (this.aliasOf[page] === -1) return;
+    this.mappings.used();
     const c = loadLibc();
     const at = this.hostAddress + pageAddress;
     const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);

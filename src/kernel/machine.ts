@@ -172,6 +172,7 @@ export class Machine {
       aliasFrame: (page, pfn) => guestSpace.aliasFrame(page, pfn),
       dropAlias: (page) => guestSpace.dropAlias(page),
       flushTlbPage: (page) => engine.flushTlbPage(page),
+      hasMappingRoom: () => guestSpace.hasMappingRoom(),
     };
     const frames = new PfnDatabase(ram);
     const tables = new PageTables(frames, ram, hardware);

@@ -46,6 +46,8 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   }
   const pte = space.pageTables.readPte(address);
   const vad = space.findVad(address);
+  // The host has no mapping left for another page: what Windows does when a resource the fault needs runs out.
+  if (!space.pageTables.canMapMorePages() && !(isValidPte(pte) && !input.write)) return { kind: 'no-memory', pteBefore: pte, vad };
   if (isValidPte(pte)) {
     if (input.write && vad?.view && isCopyOnWritePte(pte)) return resolveCopyOnWriteFault(space, address, pte, vad, viewPageProtection(vad, vpnOf(address)));
     return resolveValidPteFault(pte, input, vad);

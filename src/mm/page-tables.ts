@@ -25,6 +25,8 @@ export interface TranslationHardware {
   dropAlias(pageAddress: number): void;
   /** Forget the cached translation of one page after its rights were reduced or removed. */
   flushTlbPage(pageAddress: number): void;
+  /** Whether the host can map one more page (its mappings are bounded); absent means always. */
+  hasMappingRoom?(): boolean;
 }
 
 export interface PteWalk {
@@ -88,6 +90,9 @@ export class PageTables {
       tablePfn: table < 0 ? undefined : table,
     };
   }
+
+  /** Whether a page (and its page table) can still be made valid: the host's mappings are bounded. */
+  canMapMorePages(): boolean { return this.hardware.hasMappingRoom?.() ?? true; }
 
   hasTable(address: number): boolean { return this.tablePfn[pdeIndex(address)]! >= 0; }
 
