@@ -34,6 +34,7 @@ import { mapImage } from './loader/map-image.js';
 import { parseElf32 } from './loader/elf32.js';
 import { parseFlatBinary } from './loader/flat.js';
 import type { LoadableImage } from './loader/loadable-image.js';
+import { PagedPool, defaultPagedPoolBytes } from '../mm/paged-pool.js';
 import { TrapDispatcher } from './trap-dispatch.js';
 import { mapSharedUserDataPage } from '../mm/fixed-regions.js';
 import { SharedUserData } from './shared-user-data.js';
@@ -63,6 +64,8 @@ export interface MachineOptions {
   heapCheck?: boolean;
   /** The host directory the guest sees as C:\ (files outside it are unreachable); without it the guest has no files. */
   fileRoot?: string;
+  /** Paged pool in bytes: prototype PTEs, control areas and handles are charged to it (default: a quarter of RAM, 8-240 MiB). */
+  pagedPoolBytes?: number;
   /** The guest may read files under fileRoot but not write, create or truncate them (STATUS_MEDIA_WRITE_PROTECTED). */
   fileRootReadOnly?: boolean;
   /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame). */
@@ -179,7 +182,8 @@ export class Machine {
     const kernel = KernelImage.boot(engine, tables, frames, ram);
     const pagefilePages = Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE);
     const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
-    const space = new AddressSpace(tables, frames, ram, commit);
+    const pool = new PagedPool(options.pagedPoolBytes ?? defaultPagedPoolBytes(frameCount * PAGE_SIZE));
+    const space = new AddressSpace(tables, frames, ram, commit, pool);
     const sharedUserData = new SharedUserData(ram.bytes, mapSharedUserDataPage(space), { numberOfPhysicalPages: frameCount });
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
@@ -500,6 +504,12 @@ export class Machine {
   /** The VAD tree in order, with levels, like WinDbg's !vad. */
   vads(): VadView[] {
     return describeVads(this.space);
+  }
+
+  /** Paged pool in bytes: charged now, at most so far, and its size. */
+  pagedPool(): { usedBytes: number; peakBytes: number; limitBytes: number } {
+    const pool = this.space.pagedPool;
+    return { usedBytes: pool.usedBytes, peakBytes: pool.peakBytes, limitBytes: pool.limitBytes };
   }
 
   frameCounts(): FrameCounts { return this.space.frames.counts(); }

@@ -16,7 +16,8 @@ export class Process {
   exitStatus: number | undefined;
   /** Set when an unhandled exception ended the process. */
   unhandledException: ExceptionReport | undefined;
-  readonly handles = new HandleTable();
+  /** Each handle's entry is charged to paged pool. */
+  readonly handles: HandleTable;
   /** Named objects (\BaseNamedObjects): system-wide on Windows; mmscope runs one process. */
   readonly objectNames = new ObjectNames();
   /** Where the guest's files live; without one, file services find no path. */
@@ -39,7 +40,9 @@ export class Process {
     readonly stackVad: Vad,
     readonly writeConsole: ConsoleSink,
     private readonly stopCpu: () => void,
-  ) {}
+  ) {
+    this.handles = new HandleTable(space.pagedPool);
+  }
 
   get terminated(): boolean { return this.exitStatus !== undefined; }
 

@@ -4,6 +4,7 @@ import {
   ALLOCATION_GRANULARITY, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, type Pfn, type Vpn, vpnOf,
 } from './layout.js';
 import type { CommitLedger } from './commit.js';
+import { PagedPool, defaultPagedPoolBytes } from './paged-pool.js';
 import type { PageTables } from './page-tables.js';
 import type { PfnDatabase, PhysicalMemory } from './pfn-database.js';
 import { Vad, type VadInit } from './vad.js';
@@ -35,6 +36,8 @@ export class AddressSpace {
     readonly frames: PfnDatabase,
     readonly memory: PhysicalMemory,
     readonly commit: CommitLedger,
+    /** System paged pool (prototype PTEs, control areas, handles); system-wide, like commit. */
+    readonly pagedPool = new PagedPool(defaultPagedPoolBytes(memory.bytes.length)),
   ) {
     pageTables.onDirtyBitDropped = (address, oldPte) => captureWriteWatchDirtyBit(this, address, oldPte);
   }

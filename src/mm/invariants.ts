@@ -1,5 +1,6 @@
 // The memory manager's invariant checker: tests call it after operations.
 // Every broken invariant throws KernelPanic naming what is wrong.
+import { POOL_BYTES, POOL_PAGE_SIZE } from './paged-pool.js';
 import type { AddressSpace } from './address-space.js';
 import { MM_SYSTEM_RANGE_START, hex32, pteAddressOf, vpnOf } from './layout.js';
 import { KernelPanic } from './panic.js';
@@ -15,8 +16,29 @@ export function checkAddressSpaceInvariants(space: AddressSpace): void {
   space.frames.checkInvariants();
   checkCommit(space);
   checkWriteWatch(space);
+  checkPagedPool(space);
   checkFixedRegions(space);
   checkUserPtes(space);
+}
+
+/** Segments' headers and prototype PTE pages are charged to paged pool, at addresses no two share; the rest is handles. */
+function checkPagedPool(space: AddressSpace): void {
+  let segments = 0;
+  const addresses = new Set<number>();
+  for (const controlArea of space.controlAreas) {
+    const prototypes = controlArea.segment.prototypePtes;
+    segments += POOL_BYTES.controlArea + prototypes.poolPages * POOL_PAGE_SIZE;
+    prototypes.forEachStored((_, index) => {
+      if (index % (POOL_PAGE_SIZE / 4) !== 0) return;
+      const address = prototypes.addressOf(index);
+      if (addresses.has(address)) throw new KernelPanic(`two prototype PTE pages at ${hex32(address)} in paged pool`);
+      addresses.add(address);
+    });
+  }
+  const rest = space.pagedPool.usedBytes - segments;
+  if (rest < 0 || rest % POOL_BYTES.handle !== 0) {
+    throw new KernelPanic(`paged pool has ${space.pagedPool.usedBytes} bytes charged but segments account for ${segments} and handles for the rest`);
+  }
 }
 
 function checkCommit(space: AddressSpace): void {
@@ -105,7 +127,7 @@ function checkSegments(space: AddressSpace, shares: Map<number, number>): number
   let resident = 0;
   for (const controlArea of space.controlAreas) {
     const segment = controlArea.segment;
-    segment.prototypePtes.forEach((prototype, index) => {
+    segment.prototypePtes.forEachStored((prototype, index) => {
       if (!isValidPte(prototype)) return;
       resident++;
       const pfn = pfnOfPte(prototype);

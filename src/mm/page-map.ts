@@ -66,7 +66,7 @@ function classifyPage(space: AddressSpace, vad: Vad, vpn: Vpn, region: RegionPag
   if (state.protection & MM_GUARDPAGE) return KIND.guard;
   if (state.pfn !== undefined) return KIND.transition;
   if (vad.view) {
-    const prototype = vad.view.controlArea.segment.prototypePtes[prototypeIndexOf(vad, vpn)] ?? 0;
+    const prototype = vad.view.controlArea.segment.prototypePtes.get(prototypeIndexOf(vad, vpn));
     if (isInFilePrototype(prototype)) return isWriteCopy(state.protection) ? KIND['copy-on-write'] : KIND['in-file'];
   }
   return KIND['demand-zero'];

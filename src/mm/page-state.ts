@@ -38,7 +38,7 @@ function viewPageState(space: AddressSpace, vad: Vad, vpn: Vpn, pte: number): Pa
   }
   // A private copy-on-write copy made no-access or guarded keeps its frame in a transition PTE.
   if (isTransitionPte(pte)) return { committed: true, protection: softwareProtection(pte), pfn: pfnOfPte(pte) };
-  const prototype = vad.view!.controlArea.segment.prototypePtes[prototypeIndexOf(vad, vpn)] ?? 0;
+  const prototype = vad.view!.controlArea.segment.prototypePtes.get(prototypeIndexOf(vad, vpn));
   if (prototype === 0) return NOT_COMMITTED;
   return { committed: true, protection: viewPageProtection(vad, vpn), ...(isValidPte(prototype) ? { pfn: pfnOfPte(prototype) } : {}) };
 }

@@ -36,7 +36,7 @@ export function decodePte(space: AddressSpace, address: number): PteView {
   if (!vad?.view) return view;
   const index = prototypeIndexOf(vad, vpnOf(address));
   const segment = vad.view.controlArea.segment;
-  const value = segment.prototypePtes[index] ?? 0;
+  const value = segment.prototypePtes.get(index);
   const state = isValidPte(value) ? 'resident' : value === 0 ? 'not-committed' : isInFilePrototype(value) ? 'in-file' : 'demand-zero';
   return {
     ...view,

@@ -31,7 +31,7 @@ export type SectionFaultResolution =
 export function resolveSectionFault(space: AddressSpace, address: number, write: boolean, pte: PteValue, vad: Vad, protection: ProtectionMask): SectionFaultResolution {
   const controlArea = vad.view!.controlArea;
   const index = prototypeIndexOf(vad, vpnOf(address));
-  const prototype = controlArea.segment.prototypePtes[index] ?? 0;
+  const prototype = controlArea.segment.prototypePtes.get(index);
   if (prototype === 0) return { kind: 'access-violation', why: 'not-committed', pteBefore: pte, vad };
   if (!space.pageTables.ensureTable(address)) return { kind: 'no-memory', pteBefore: pte, vad };
   const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
@@ -56,7 +56,7 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
     } else {
       how = 'section-zero';
     }
-    controlArea.segment.prototypePtes[index] = makeValidUserPte(pfn, protection);
+    controlArea.segment.prototypePtes.set(index, makeValidUserPte(pfn, protection));
   }
   if (write && isCopyOnWrite(protection)) return copyOnWrite(space, address, pte, vad, pfn, protection, info, fileBytes);
   const valid = makeValidUserPte(pfn, protection);

@@ -11,7 +11,7 @@ import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, p
 import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
 import { VadType, type Vad } from './vad.js';
 import {
-  STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
+  STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
   STATUS_INVALID_PARAMETER_9, STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
 } from '../nt/status.js';
 
@@ -190,15 +190,18 @@ export function commitInView(space: AddressSpace, vad: Vad, firstVpn: Vpn, lastV
   if (!controlArea.reserveOnly) return STATUS_SUCCESS; // every page of the view is committed already
   if (!isCompatibleProtection(vad.view!.sectionProtection ?? vad.protection, protect)) return STATUS_SECTION_PROTECTION;
   const prototypes = controlArea.segment.prototypePtes;
-  let needed = 0;
-  for (let vpn = firstVpn; vpn <= lastVpn; vpn++) if (prototypes[prototypeIndexOf(vad, vpn)] === 0) needed++;
-  if (needed > 0 && !space.commit.tryCharge(needed)) return STATUS_COMMITMENT_LIMIT;
-  controlArea.commitPages += needed;
   const sectionMask = vad.view!.sectionProtection ?? vad.protection;
-  for (let vpn = firstVpn; vpn <= lastVpn; vpn++) {
-    const index = prototypeIndexOf(vad, vpn);
-    if (prototypes[index] === 0) prototypes[index] = makeDemandZeroPte(sectionMask);
+  const fresh: number[] = [];
+  for (let vpn = firstVpn; vpn <= lastVpn; vpn++) if (prototypes.get(prototypeIndexOf(vad, vpn)) === 0) fresh.push(prototypeIndexOf(vad, vpn));
+  if (fresh.length > 0 && !space.commit.tryCharge(fresh.length)) return STATUS_COMMITMENT_LIMIT;
+  // The prototype PTEs' pool pages come now: paged pool may be exhausted (nothing changes then).
+  for (let i = 0; i < fresh.length; i++) {
+    if (prototypes.trySet(fresh[i]!, makeDemandZeroPte(sectionMask))) continue;
+    for (let undo = 0; undo < i; undo++) prototypes.set(fresh[undo]!, 0);
+    space.commit.release(fresh.length);
+    return STATUS_INSUFFICIENT_RESOURCES;
   }
+  controlArea.commitPages += fresh.length;
   setViewPageProtection(vad, firstVpn, lastVpn, mask);
   return STATUS_SUCCESS;
 }
@@ -222,8 +225,9 @@ export function flushAllSections(space: AddressSpace): void {
 export function updateResidentPages(space: AddressSpace, controlArea: ControlArea, offset: number, bytes: Uint8Array): void {
   const prototypes = controlArea.segment.prototypePtes;
   for (let page = Math.floor(offset / PAGE_SIZE); page * PAGE_SIZE < offset + bytes.length && page < prototypes.length; page++) {
-    if (!isValidPte(prototypes[page]!)) continue;
-    const frame = space.frameBytes(pfnOfPte(prototypes[page]!));
+    const prototype = prototypes.get(page);
+    if (!isValidPte(prototype)) continue;
+    const frame = space.frameBytes(pfnOfPte(prototype));
     const from = Math.max(offset, page * PAGE_SIZE), to = Math.min(offset + bytes.length, (page + 1) * PAGE_SIZE);
     frame.set(bytes.subarray(from - offset, to - offset), from - page * PAGE_SIZE);
   }

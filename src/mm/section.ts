@@ -15,8 +15,10 @@ import {
   MM_EXECUTE_READWRITE, MM_EXECUTE_WRITECOPY, MM_NOACCESS, MM_READWRITE, MM_WRITECOPY, makeProtectionMask, type ProtectionMask,
 } from './protection.js';
 import { PTE_PROTOTYPE, isValidPte, makeDemandZeroPte, pfnOfPte, type PteValue } from './pte.js';
+import { POOL_BYTES, type PagedPool } from './paged-pool.js';
+import { PrototypePtes } from './prototype-ptes.js';
 import {
-  STATUS_COMMITMENT_LIMIT, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_COMMITMENT_LIMIT, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
   STATUS_SECTION_TOO_BIG, type NtStatus,
 } from '../nt/status.js';
 
@@ -24,11 +26,6 @@ export const SEC_IMAGE = 0x01000000;
 export const SEC_RESERVE = 0x04000000;
 export const SEC_COMMIT = 0x08000000;
 export const SEC_NOCACHE = 0x10000000;
-
-/** Where segments' prototype PTEs live, for PteAddress: paged pool, as on Windows x86. */
-const PAGED_POOL_START = 0xe1000000;
-const PAGED_POOL_END = 0xf0000000;
-let nextPrototypeAddress = PAGED_POOL_START;
 
 /**
  * A file behind a section (the control area's FilePointer). One file has one
@@ -46,38 +43,33 @@ export interface BackingFile {
   release(): void;
 }
 
-function allocatePrototypes(pageCount: number): number {
-  if (nextPrototypeAddress + pageCount * 4 > PAGED_POOL_END) nextPrototypeAddress = PAGED_POOL_START;
-  const base = nextPrototypeAddress;
-  nextPrototypeAddress += Math.ceil((pageCount * 4) / 16) * 16;
-  return base;
-}
-
 export class Segment {
-  prototypePtes: Uint32Array;
+  /** Sparse: pool pages only where the section has pages (see prototype-ptes.ts). */
+  readonly prototypePtes: PrototypePtes;
   /** An image's pages each have their own protection (code, read-only data, copy-on-write data, gaps). */
   pageProtection: Uint8Array | undefined;
-  /** The address of prototypePtes[0], as PFN entries name it. */
-  prototypeBase: number;
 
-  constructor(public pageCount: number) {
-    this.prototypePtes = new Uint32Array(pageCount);
-    this.prototypeBase = allocatePrototypes(pageCount);
+  constructor(pool: PagedPool, public pageCount: number) {
+    this.prototypePtes = new PrototypePtes(pool, pageCount);
   }
 
-  prototypePteAddress(index: number): number { return (this.prototypeBase + index * 4) >>> 0; }
+  /** Where prototype PTE `index` is in paged pool, as PFN entries name it (0: never stored). */
+  prototypePteAddress(index: number): number { return this.prototypePtes.addressOf(index); }
 
-  /** A larger section of the same file: more prototype PTEs (moved, so resident frames learn their new address). */
-  grow(space: AddressSpace, pageCount: number, initial: PteValue): void {
-    if (pageCount <= this.pageCount) return;
-    const grown = new Uint32Array(pageCount).fill(initial);
-    grown.set(this.prototypePtes);
-    this.prototypePtes = grown;
-    this.prototypeBase = allocatePrototypes(pageCount);
+  /** A larger section of the same file: more prototype PTEs, `initial` for the new pages; false when paged pool is exhausted. */
+  grow(pageCount: number, initial: PteValue): boolean {
+    if (pageCount <= this.pageCount) return true;
+    const from = this.pageCount;
+    this.prototypePtes.length = pageCount;
+    for (let index = from; index < pageCount; index++) {
+      if (!this.prototypePtes.trySet(index, initial)) {
+        for (let undo = from; undo < index; undo++) this.prototypePtes.set(undo, 0);
+        this.prototypePtes.length = from;
+        return false;
+      }
+    }
     this.pageCount = pageCount;
-    grown.forEach((prototype, index) => {
-      if (isValidPte(prototype)) space.frames.movePrototype(pfnOfPte(prototype), this.prototypePteAddress(index));
-    });
+    return true;
   }
 }
 
@@ -127,16 +119,22 @@ export function referenceImageSection(controlArea: ControlArea): SectionObject {
 }
 
 /** An image section: prototype PTEs in the file for code and data, demand-zero for .bss, none for gaps. */
-export function createImageSection(space: AddressSpace, request: ImageSectionRequest): SectionObject {
+export function createImageSection(space: AddressSpace, request: ImageSectionRequest): SectionObject | NtStatus {
   const pages = request.protections.length;
-  const controlArea = new ControlArea(space, new Segment(pages), request.file, false);
+  const segment = newSegment(space, pages);
+  if (!segment) return STATUS_INSUFFICIENT_RESOURCES;
+  for (let index = 0; index < pages; index++) {
+    const mask = request.protections[index]!;
+    const prototype = mask === MM_NOACCESS ? 0 : request.hasFileBytes(index) ? inFilePrototype(mask) : makeDemandZeroPte(mask);
+    if (!segment.prototypePtes.trySet(index, prototype)) {
+      releaseSegment(space, segment);
+      return STATUS_INSUFFICIENT_RESOURCES;
+    }
+  }
+  const controlArea = new ControlArea(space, segment, request.file, false);
   controlArea.image = true;
   controlArea.imageBase = request.imageBase;
   controlArea.segment.pageProtection = request.protections;
-  request.protections.forEach((mask, index) => {
-    controlArea.segment.prototypePtes[index] = mask === MM_NOACCESS ? 0
-      : request.hasFileBytes(index) ? inFilePrototype(mask) : makeDemandZeroPte(mask);
-  });
   controlArea.numberOfSectionReferences = 1;
   space.controlAreas.add(controlArea);
   return new SectionObject(controlArea, pages * PAGE_SIZE, MM_EXECUTE_WRITECOPY, SEC_IMAGE, undefined, request.imageBase);
@@ -170,20 +168,36 @@ export function createSection(space: AddressSpace, request: CreateSectionRequest
   const initial = request.file ? inFilePrototype(mask) : kind === SEC_COMMIT ? makeDemandZeroPte(mask) : 0;
   const shared = request.file?.controlArea;
   if (shared) {
-    shared.segment.grow(space, pages, initial);
+    if (!shared.segment.grow(pages, initial)) return STATUS_INSUFFICIENT_RESOURCES;
     shared.numberOfSectionReferences++;
     return new SectionObject(shared, request.sizeBytes, mask, request.allocationAttributes, request.name);
   }
-  const controlArea = new ControlArea(space, new Segment(pages), request.file, kind === SEC_RESERVE && !request.file);
-  controlArea.segment.prototypePtes.fill(initial);
-  if (request.file) request.file.controlArea = controlArea;
-  if (!request.file && kind === SEC_COMMIT) {
-    if (!space.commit.tryCharge(pages)) return STATUS_COMMITMENT_LIMIT;
-    controlArea.commitPages = pages;
+  const commitPages = !request.file && kind === SEC_COMMIT ? pages : 0;
+  if (!space.commit.tryCharge(commitPages)) return STATUS_COMMITMENT_LIMIT;
+  const segment = newSegment(space, pages);
+  if (!segment || !segment.prototypePtes.tryFill(initial)) {
+    if (segment) releaseSegment(space, segment);
+    space.commit.release(commitPages);
+    return STATUS_INSUFFICIENT_RESOURCES;
   }
+  const controlArea = new ControlArea(space, segment, request.file, kind === SEC_RESERVE && !request.file);
+  controlArea.commitPages = commitPages;
+  if (request.file) request.file.controlArea = controlArea;
   controlArea.numberOfSectionReferences = 1;
   space.controlAreas.add(controlArea);
   return new SectionObject(controlArea, request.sizeBytes, mask, request.allocationAttributes, request.name);
+}
+
+/** A segment of `pages` prototype PTEs (none stored yet), its header charged to paged pool; undefined when the pool is exhausted. */
+function newSegment(space: AddressSpace, pages: number): Segment | undefined {
+  if (!space.pagedPool.tryCharge(POOL_BYTES.controlArea)) return undefined;
+  return new Segment(space.pagedPool, pages);
+}
+
+/** Gives a segment's prototype PTE pages and its header back to paged pool. */
+function releaseSegment(space: AddressSpace, segment: Segment): void {
+  segment.prototypePtes.release();
+  space.pagedPool.release(POOL_BYTES.controlArea);
 }
 
 /** A prototype PTE saying "the page is in the file" (Windows' subsection format). */
@@ -213,11 +227,10 @@ export function deleteControlAreaIfUnused(space: AddressSpace, controlArea: Cont
   if (controlArea.numberOfSectionReferences > 0 || controlArea.numberOfMappedViews > 0) return;
   if (!space.controlAreas.has(controlArea)) return;
   writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
-  const prototypes = controlArea.segment.prototypePtes;
-  for (let i = 0; i < prototypes.length; i++) {
-    if (isValidPte(prototypes[i]!)) space.frames.releasePrototypeFrame(pfnOfPte(prototypes[i]!));
-    prototypes[i] = 0;
-  }
+  controlArea.segment.prototypePtes.forEachStored((prototype) => {
+    if (isValidPte(prototype)) space.frames.releasePrototypeFrame(pfnOfPte(prototype));
+  });
+  releaseSegment(space, controlArea.segment);
   space.commit.release(controlArea.commitPages);
   controlArea.commitPages = 0;
   space.controlAreas.delete(controlArea);
@@ -234,7 +247,7 @@ export function writeModifiedPages(space: AddressSpace, controlArea: ControlArea
   let written = 0;
   const size = file.size();
   for (let i = first; i < Math.min(first + count, controlArea.segment.pageCount); i++) {
-    const prototype = controlArea.segment.prototypePtes[i]!;
+    const prototype = controlArea.segment.prototypePtes.get(i);
     if (!isValidPte(prototype)) continue;
     const pfn = pfnOfPte(prototype);
     if (!space.frames.isModified(pfn)) continue;

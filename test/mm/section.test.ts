@@ -74,8 +74,8 @@ describe('page-file-backed sections and views', () => {
     expect(space.frames.shareCountOf(pfn)).toBe(1);
     // A first touch that writes a demand-zero page needs nothing shared: the view gets its own zeroed page.
     expect(resolvePageFault(space, touch(copy + 0x3000, true))).toMatchObject({ how: 'demand-zero' });
-    expect(space.controlAreas.values().next().value!.segment.prototypePtes[3]).not.toBe(0);
-    expect(isValidPte(space.controlAreas.values().next().value!.segment.prototypePtes[3]!)).toBe(false);
+    expect(space.controlAreas.values().next().value!.segment.prototypePtes.get(3)).not.toBe(0);
+    expect(isValidPte(space.controlAreas.values().next().value!.segment.prototypePtes.get(3))).toBe(false);
     checkAddressSpaceInvariants(space);
     unmapViewOfSection(space, copy);
     expect(space.commitCharge).toBe(0);

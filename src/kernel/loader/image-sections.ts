@@ -29,6 +29,7 @@ export function imageSectionForFile(process: Process, handle: number): SectionOb
   try {
     const image = parseElf32(file.guestName, bytes);
     const section = createImageSectionFor(process.space, image, () => imageControlAreas.delete(key));
+    if (typeof section === 'number') return section;
     // The cache's own reference keeps the image's pages resident (standby) after its last view goes, as Windows does.
     section.controlArea.numberOfSectionReferences++;
     imageControlAreas.set(key, section.controlArea);

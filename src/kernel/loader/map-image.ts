@@ -88,7 +88,7 @@ export class ImageFile implements BackingFile {
 }
 
 /** An image section for a checked image (SEC_IMAGE). */
-export function createImageSectionFor(space: AddressSpace, image: LoadableImage, onRelease?: () => void): SectionObject {
+export function createImageSectionFor(space: AddressSpace, image: LoadableImage, onRelease?: () => void): SectionObject | NtStatus {
   const file = new ImageFile(image, onRelease);
   const protections = Uint8Array.from({ length: file.pageCount }, (_, i) => file.protectionOf(i));
   return createImageSection(space, { file, imageBase: file.base, protections, hasFileBytes: (i) => file.hasFileBytes(i) });
@@ -97,6 +97,7 @@ export function createImageSectionFor(space: AddressSpace, image: LoadableImage,
 /** Maps the program as an image section view at its base: the image VAD. */
 export function mapImage(space: AddressSpace, image: LoadableImage): Vad | NtStatus {
   const section = createImageSectionFor(space, image);
+  if (typeof section === 'number') return section;
   const view = mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: 0 });
   if (!('vad' in view)) {
     dereferenceSection(space, section);

@@ -2,6 +2,7 @@
 // reference count, a per-process handle table (handles are multiples of 4,
 // the lowest free one reused first, as Windows hands them out), and named
 // objects (\BaseNamedObjects\...) that a second open finds.
+import { POOL_BYTES, type PagedPool } from '../../mm/paged-pool.js';
 import { STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, type NtStatus } from '../../nt/status.js';
 
 export type ObjectTypeName = 'Section' | 'File';
@@ -36,14 +37,18 @@ export class HandleTable {
   private readonly freed: number[] = [];
   private next = FIRST_HANDLE;
 
+  /** `pool`: where each entry is charged (Windows keeps handle tables in paged pool). */
+  constructor(private readonly pool?: PagedPool) {}
+
   get count(): number { return this.entries.size; }
 
   /** The open handles in order, with their objects (for !handle). */
   list(): [number, KernelObject][] { return [...this.entries].sort((a, b) => a[0] - b[0]); }
 
-  /** Takes over one reference of `object`; undefined when the table is full. */
+  /** Takes over one reference of `object`; undefined when the table is full or paged pool is exhausted. */
   insert(object: KernelObject): number | undefined {
     if (this.entries.size >= MAX_HANDLES) return undefined;
+    if (this.pool && !this.pool.tryCharge(POOL_BYTES.handle)) return undefined;
     this.freed.sort((a, b) => b - a);
     const handle = this.freed.pop() ?? this.allocate();
     this.entries.set(handle, object);
@@ -64,6 +69,7 @@ export class HandleTable {
     if (!object) return false;
     this.entries.delete(handle);
     this.freed.push(handle);
+    this.pool?.release(POOL_BYTES.handle);
     object.dereference();
     return true;
   }
