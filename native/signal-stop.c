@@ -6,7 +6,7 @@
    own timer thread does from another thread). A second signal ends the
    process at once, with the shell's 128 + signal status.
 
-   Built by src/cpu/host-signals.ts with the host's gcc, linked against
+   Built by src/cpu/native-build.ts with the host's gcc, linked against
    Debian's libunicorn.so.2 (the same library koffi loaded). */
 #include <signal.h>
 #include <string.h>

@@ -1,14 +1,9 @@
 // SIGINT, SIGTERM and SIGHUP while the guest runs: a C handler (native/
 // signal-stop.c) records the signal and stops the CPU, because Node's own
 // handlers only run from the event loop, which uc_emu_start keeps busy. The
-// library is built once with the host's gcc (needed for guests anyway) into
-// guest/build/host, keyed by the source's hash.
-import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// library is built with the host's gcc on first use (native-build.ts).
 import koffi from 'koffi';
+import { buildNativeLibrary } from './native-build.js';
 
 export interface HostSignals {
   /** The engine handle (uc_engine *) a signal stops. */
@@ -27,7 +22,7 @@ let loaded: HostSignals | undefined | null;
 export function installHostSignals(): HostSignals | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
   try {
-    const lib = koffi.load(buildLibrary());
+    const lib = koffi.load(buildNativeLibrary('signal-stop'));
     const install = lib.func('int mms_signals_install(void)');
     const watch = lib.func('void mms_signals_watch(void *uc)');
     const receivedAt = lib.func('void *mms_signals_received(void)');
@@ -37,18 +32,4 @@ export function installHostSignals(): HostSignals | undefined {
     loaded = null;
   }
   return loaded ?? undefined;
-}
-
-function buildLibrary(): string {
-  const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const source = join(packageRoot, 'native', 'signal-stop.c');
-  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-  const directory = join(packageRoot, 'guest', 'build', 'host');
-  const output = join(directory, `libmmscope-signals-${hash}.so`);
-  if (existsSync(output)) return output;
-  mkdirSync(directory, { recursive: true });
-  const staging = `${output}.${process.pid}.tmp`;
-  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', staging, source, '-l:libunicorn.so.2'], { stdio: 'ignore' });
-  renameSync(staging, output);
-  return output;
 }

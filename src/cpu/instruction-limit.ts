@@ -19,13 +19,8 @@
 // elsewhere). Unicorn's own count for it would need its per-instruction hook
 // in every block, so a flush of all translated blocks, whose first call
 // costs 1-2 s of CPU in 2.0.1 (measured).
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
+import { buildNativeLibrary } from './native-build.js';
 import type { Disassembler } from './disassembler.js';
 
 /** Byte offsets of the fields of struct mms_counter the host reads and writes. */
@@ -49,7 +44,7 @@ let libraryFailure: string | undefined;
 function loadNativeCounter(): NativeCounterLibrary | undefined {
   if (library || libraryFailure) return library;
   try {
-    const lib = koffi.load(buildNativeCounter());
+    const lib = koffi.load(buildNativeLibrary('block-counter'));
     const libc = koffi.load('libc.so.6');
     library = {
       counterSize: lib.func('uint32_t mms_counter_size(void)'),
@@ -63,31 +58,6 @@ function loadNativeCounter(): NativeCounterLibrary | undefined {
     libraryFailure = error instanceof Error ? error.message : String(error);
   }
   return library;
-}
-
-/** Compiles native/block-counter.c once per content (in build/native, else the temp directory); returns the .so path. */
-function buildNativeCounter(): string {
-  const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const source = join(packageRoot, 'native', 'block-counter.c');
-  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-  for (const directory of [join(packageRoot, 'build', 'native'), join(tmpdir(), 'mmscope-native')]) {
-    const output = join(directory, `block-counter-${hash}.so`);
-    if (existsSync(output)) return output;
-    try {
-      mkdirSync(directory, { recursive: true });
-    } catch {
-      continue;
-    }
-    const staging = `${output}.${process.pid}.tmp`;
-    const gcc = spawnSync('gcc', ['-O2', '-shared', '-fPIC', '-o', staging, source, '-l:libunicorn.so.2'], { encoding: 'utf8' });
-    if (gcc.status === 0) {
-      renameSync(staging, output);
-      return output;
-    }
-    if (gcc.error) throw new Error(`cannot run gcc to build ${source}: ${gcc.error.message}`);
-    throw new Error(`gcc failed on ${source}: ${gcc.stderr.trim()}`);
-  }
-  throw new Error('no writable directory for the native instruction counter');
 }
 
 /** Where the guest's code is, for counting a block's instructions. */
