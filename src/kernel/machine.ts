@@ -252,12 +252,17 @@ export class Machine {
     this.trace.startClock();
     this.sharedUserData.update(process.clock);
     const started = performance.now();
-    this.limits.deadline = options.timeoutMs !== undefined ? started + options.timeoutMs : 0;
-    this.limits.stoppedBy = undefined;
+    this.armLimits(options.timeoutMs, started);
     const bugCheck = this.limits.signalNumber() ? undefined : this.startCpu(KERNEL_ENTRY_ADDRESS, EMULATION_END_ADDRESS, timeoutUs, options.maxInstructions ?? 0);
     const outcome = this.outcomeAfterRun(bugCheck, options, started);
     if (!outcome) throw new Error('the CPU stopped without the process ending and without a limit being reached');
     return outcome;
+  }
+
+  /** The deadline the kernel checks at every trap (see run-limits.ts), from `started` (performance.now()). */
+  private armLimits(timeoutMs: number | undefined, started: number): void {
+    this.limits.deadline = timeoutMs !== undefined ? started + timeoutMs : 0;
+    this.limits.stoppedBy = undefined;
   }
 
   /** How the process ended, if the CPU's stop ended it; undefined when it can go on. */
@@ -329,6 +334,7 @@ export class Machine {
       return { kind: 'ended' };
     }
     const started = performance.now();
+    this.armLimits(options.timeoutMs, started);
     // Unicorn leaves old_exception stale when uc_emu_start returns after a fault (as after a #UD): clear it or the next fault is a #DF.
     if (this.cpuStarted) this.traps!.clearPendingException();
     if (!this.cpuStarted) this.sharedUserData.update(process.clock);
