@@ -26,7 +26,10 @@ const STT_FUNC = 2;
 const SHN_UNDEF = 0;
 
 /** WinDbg names a module after its file: `rc.elf` → `rc`. */
-export const moduleNameOf = (path: string): string => basename(path).replace(/\.[^.]*$/, '') || basename(path);
+export const moduleNameOf = (path: string): string => {
+  const file = basename(path.replace(/\\/g, '/')); // guest paths (C:\\plugin.elf) use backslashes
+  return file.replace(/\.[^.]*$/, '') || file;
+};
 
 /**
  * The function and object symbols of an ELF32 file, read from its section

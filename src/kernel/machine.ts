@@ -1,5 +1,6 @@
 // A machine: Unicorn CPU, RAM, the kernel and one process. This is the
 // TypeScript API the CLI and the tests use.
+import { readFileSync } from 'node:fs';
 import { Engine } from '../cpu/engine.js';
 import { UC_PROT_READ, UC_PROT_WRITE, X86Reg, type X86RegName } from '../cpu/constants.js';
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
@@ -491,13 +492,23 @@ export class Machine {
     return { regions, userPageTables };
   }
 
-  /** The file behind the image view at `base` (for its symbols), read whole; undefined when there is none. */
+  /**
+   * The file of the image view at `base`, read whole from the host (for its
+   * symbol table, which the image section does not map); undefined when it
+   * cannot be found or read. The program itself is named as loaded; modules
+   * by their guest path, resolved in the sandbox.
+   */
   moduleFileBytes(base: number): Uint8Array | undefined {
-    const file = this.space.findVad(base)?.view?.controlArea.filePointer;
-    if (!file) return undefined;
-    const bytes = new Uint8Array(file.size());
-    file.read(0, bytes);
-    return bytes;
+    const name = this.space.findVad(base)?.view?.controlArea.filePointer?.name;
+    if (name === undefined) return undefined;
+    const sandbox = this.requireProcess().sandbox;
+    const host = sandbox && /^(?:[a-z]:)?\\/i.test(name) ? sandbox.resolve(name) : name;
+    if (typeof host !== 'string') return undefined;
+    try {
+      return readFileSync(host);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The process's open handles (WinDbg's !handle): handle value, object type, name, references. */

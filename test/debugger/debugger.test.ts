@@ -4,16 +4,21 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { guestElf } from '../helpers/guests.js';
-import { Machine } from '../../src/kernel/machine.js';
+import { Machine, type MachineOptions } from '../../src/kernel/machine.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildGuest } from '../../src/toolchain/build-guest.js';
+import { PROJECT_ROOT } from '../helpers/guests.js';
 import { DebugSession } from '../../src/debugger/session.js';
 import { CommandEngine } from '../../src/debugger/commands.js';
 
 interface Debugging { machine: Machine; session: DebugSession; engine: CommandEngine; run: (line: string) => string }
 
-async function debug(source: string, args: string[], body: (d: Debugging) => void | Promise<void>): Promise<void> {
+async function debug(source: string, args: string[], body: (d: Debugging) => void | Promise<void>, options: MachineOptions = {}): Promise<void> {
   const elf = guestElf(source);
   const bytes = readFileSync(elf);
-  const machine = await Machine.create({});
+  const machine = await Machine.create(options);
   try {
     machine.load({ name: elf, bytes }, args);
     const session = new DebugSession(machine, elf, bytes);
@@ -229,5 +234,23 @@ describe('more commands on real guests', () => {
       run(`bu ${moduleOf('test/guests/debuggee.c')}!add_one; g`);
       expect(run('!heap -s')).toMatch(/\n00110000 [0-9a-f]{8}\s+1024\s+\d+\s+1$/);
     });
+  });
+});
+
+describe('modules', () => {
+  it('sxe ld stops when LoadLibraryA maps a module, whose symbols x then finds; lm marks the program once it unlinked itself from PEB.Ldr', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-debug-modules-'));
+    buildGuest({ sources: [join(PROJECT_ROOT, 'guest/examples/hello.c')], output: join(root, 'plugin.elf'), imageBase: 0x10000000 });
+    const program = moduleOf('guest/examples/hidden-module.c');
+    await debug('guest/examples/hidden-module.c', [], ({ run }) => {
+      expect(run('sxe ld; g')).toMatch(/System call NtMapViewOfSection returned STATUS_SUCCESS.*mmscope event 'ld'/);
+      expect(run('x plugin!main')).toMatch(/^10000[0-9a-f]{3}\s+plugin!main$/m);
+      const before = run('lm');
+      expect(before).toMatch(/^10000000 [0-9a-f]{8}\s+plugin\s+\(elf symbols\)/m);
+      run('sxi ld; g');
+      const after = run('lm');
+      expect(after).toMatch(new RegExp(`^00400000 [0-9a-f]{8}\\s+${program.replace(/[-]/g, '\\-')}.*\\(not in PEB\\.Ldr: found by the VAD walk only\\)$`, 'm'));
+      expect(after).not.toMatch(/plugin.*not in PEB/);
+    }, { fileRoot: root });
   });
 });
