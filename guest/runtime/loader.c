@@ -29,7 +29,6 @@ static const char *base_name(const char *path) {
   return base;
 }
 
-
 #define PT_LOAD 1
 #define PT_MMS_EXPORTS 0x6d6d7365   /* src/toolchain/export-directory.ts */
 
@@ -181,13 +180,16 @@ static FARPROC find_export(PVOID base, LPCSTR name) {
   return NULL;
 }
 
+/* The image a module handle names; NULL is the program itself, as in the functions below. */
+static PVOID module_base(HMODULE module) {
+  return module ? (PVOID)module : NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress;
+}
 
 /* A module that is not loaded: ERROR_MOD_NOT_FOUND (LdrGetProcedureAddress's
    STATUS_DLL_NOT_FOUND); no such export: ERROR_PROC_NOT_FOUND
-   (STATUS_PROCEDURE_NOT_FOUND), the statuses RtlNtStatusToDosError maps.
-   NULL is the program itself. */
+   (STATUS_PROCEDURE_NOT_FOUND), the statuses RtlNtStatusToDosError maps. */
 FARPROC WINAPI GetProcAddress(HMODULE module, LPCSTR name) {
-  PVOID base = module ? (PVOID)module : NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress;
+  PVOID base = module_base(module);
   if (!module_at(base)) { SetLastError(ERROR_MOD_NOT_FOUND); return NULL; }
   FARPROC found = find_export(base, name);
   if (!found) SetLastError(ERROR_PROC_NOT_FOUND);
@@ -200,8 +202,7 @@ FARPROC WINAPI GetProcAddress(HMODULE module, LPCSTR name) {
    ERROR_INSUFFICIENT_BUFFER, as Windows Vista and later do; a module that
    is not loaded is 0 with ERROR_MOD_NOT_FOUND. */
 DWORD WINAPI GetModuleFileNameA(HMODULE module, LPSTR buffer, DWORD size) {
-  PVOID base = module ? (PVOID)module : NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress;
-  LDR_DATA_TABLE_ENTRY *entry = module_at(base);
+  LDR_DATA_TABLE_ENTRY *entry = module_at(module_base(module));
   if (!entry) { SetLastError(ERROR_MOD_NOT_FOUND); return 0; }
   DWORD length = entry->FullDllName.Length / 2;
   if (size == 0) { SetLastError(ERROR_INSUFFICIENT_BUFFER); return 0; }
