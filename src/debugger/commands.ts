@@ -2,7 +2,7 @@
 // separated by `;` in, text out. Each command is a small function over the
 // session; execution commands report the stop the way WinDbg does.
 import type { DebugSession, SessionStop } from './session.js';
-import { formatDisassembly, formatRegisters, hex8 } from './format.js';
+import { formatRegisters, hex8 } from './format.js';
 import { dumpMemory, editMemory, unassemble, type DumpKind } from './memory-commands.js';
 import { addressCommand, addressSummary, memusageCommand, pfnCommand, pteCommand, vadCommand } from './mm-commands.js';
 import { examineSymbols, handleCommand, heapSummary, listModules, listNearest, pebCommand, stackTrace, tebCommand } from './process-commands.js';
@@ -337,4 +337,3 @@ function edit(engine: CommandEngine, unit: 1 | 2 | 4, args: string): string {
   return '';
 }
 
-export { formatDisassembly };

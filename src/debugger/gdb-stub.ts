@@ -65,8 +65,9 @@ export function serveGdb(session: DebugSession, engine: CommandEngine, options: 
     });
     server.once('connection', (socket) => {
       server.close();
-      const stub = new GdbConnection(session, engine, socket);
-      socket.once('close', () => { stub.finish(); resolve(); });
+      new GdbConnection(session, engine, socket);
+      // Whatever gdb left running ends with the session (the caller terminates the process as at exit).
+      socket.once('close', () => resolve());
     });
   });
 }
@@ -81,9 +82,6 @@ class GdbConnection {
     socket.on('data', (chunk: string) => reader.push(chunk));
     socket.on('error', () => socket.destroy());
   }
-
-  /** After gdb is gone the process must not be left half-run: it ends as the session ends. */
-  finish(): void {}
 
   private send(data: string): void {
     if (!this.socket.destroyed) this.socket.write(framePacket(data), 'latin1');

@@ -152,8 +152,6 @@ export class ExecutionControl {
     return stop;
   }
 
-  hasBreakpoint(address: number): boolean { return this.breakpoints.has(address >>> 0); }
-
   /** Before a counted run (a single step): see Engine.flushTranslations. */
   prepareStep(): void { this.engine.flushTranslations(); }
 
