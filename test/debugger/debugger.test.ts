@@ -104,6 +104,10 @@ describe('execution control', () => {
       // Stopped after the write: the instruction before EIP is in add_one.
       expect(session.symbols.format(eip(machine))).toMatch(/!add_one\+/);
       run('bc 0');
+      run(`ba r4 ${m}!counter`);
+      expect(run('g')).toContain('Breakpoint 0 hit');
+      expect(session.lastStop?.reason).toMatchObject({ kind: 'watchpoint', accessAddress: counter });
+      run('bc 0');
       run(`ba e1 ${m}!add_one`);
       expect(run('bl')).toMatch(/^ 0 e [0-9a-f]{8}     e 1 /); // the lowest free number, as WinDbg
       expect(run('g')).toContain('Breakpoint 0 hit');
@@ -208,6 +212,8 @@ describe('more commands on real guests', () => {
       expect(run('da 210004')).toBe('00210004  "abcdAB"');
       expect(run('dc 210000 L4')).toMatch(/^00210000  00000041 64636261 00004241 00000000  A...abcdAB\.\.\.\.\.\.$/);
       expect(run('eb 211000 1')).toBe("Memory access error at '00211000'");
+      expect(run('eb 210010 68 0 69 0 0 0')).toBe('');
+      expect(run('du 210010')).toBe('00210010  "hi"'); // UTF-16LE 'h', 'i', then the terminator
     });
   });
 
