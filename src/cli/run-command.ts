@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Machine, type MachineOptions, type RunOutcome } from '../kernel/machine.js';
 import { formatExceptionReport } from '../kernel/exception-report.js';
+import { formatMemorySummary } from '../kernel/memory-view.js';
+import { PagingFileError } from '../kernel/io/paging-file.js';
 import { formatBugCheck } from '../mm/bugcheck.js';
 import { hex32 } from '../mm/layout.js';
 import { formatPteView } from '../mm/pte-view.js';
@@ -61,7 +63,11 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
   const settings = readSettings(invocation);
   const bytes = readProgram(settings.program);
   const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');
-  const machine = await Machine.create({ ...machineOptions(settings), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) });
+  const machine = await Machine.create({ ...machineOptions(settings), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) })
+    .catch((error: unknown) => {
+      if (error instanceof PagingFileError) throw new UsageError(error.message, 'run');
+      throw error;
+    });
   stopGuestOnSignals(machine);
   let traceFile: TraceFileOutput | undefined;
   let report: ReportOutput | undefined;
@@ -110,6 +116,7 @@ export function machineOptions(settings: RunSettings): MachineOptions {
   return {
     ramBytes: settings.ram,
     pagefileBytes: settings.pagefile,
+    ...(settings.pagefilePath !== undefined ? { pagefilePath: settings.pagefilePath } : {}),
     stackReserveBytes: settings.stack,
     heapCheck: settings.heapCheck ?? false,
     fileRoot: settings.fileRoot,
@@ -195,6 +202,7 @@ function printResults(machine: Machine, outcome: RunOutcome, status: number, set
   if (dumps.vad || dumps.ptes.length || dumps.modules) {
     const faults = Object.entries(machine.faultCounts()).map(([how, count]) => `${count} ${how}`).join(', ');
     write(`page faults: ${faults || 'none'}\n`);
+    write(formatMemorySummary(machine.memory()) + '\n');
     write(`process commit ${machine.commit().processPages} pages; exit status ${hex32(outcome.exitStatus ?? 0)}\n`);
   }
 }

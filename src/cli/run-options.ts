@@ -8,9 +8,9 @@ import { parseGdbAddress } from './gdb-address.js';
 import { collect, parseAddress, parseChoiceList, parseCount, parsePositiveSize, parseSize } from './parsers.js';
 
 export const TRACE_SELECTIONS = {
-  faults: ['page-fault', 'exception'],
+  faults: ['page-fault', 'exception', 'trim', 'page-write', 'repurpose'],
   syscalls: ['syscall', 'process-exit'],
-  all: ['page-fault', 'syscall', 'exception', 'process-exit'],
+  all: ['page-fault', 'syscall', 'exception', 'process-exit', 'trim', 'page-write', 'repurpose'],
 } as const satisfies Record<string, readonly TraceEventType[]>;
 export type TraceSelection = keyof typeof TRACE_SELECTIONS;
 
@@ -25,6 +25,7 @@ export interface RunOptionValues {
   timeout?: number;
   ram?: number;
   pagefile?: number;
+  pagefilePath?: string;
   stack?: number;
   heapCheck?: boolean;
   root?: string;
@@ -49,7 +50,8 @@ export function runOptions(): Option[] {
     new Option('--max-insns <n>', `stop the guest after N instructions (exit status ${EXIT_STOPPED})`).argParser(parseCount),
     new Option('--timeout <ms>', `stop the guest after MS milliseconds (exit status ${EXIT_STOPPED})`).argParser(parseCount),
     new Option('--ram <size>', 'physical memory, e.g. 64M or 1G (default 256M)').argParser(parsePositiveSize),
-    new Option('--pagefile <size>', 'page-file size added to the commit limit (default 0)').argParser(parseSize),
+    new Option('--pagefile <size>', 'page-file size (default 0: none): added to the commit limit; trimmed modified pages are written there').argParser(parseSize),
+    new Option('--pagefile-path <file>', 'keep the page file at FILE (default: a temporary file, deleted at exit)'),
     new Option('--stack <size>', 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)').argParser(parsePositiveSize),
     new Option('--heap-check', 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report'),
     new Option('--root <dir>', 'the directory the guest sees as C:\\ for its files, read-write (default: the current directory, read-only)'),

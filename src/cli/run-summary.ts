@@ -4,6 +4,7 @@
 import type { ExceptionReport } from '../kernel/exception-report.js';
 import type { Machine, RunOutcome } from '../kernel/machine.js';
 import type { FrameCounts } from '../mm/pfn-database.js';
+import type { MemoryView } from '../kernel/memory-view.js';
 import type { PteView } from '../mm/pte-view.js';
 import type { ModuleView, VadView } from '../mm/vad-view.js';
 import { bugCheckName } from '../mm/bugcheck.js';
@@ -39,8 +40,10 @@ export interface RunSummary {
   commit?: { processPages: number; systemPages: number; limitPages: number; peakPages: number };
   /** Physical frames by list, in pages. */
   frames?: FrameCounts;
-  /** Page faults by how they ended (the trace's `resolution`); `section-file` are the hard faults. */
+  /** Page faults by how they ended (the trace's `resolution`): `transition` are the soft faults, `section-file` and `pagefile-read` the hard ones. */
   faults?: Record<string, number>;
+  /** The working set, the page lists and the page file, in pages. */
+  memory?: MemoryView;
   /** With --vad: the VAD tree in order, as !vad. */
   vads?: VadView[];
   /** With --modules: image views found by walking the VAD tree. */
@@ -82,6 +85,7 @@ export function summarizeMachine(machine: Machine, dumps: { vad: boolean; module
     commit: machine.commit(),
     frames: machine.frameCounts(),
     faults: machine.faultCounts(),
+    memory: machine.memory(),
     ...(dumps.vad ? { vads: machine.vads() } : {}),
     ...(dumps.modules ? { modules: machine.modules() } : {}),
     ...(dumps.ptes.length ? { ptes: dumps.ptes.map((address) => machine.pte(address)) } : {}),

@@ -2,6 +2,7 @@
 // whole flat address space, and physical RAM as a memfd. Making a guest page
 // real is one mmap of the frame's memfd offset over the page's place in the
 // reservation, so two PTEs naming one frame really alias.
+import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
 import { HostMappingBudget } from './host-mapping-budget.js';
 
@@ -53,10 +54,25 @@ function loadLibc(): Libc {
 }
 
 export class HostMemoryError extends Error {
+  readonly errno: number;
   constructor(call: string, c: Libc) {
     const errno = c.errno();
     super(`${call} failed: ${c.strerror(errno)} (errno ${errno})`);
     this.name = 'HostMemoryError';
+    this.errno = errno;
+  }
+}
+
+/** ENOMEM: the host refused a mapping (vm.max_map_count reached, or no address space). */
+export const ERRNO_ENOMEM = 12;
+
+/** The host's vm.max_map_count (65,530 by default), or that default if it cannot be read. */
+export function readMaxMapCount(): number {
+  try {
+    const value = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim());
+    return Number.isSafeInteger(value) && value > 0 ? value : 65530;
+  } catch {
+    return 65530;
   }
 }
 
@@ -153,6 +169,20 @@ export class GuestSpaceReservation {
     const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
     if (r !== at) throw new HostMemoryError('mmap(drop alias)', c);
     this.aliasOf[page] = -1;
+  }
+
+  /**
+   * Puts anonymous memory back under [start, start + length) in one call:
+   * every alias there (speculative ones included) goes, and the host's
+   * mappings of the range collapse into one. The caller aliases again the
+   * pages that must stay reachable.
+   */
+  dropRange(start: number, length: number): void {
+    const c = loadLibc();
+    const at = this.hostAddress + start;
+    const r = c.mmap(at, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (r !== at) throw new HostMemoryError('mmap(drop range)', c);
+    this.aliasOf.fill(-1, start / PAGE_SIZE, (start + length) / PAGE_SIZE);
   }
 
   dispose(): void {

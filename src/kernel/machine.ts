@@ -6,13 +6,19 @@ import { UC_PROT_READ, UC_PROT_WRITE, X86Reg, type X86RegName } from '../cpu/con
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
 import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
-import { GUEST_SPACE_SIZE, GuestSpaceReservation, PhysicalRamFile } from '../cpu/host-memory.js';
+import { ERRNO_ENOMEM, GUEST_SPACE_SIZE, GuestSpaceReservation, HostMemoryError, PhysicalRamFile, readMaxMapCount } from '../cpu/host-memory.js';
+import { PageFile } from '../mm/page-file.js';
+import { trimWorkingSet } from '../mm/working-set-manager.js';
+import { MINIMUM_TRIM_BATCH } from '../mm/memory-thresholds.js';
+import { HostPagingFile } from './io/paging-file.js';
+import { memoryEventsToTrace, describeMemory, type MemoryView } from './memory-view.js';
 import { AddressSpace } from '../mm/address-space.js';
 import { CommitLedger } from '../mm/commit.js';
 import { checkAddressSpaceInvariants } from '../mm/invariants.js';
 import { BugCheck, bugCheckName } from '../mm/bugcheck.js';
 import { KernelPanic } from '../mm/panic.js';
-import { MM_SYSTEM_RANGE_START, PAGE_SIZE, pageBase, vpnOf, type Pfn } from '../mm/layout.js';
+import { MM_SYSTEM_RANGE_START, PAGE_SIZE, addressOfVpn, pageBase, vpnOf, type Pfn } from '../mm/layout.js';
+import { pfnOfPte } from '../mm/pte.js';
 import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
@@ -49,12 +55,25 @@ export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 /** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
 const FRAMES_RESERVED_FOR_KERNEL = 512 + 16;
 const ONE_GIB = 2 ** 30;
+/** Host mappings left for Node, V8, Unicorn and the libraries: the guest's valid pages get the rest, two mappings each at worst. */
+const HOST_MAPPINGS_KEPT_FOR_THE_HOST = 8192;
+
+/**
+ * The most guest pages that may be valid at once: each valid page is one
+ * host mapping, and between two of them there may be one more (the
+ * anonymous filler under a page that is not valid).
+ */
+export function hostMappingBudget(maxMapCount = readMaxMapCount()): number {
+  return Math.max(1024, Math.floor((maxMapCount - HOST_MAPPINGS_KEPT_FOR_THE_HOST) / 2));
+}
 
 export interface MachineOptions {
   /** Physical memory in bytes (default 256 MiB). */
   ramBytes?: number;
-  /** Page-file size in bytes added to the commit limit (default 0). */
+  /** Page-file size in bytes (default 0: no page file): added to the commit limit, and where modified pages are written. */
   pagefileBytes?: number;
+  /** Keep the page file at this host path (default: a temporary file deleted when the machine is disposed). */
+  pagefilePath?: string;
   /** Where guest console output goes; by default it is collected in `machine.output`. */
   console?: ConsoleSink;
   /** Check the memory manager's invariants after every NT system service (slow; for tests). */
@@ -172,8 +191,9 @@ export class Machine {
       // No UC_PROT_EXEC: the translator's code fetches then pass the translation guard (src/cpu/translation-guard.ts).
       engine.mapHostMemory(base, ONE_GIB, BigInt(guestSpace.hostAddress + base), UC_PROT_READ | UC_PROT_WRITE);
     }
+    let space: AddressSpace | undefined;
     const hardware: TranslationHardware = {
-      aliasFrame: (page, pfn) => guestSpace.aliasFrame(page, pfn),
+      aliasFrame: (page, pfn) => aliasFrameOrTrim(guestSpace, space, page, pfn),
       dropAlias: (page) => guestSpace.dropAlias(page),
       flushTlbPage: (page) => engine.flushTlbPage(page),
       hasMappingRoom: () => guestSpace.hasMappingRoom(),
@@ -184,11 +204,14 @@ export class Machine {
     const pagefilePages = Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE);
     const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
     const pool = new PagedPool(options.pagedPoolBytes ?? defaultPagedPoolBytes(frameCount * PAGE_SIZE));
-    const space = new AddressSpace(tables, frames, ram, commit, pool);
+    space = new AddressSpace(tables, frames, ram, commit, pool);
+    space.residentPageLimit = hostMappingBudget();
+    if (pagefilePages > 0) space.attachPageFile(new PageFile(pagefilePages, new HostPagingFile(pagefilePages, options.pagefilePath)));
     const sharedUserData = new SharedUserData(ram.bytes, mapSharedUserDataPage(space), { numberOfPhysicalPages: frameCount });
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
       options, sharedUserData);
+    space.events = memoryEventsToTrace(machine.trace);
     return machine;
   }
 
@@ -531,6 +554,9 @@ export class Machine {
 
   frameCounts(): FrameCounts { return this.space.frames.counts(); }
 
+  /** Working set (size, peak, limits), the page lists and page-file usage, in pages: memory as it moves between lists. */
+  memory(): MemoryView { return describeMemory(this.space, this.traps?.pageFaultCount ?? 0); }
+
   frame(pfn: Pfn): { state: keyof typeof PfnState; shareCount: number; pteAddress: number } {
     const frames = this.space.frames;
     return { state: PfnState[frames.stateOf(pfn)] as keyof typeof PfnState, shareCount: frames.shareCountOf(pfn), pteAddress: frames.pteAddressOf(pfn) };
@@ -568,6 +594,7 @@ export class Machine {
     this.disassembler.dispose();
     this.guestSpace.dispose();
     this.ram.dispose();
+    this.space.pageFile?.store.dispose();
   }
 
   private requireProcess(): Process {
@@ -583,6 +610,30 @@ function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   process.emitWarning(message, { code: 'MMSCOPE_SLOW_PATH' });
+}
+
+/**
+ * Maps a frame under a guest page. When the host refuses (ENOMEM: its
+ * mapping limit), the working set is trimmed by an eighth and the budget
+ * lowered to match, all user-space aliases are dropped in one call (the
+ * speculative ones too, which no working set accounts for) and the pages
+ * still valid aliased again (page tables live above 2 GiB, in the self-map,
+ * and keep theirs); then the mapping is tried once more.
+ */
+function aliasFrameOrTrim(guestSpace: GuestSpaceReservation, space: AddressSpace | undefined, page: number, pfn: Pfn): void {
+  try {
+    guestSpace.aliasFrame(page, pfn);
+  } catch (error) {
+    if (!(error instanceof HostMemoryError) || error.errno !== ERRNO_ENOMEM || !space) throw error;
+    trimWorkingSet(space, Math.max(MINIMUM_TRIM_BATCH, space.workingSet.size >> 3), 'host-mappings', 0);
+    space.residentPageLimit = Math.max(1024, Math.min(space.residentPageLimit, space.workingSet.size));
+    guestSpace.dropRange(0, MM_SYSTEM_RANGE_START);
+    for (const vpn of space.workingSet.pages()) {
+      const address = addressOfVpn(vpn);
+      guestSpace.aliasFrame(address, pfnOfPte(space.pageTables.readPte(address)));
+    }
+    guestSpace.aliasFrame(page, pfn);
+  }
 }
 
 const pagesOf = (image: LoadableImage): number => {

@@ -11,6 +11,12 @@ import { Vad, type VadInit } from './vad.js';
 import type { ControlArea } from './section.js';
 import { VadTree } from './vad-tree.js';
 import { captureWriteWatchDirtyBit } from './write-watch.js';
+import { WorkingSet } from './working-set.js';
+import type { PageFile } from './page-file.js';
+import type { MemoryEventSink } from './memory-events.js';
+import { memoryThresholds, type MemoryThresholds } from './memory-thresholds.js';
+import { repurposeStandbyFrame } from './repurpose.js';
+import { isSharedUserDataPage } from './fixed-regions.js';
 import { STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
 export class AddressSpace {
@@ -30,6 +36,19 @@ export class AddressSpace {
   controlAreasCreated = 0;
   /** Live VADs with write watch (MEM_WRITE_WATCH): none, and a dropped Dirty bit needs no lookup. */
   writeWatchVads = 0;
+  /** The process's working set: every valid user PTE's page. */
+  readonly workingSet = new WorkingSet();
+  /** The paging file, when the machine has one (--pagefile). */
+  pageFile: PageFile | undefined;
+  /** Trace sink for the working-set manager, the modified page writer and repurposing. */
+  events: MemoryEventSink | undefined;
+  /**
+   * The most user pages that may be valid at once: every valid page holds a
+   * host mapping, and the host allows only vm.max_map_count of them.
+   */
+  residentPageLimit = Infinity;
+  /** When the working-set manager acts, from the machine's size (MmPlentyFreePages and friends). */
+  readonly thresholds: MemoryThresholds;
 
   constructor(
     readonly pageTables: PageTables,
@@ -40,7 +59,23 @@ export class AddressSpace {
     readonly pagedPool = new PagedPool(defaultPagedPoolBytes(memory.bytes.length)),
   ) {
     pageTables.onDirtyBitDropped = (address, oldPte) => captureWriteWatchDirtyBit(this, address, oldPte);
+    this.thresholds = memoryThresholds(frames.frameCount);
+    // KUSER_SHARED_DATA's user mapping is a system page, in no process's working set (as on Windows).
+    pageTables.residency = {
+      pageMadeValid: (address) => { if (!isSharedUserDataPage(address)) this.workingSet.insert(vpnOf(address)); },
+      pageInvalidated: (address) => { if (!isSharedUserDataPage(address)) this.workingSet.remove(vpnOf(address)); },
+    };
+    frames.repurposeHandler = (pfn, pteAddress, prototype) => repurposeStandbyFrame(this, pfn, pteAddress, prototype);
   }
+
+  /** Configures paging to `pageFile` (the frames' page-file copies live there). */
+  attachPageFile(pageFile: PageFile): void {
+    this.pageFile = pageFile;
+    this.frames.pageFile = pageFile;
+  }
+
+  /** WorkingSetSize as Windows reports it: the pages in the working-set list plus the process's page tables. */
+  get workingSetPages(): number { return this.workingSet.size + this.pageTables.userTableCount(); }
 
   findVad(address: number): Vad | undefined {
     return this.vads.findByVpn(vpnOf(address));

@@ -2,10 +2,13 @@
 // kind. Every outcome is a value the trap layer turns into guest behaviour
 // and a trace event; nothing here knows about the CPU.
 import type { AddressSpace } from './address-space.js';
-import { MM_SYSTEM_RANGE_START, pageBase, pteAddressOf, vpnOf, isUserAddress, type Pfn } from './layout.js';
+import { MM_SYSTEM_RANGE_START, PAGE_SIZE, pageBase, pteAddressOf, vpnOf, isUserAddress, type Pfn } from './layout.js';
+import { PfnState } from './pfn-database.js';
+import { balanceWorkingSets } from './working-set-manager.js';
+import { resolvePageFileFault } from './pagefile-fault.js';
 import { MM_GUARDPAGE, isAccessible, isGuard, isWritable, type ProtectionMask } from './protection.js';
 import {
-  ZERO_PTE, isCopyOnWritePte, isDecommittedPte, isTransitionPte, isValidPte, isWritePte, makeDemandZeroPte, makeValidUserPte, pfnOfPte,
+  ZERO_PTE, isCopyOnWritePte, isDecommittedPte, isPageFilePte, isTransitionPte, isValidPte, isWritePte, makeDemandZeroPte, makeValidUserPte, pfnOfPte,
   softwareProtection, withSoftwareProtection, type PteValue,
 } from './pte.js';
 import type { Vad } from './vad.js';
@@ -20,7 +23,10 @@ export interface FaultInput {
   user: boolean;
 }
 
-export type ResolvedHow = 'demand-zero' | 'transition' | 'already-valid' | SectionResolvedHow;
+export type ResolvedHow = 'demand-zero' | 'transition' | 'already-valid' | 'pagefile-read' | SectionResolvedHow;
+
+/** A hard fault from the page file: where the page was and how many pages the one read brought in. */
+export interface PageFileReadInfo { number: number; offset: number; clusterPages: number }
 export type RefusedWhy =
   | 'kernel-address'      // user access to 0x80000000 and above
   | 'no-vad'              // no allocation covers the address
@@ -30,7 +36,7 @@ export type RefusedWhy =
   | 'write-to-read-only';
 
 export type FaultResolution =
-  | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number; section?: SectionFaultInfo }
+  | { kind: 'resolved'; how: ResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad | undefined; fileBytes: number; section?: SectionFaultInfo; pageFile?: PageFileReadInfo }
   /** First touch of a guard page: the guard is gone, the guest gets STATUS_GUARD_PAGE_VIOLATION. */
   | { kind: 'guard-page'; pteBefore: PteValue; pteAfter: PteValue; vad: Vad }
   /** The guard page of the thread's stack: the stack grew (retry) or overflowed. */
@@ -44,6 +50,7 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   if (address >>> 0 >= MM_SYSTEM_RANGE_START || !isUserAddress(address)) {
     return refuse(address >>> 0 >= MM_SYSTEM_RANGE_START ? 'kernel-address' : 'no-vad', ZERO_PTE, undefined);
   }
+  if (!isValidPte(space.pageTables.readPte(address))) balanceWorkingSets(space);
   const pte = space.pageTables.readPte(address);
   const vad = space.findVad(address);
   // The host has no mapping left for another page: what Windows does when a resource the fault needs runs out.
@@ -67,6 +74,7 @@ export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultR
   if (!isAccessible(protection)) return refuse('no-access', pte, vad);
   if (input.write && !isWritable(protection)) return refuse('write-to-read-only', pte, vad);
   if (isTransitionPte(pte)) return resolveTransitionFault(space, input, pte, vad, protection);
+  if (isPageFilePte(pte)) return resolvePageFileFault(space, input.address, pte, vad, protection);
   return resolveDemandZeroFault(space, input, pte, vad, protection);
 }
 
@@ -99,9 +107,15 @@ function resolveViewGuardPageFault(vad: Vad, vpn: number, pte: PteValue, protect
   return { kind: 'guard-page', pteBefore: pte, pteAfter: pte, vad };
 }
 
-/** The page kept its frame while it was no-access or guarded: make it valid again. */
+/**
+ * A soft fault: the page kept its frame, either while it was no-access or
+ * guarded (the frame stayed active) or after it was trimmed (the frame is on
+ * the standby or modified list and comes back without I/O).
+ */
 function resolveTransitionFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
   const pfn = pfnOfPte(pte);
+  const state = space.frames.stateOf(pfn);
+  if (state === PfnState.Standby || state === PfnState.Modified) space.frames.reclaimFromList(pfn);
   return mapFrame(space, input, pte, vad, protection, pfn, 'transition', 0);
 }
 
@@ -111,7 +125,7 @@ function resolveDemandZeroFault(space: AddressSpace, input: FaultInput, pte: Pte
   return mapFrame(space, input, pte, vad, protection, pfn, 'demand-zero', 0);
 }
 
-function mapFrame(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask, pfn: Pfn, how: ResolvedHow, fileBytes: number): FaultResolution {
+export function mapFrame(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask, pfn: Pfn, how: ResolvedHow, fileBytes: number): FaultResolution {
   const valid = makeValidUserPte(pfn, protection);
   space.pageTables.writeValidPte(input.address, valid);
   space.frames.setProtection(pfn, protection);
@@ -120,7 +134,21 @@ function mapFrame(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Va
 
 function takeZeroedFrame(space: AddressSpace, address: number): Pfn | undefined {
   if (!space.pageTables.ensureTable(address)) return undefined;
-  return space.frames.allocateZeroedFrame(pteAddressOf(pageBase(address)));
+  return space.frames.allocateZeroedFrame(pteAddressOf(pageBase(address)), neighbourColour(space, address));
+}
+
+/**
+ * Page colouring: the frame after the previous page's (or before the next
+ * page's), so consecutive pages sit in consecutive frames and their host
+ * mappings merge into one.
+ */
+export function neighbourColour(space: AddressSpace, address: number): Pfn | undefined {
+  const page = pageBase(address);
+  const before = page >= PAGE_SIZE ? space.pageTables.readPte(page - PAGE_SIZE) : ZERO_PTE;
+  if (isValidPte(before)) return pfnOfPte(before) + 1;
+  const after = space.pageTables.readPte(page + PAGE_SIZE);
+  if (isValidPte(after) && pfnOfPte(after) > 0) return pfnOfPte(after) - 1;
+  return undefined;
 }
 
 const refuse = (why: RefusedWhy, pte: PteValue, vad: Vad | undefined): FaultResolution =>

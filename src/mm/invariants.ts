@@ -5,7 +5,8 @@ import type { AddressSpace } from './address-space.js';
 import { MM_SYSTEM_RANGE_START, hex32, pteAddressOf, vpnOf } from './layout.js';
 import { KernelPanic } from './panic.js';
 import { PfnState } from './pfn-database.js';
-import { isOwnerPte, isTransitionPte, isValidPte, pfnOfPte } from './pte.js';
+import { isOwnerPte, isPageFilePte, isTransitionPte, isValidPte, pfnOfPte } from './pte.js';
+import { slotOfPageFilePte } from './page-file.js';
 import { prototypeIndexOf } from './section-view.js';
 import { VadType, type Vad } from './vad.js';
 import { pageStateOf } from './page-state.js';
@@ -14,11 +15,14 @@ import { checkFixedRegions, isSharedUserDataPage } from './fixed-regions.js';
 export function checkAddressSpaceInvariants(space: AddressSpace): void {
   space.vads.checkInvariants();
   space.frames.checkInvariants();
+  space.workingSet.checkInvariants();
+  space.pageFile?.checkInvariants();
   checkCommit(space);
   checkWriteWatch(space);
   checkPagedPool(space);
   checkFixedRegions(space);
   checkUserPtes(space);
+  checkPageFileOwners(space);
 }
 
 /** Segments' headers and prototype PTE pages are charged to paged pool, at addresses no two share; the rest is handles. */
@@ -74,26 +78,39 @@ function checkWriteWatch(space: AddressSpace): void {
 }
 
 /**
- * Each valid or transition user PTE lies in a VAD and names an active frame.
- * A private frame points back at that PTE; a section's frame points at the
- * prototype PTE the view maps, and its share count is the number of PTEs
- * mapping it. No frame is left without an owner.
+ * Each valid or transition user PTE lies in a VAD and names a frame: a valid
+ * PTE an active frame, in the working set; a transition PTE an active frame
+ * (a no-access or guard page) or a frame on the standby or modified list (a
+ * trimmed page). A private frame points back at that PTE; a section's frame
+ * points at the prototype PTE the view maps, and its share count is the
+ * number of PTEs mapping it. No frame is left without an owner, and the
+ * working set holds exactly the valid pages, within the host-mapping budget.
  */
 function checkUserPtes(space: AddressSpace): void {
   let privateFrames = 0;
+  let validPages = 0;
   const shares = new Map<number, number>();
   const strays: string[] = [];
   space.pageTables.forEachPresentOrTransitionPte(MM_SYSTEM_RANGE_START, (address, pte) => {
     if (isSharedUserDataPage(address)) return; // a kernel frame, counted with the kernel's pages (checkFixedRegions)
-    if (!isTransitionPte(pte) && !isOwnerPte(pte)) throw new KernelPanic(`user PTE for ${hex32(address)} lacks the Owner bit`);
+    const transition = isTransitionPte(pte);
+    if (!transition && !isOwnerPte(pte)) throw new KernelPanic(`user PTE for ${hex32(address)} lacks the Owner bit`);
     const vad = space.vads.findByVpn(vpnOf(address));
     const pfn = pfnOfPte(pte);
+    const state = space.frames.stateOf(pfn);
+    if (!transition) {
+      validPages++;
+      if (!space.workingSet.has(vpnOf(address))) throw new KernelPanic(`valid PTE for ${hex32(address)} is not in the working set`);
+    }
     if (!vad) {
       strays.push(`PFN ${pfn.toString(16)} at ${hex32(address)} (PTE ${hex32(pteAddressOf(address))} = ${hex32(pte)})`);
       return;
     }
-    if (space.frames.stateOf(pfn) !== PfnState.Active) throw new KernelPanic(`PTE for ${hex32(address)} names inactive PFN ${pfn}`);
+    if (state !== PfnState.Active && !(transition && (state === PfnState.Standby || state === PfnState.Modified))) {
+      throw new KernelPanic(`${transition ? 'transition' : 'valid'} PTE for ${hex32(address)} names PFN ${pfn} in state ${PfnState[state]}`);
+    }
     if (space.frames.isPrototype(pfn)) {
+      if (transition) throw new KernelPanic(`transition PTE for ${hex32(address)} names section frame ${pfn}`);
       checkSharedPage(space, vad, address, pfn);
       shares.set(pfn, (shares.get(pfn) ?? 0) + 1);
       return;
@@ -104,6 +121,8 @@ function checkUserPtes(space: AddressSpace): void {
     }
   });
   if (strays.length) throw new KernelPanic(`frames active with no VAD (valid PTEs outside every VAD): ${strays.join(', ')}`);
+  if (validPages !== space.workingSet.size) throw new KernelPanic(`${validPages} valid user PTEs but the working set holds ${space.workingSet.size} pages`);
+  if (space.workingSet.size > space.residentPageLimit) throw new KernelPanic(`working set of ${space.workingSet.size} pages exceeds the host-mapping budget of ${space.residentPageLimit}`);
   const sectionFrames = checkSegments(space, shares);
   const kernelFrames = space.pageTables.tableCount() + space.pageTables.kernelPageCount();
   const counts = space.frames.counts();
@@ -111,6 +130,36 @@ function checkUserPtes(space: AddressSpace): void {
   if (inUse !== privateFrames + sectionFrames + kernelFrames) {
     throw new KernelPanic(`${inUse} frames in use but ${privateFrames} private pages, ${sectionFrames} section pages and ${kernelFrames} kernel pages and tables: a frame leaked`);
   }
+}
+
+/**
+ * Every allocated page-file slot has exactly one owner — a page-file PTE, a
+ * page-file prototype PTE, or a resident frame's page-file copy — and every
+ * page-file PTE names an allocated slot.
+ */
+function checkPageFileOwners(space: AddressSpace): void {
+  const pageFile = space.pageFile;
+  const owners = new Map<number, string>();
+  const claim = (slot: number, owner: string): void => {
+    if (!pageFile?.isAllocated(slot)) throw new KernelPanic(`${owner} names page-file slot ${slot}, which is not allocated`);
+    const previous = owners.get(slot);
+    if (previous) throw new KernelPanic(`page-file slot ${slot} is owned by both ${previous} and ${owner}`);
+    owners.set(slot, owner);
+  };
+  space.pageTables.forEachPte(0, MM_SYSTEM_RANGE_START, isPageFilePte, (address, pte) => {
+    if (!space.vads.findByVpn(vpnOf(address))) throw new KernelPanic(`page-file PTE for ${hex32(address)} outside every VAD`);
+    claim(slotOfPageFilePte(pte), `the PTE of ${hex32(address)}`);
+  });
+  for (const controlArea of space.controlAreas) {
+    controlArea.segment.prototypePtes.forEachStored((prototype, index) => {
+      if (isPageFilePte(prototype)) claim(slotOfPageFilePte(prototype), `prototype PTE ${index} of control area ${controlArea.id}`);
+    });
+  }
+  for (let pfn = 0; pfn < space.frames.frameCount; pfn++) {
+    const slot = space.frames.pageFileSlotOf(pfn);
+    if (slot !== 0) claim(slot, `PFN ${pfn}`);
+  }
+  if (pageFile && owners.size !== pageFile.usedPages) throw new KernelPanic(`${pageFile.usedPages} page-file slots allocated but ${owners.size} owned`);
 }
 
 function checkSharedPage(space: AddressSpace, vad: Vad, address: number, pfn: number): void {

@@ -100,6 +100,8 @@ export const pageBase = (address: number): number => (address & ~PAGE_MASK) >>> 
 export const pdeIndex = (address: number): number => address >>> 22;
 export const pteIndex = (address: number): number => (address >>> PAGE_SHIFT) & 0x3ff;
 export const pteAddressOf = (address: number): number => (PTE_BASE + (address >>> PAGE_SHIFT) * 4) >>> 0;
+/** The page a PTE at `pteAddress` (in the self-map) maps. */
+export const virtualAddressOfPte = (pteAddress: number): number => (((pteAddress - PTE_BASE) >>> 2) << PAGE_SHIFT) >>> 0;
 export const pdeAddressOf = (address: number): number => (PDE_BASE + (address >>> 22) * 4) >>> 0;
 
 export const isUserAddress = (address: number): boolean =>

@@ -29,6 +29,12 @@ export interface TranslationHardware {
   hasMappingRoom?(): boolean;
 }
 
+/** Told when a user page's PTE becomes valid or stops being valid: the working set follows. */
+export interface ResidencyObserver {
+  pageMadeValid(address: number): void;
+  pageInvalidated(address: number): void;
+}
+
 export interface PteWalk {
   pdeAddress: number;
   pde: PteValue;
@@ -52,6 +58,8 @@ export class PageTables {
   onDirtyBitDropped: ((address: number, oldPte: PteValue) => void) | undefined;
   private readonly words: Uint32Array;
   private readonly tablePfn = new Int32Array(PTES_PER_TABLE).fill(-1);
+  /** The process's working set, told about every user PTE that becomes valid or invalid. */
+  residency: ResidencyObserver | undefined;
 
   constructor(
     private readonly frames: PfnDatabase,
@@ -117,6 +125,7 @@ export class PageTables {
     if (isValidPte(this.words[slot]!)) throw new KernelPanic(`writeValidPte over valid PTE at ${address.toString(16)}`);
     this.hardware.aliasFrame(pageBase(address), pfnOfPte(pte));
     this.words[slot] = pte;
+    if (address >>> 0 < MM_SYSTEM_RANGE_START) this.residency?.pageMadeValid(pageBase(address));
   }
 
   /** Valid → valid with the same frame (rights or software bits change). */
@@ -145,6 +154,7 @@ export class PageTables {
     this.words[slot] = replacement;
     this.hardware.dropAlias(pageBase(address));
     this.hardware.flushTlbPage(pageBase(address));
+    if (address >>> 0 < MM_SYSTEM_RANGE_START) this.residency?.pageInvalidated(pageBase(address));
     return old;
   }
 
@@ -174,6 +184,13 @@ export class PageTables {
     this.forEachPte(0, limit, (pte) => isValidPte(pte) || isTransitionPte(pte), visit);
   }
 
+  /** Page tables for user space (below 0x80000000): part of the process's working set. */
+  userTableCount(): number {
+    let count = 0;
+    for (let index = 0; index < SELF_MAP_PDE_INDEX && index * PTES_PER_TABLE * PAGE_SIZE < MM_SYSTEM_RANGE_START; index++) if (this.tablePfn[index]! >= 0) count++;
+    return count;
+  }
+
   /** Page tables in use, the directory included. */
   tableCount(): number {
     return this.tablePfn.reduce((n, pfn) => n + (pfn >= 0 ? 1 : 0), 0);
@@ -186,7 +203,8 @@ export class PageTables {
     return count;
   }
 
-  private forEachPte(from: number, limit: number, select: (pte: PteValue) => boolean, visit: (address: number, pte: PteValue) => void): void {
+  /** Calls `visit` for every PTE in [from, limit) that `select` accepts (page tables that exist only). */
+  forEachPte(from: number, limit: number, select: (pte: PteValue) => boolean, visit: (address: number, pte: PteValue) => void): void {
     for (let index = pdeIndex(from); index < PTES_PER_TABLE && index * PTES_PER_TABLE * PAGE_SIZE < limit; index++) {
       const table = this.tablePfn[index]!;
       if (table < 0 || index === SELF_MAP_PDE_INDEX) continue;

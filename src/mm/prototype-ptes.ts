@@ -57,6 +57,15 @@ export class PrototypePtes {
     return page ? (page.address + (index % PTES_PER_POOL_PAGE) * 4) >>> 0 : 0;
   }
 
+  /** The index of the PTE at paged-pool address `address`, if one of this segment's pool pages holds it. */
+  indexOfAddress(address: number): number | undefined {
+    for (const [number, page] of this.pages) {
+      const offset = address - page.address;
+      if (offset >= 0 && offset < POOL_PAGE_SIZE && offset % 4 === 0) return number * PTES_PER_POOL_PAGE + offset / 4;
+    }
+    return undefined;
+  }
+
   /** Every PTE with a pool page, in index order (those without one are 0). */
   forEachStored(visit: (value: PteValue, index: number) => void): void {
     for (const number of [...this.pages.keys()].sort((a, b) => a - b)) {

@@ -8,15 +8,22 @@
 // Not-present PTE, MMPTE_SOFTWARE:
 //   bit 0 Valid = 0 · 1-4 PageFileLow · 5-9 Protection (MM_* mask)
 //   10 Prototype · 11 Transition · 12-31 PageFileHigh
-// States encoded in a not-present PTE (no page file, so PageFile* are 0):
+// States encoded in a not-present PTE:
 //   0                         no PTE state: the VAD decides
-//   Protection = mask         demand-zero page with that protection
+//   Protection = mask         demand-zero page with that protection (page-file offset 0)
+//   PageFileHigh ≠ 0          the page is in page file PageFileLow at offset
+//                             PageFileHigh (pages); offset 0 is never used, so a
+//                             demand-zero PTE is a page-file PTE with no page
+//                             file space, and 0xFFFFF is never used either
+//                             (MI_PTE_LOOKUP_NEEDED in WRK's mi386.h)
 //   Protection = MM_DECOMMIT  decommitted (0x10 · MM_GUARDPAGE with no access)
 //   mask with MM_GUARDPAGE    guard page; the access bits are kept beside it
 // Transition PTE, MMPTE_TRANSITION (bit 11 set, bit 10 clear): the page still
-// has its frame (PageFrameNumber in 12-31) but is not valid, because its
-// protection (bits 5-9) is PAGE_NOACCESS or has PAGE_GUARD. The next allowed
-// access makes it valid again with the same frame (a soft fault).
+// has its frame (PageFrameNumber in 12-31) but is not valid: either its
+// protection (bits 5-9) is PAGE_NOACCESS or has PAGE_GUARD (the frame stays
+// active), or the working-set manager trimmed it (the frame is on the standby
+// or modified list). The next allowed access makes it valid again with the
+// same frame (a soft fault).
 import type { Pfn } from './layout.js';
 import { MM_DECOMMIT, MM_GUARDPAGE, MM_NOCACHE, MM_WRITECOMBINE, isCopyOnWrite, isWritable, type ProtectionMask } from './protection.js';
 
@@ -57,6 +64,18 @@ export const isDemandZeroPte = (pte: PteValue): boolean =>
 export const isDecommittedPte = (pte: PteValue): boolean => !isValidPte(pte) && pte === MM_DECOMMIT << PROTECTION_SHIFT;
 export const isTransitionPte = (pte: PteValue): boolean =>
   !isValidPte(pte) && (pte & PTE_TRANSITION) !== 0 && (pte & PTE_PROTOTYPE) === 0;
+/** A page-file PTE: not valid, neither prototype nor transition, with page-file space (offset ≠ 0). */
+export const isPageFilePte = (pte: PteValue): boolean =>
+  !isValidPte(pte) && (pte & (PTE_PROTOTYPE | PTE_TRANSITION)) === 0 && pte >>> PFN_SHIFT !== 0;
+/** MMPTE_SOFTWARE.PageFileLow: which page file (0-15). */
+export const pageFileNumberOf = (pte: PteValue): number => (pte >>> 1) & 0xf;
+/** MMPTE_SOFTWARE.PageFileHigh: the page's offset in its page file, in pages. */
+export const pageFileOffsetOf = (pte: PteValue): number => pte >>> PFN_SHIFT;
+/** A page-file PTE for page `offset` of page file `fileNumber`, keeping the page's protection. */
+export function makePageFilePte(fileNumber: number, offset: number, mask: ProtectionMask): PteValue {
+  if (offset <= 0 || offset >= 0xfffff || fileNumber < 0 || fileNumber > 15) throw new RangeError(`page-file location ${fileNumber}:${offset} cannot be encoded`);
+  return ((offset << PFN_SHIFT) | ((mask & PROTECTION_BITS) << PROTECTION_SHIFT) | (fileNumber << 1)) >>> 0;
+}
 export const hasGuardProtection = (pte: PteValue): boolean =>
   !isValidPte(pte) && (softwareProtection(pte) & MM_WRITECOMBINE) === MM_GUARDPAGE;
 

@@ -6,12 +6,14 @@
 import type { AddressSpace } from './address-space.js';
 import { PAGE_SIZE, pageBase, pteAddressOf, vpnOf, type Pfn } from './layout.js';
 import { isCopyOnWrite, type ProtectionMask } from './protection.js';
-import { isValidPte, makeValidUserPte, pfnOfPte, type PteValue } from './pte.js';
+import { isPageFilePte, isValidPte, makeDemandZeroPte, makeValidUserPte, pfnOfPte, softwareProtection, type PteValue } from './pte.js';
+import { PfnState } from './pfn-database.js';
+import { locationOf, slotOfPageFilePte } from './page-file.js';
 import { isInFilePrototype, writableCounterpart, type ControlArea } from './section.js';
 import { prototypeIndexOf } from './section-view.js';
 import type { Vad } from './vad.js';
 
-export type SectionResolvedHow = 'section-shared' | 'section-zero' | 'section-file' | 'copy-on-write' | 'demand-zero';
+export type SectionResolvedHow = 'section-shared' | 'section-zero' | 'section-file' | 'copy-on-write' | 'demand-zero' | 'transition' | 'pagefile-read';
 
 /** Which prototype PTE a view fault went through, for the trace. */
 export interface SectionFaultInfo {
@@ -20,6 +22,8 @@ export interface SectionFaultInfo {
   /** Hard faults: the file and the offset read. */
   file?: string;
   fileOffset?: number;
+  /** Hard faults of a page-file-backed section page: the page file and offset (pages) read. */
+  pageFile?: { number: number; offset: number; clusterPages: number };
 }
 
 export type SectionFaultResolution =
@@ -35,7 +39,7 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
   if (prototype === 0) return { kind: 'access-violation', why: 'not-committed', pteBefore: pte, vad };
   if (!space.pageTables.ensureTable(address)) return { kind: 'no-memory', pteBefore: pte, vad };
   const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
-  if (write && isCopyOnWrite(protection) && !isValidPte(prototype) && !isInFilePrototype(prototype)) {
+  if (write && isCopyOnWrite(protection) && !isValidPte(prototype) && !isInFilePrototype(prototype) && !isPageFilePte(prototype)) {
     return privateZeroPage(space, address, pte, vad, protection, info); // .bss: nothing to share, nothing to copy
   }
   let how: SectionResolvedHow = 'section-shared';
@@ -43,13 +47,23 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
   let pfn: Pfn;
   if (isValidPte(prototype)) {
     pfn = pfnOfPte(prototype);
+    // A frame no view mapped waited on standby or modified: a soft fault.
+    const state = space.frames.stateOf(pfn);
+    if (state === PfnState.Standby || state === PfnState.Modified) how = 'transition';
     space.frames.addShare(pfn);
   } else {
-    const fresh = space.frames.allocateZeroedFrame(info.prototypePte);
+    const fresh = isPageFilePte(prototype) ? space.frames.allocateFrame(info.prototypePte) : space.frames.allocateZeroedFrame(info.prototypePte);
     if (fresh === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
     pfn = fresh;
-    space.frames.makePrototype(pfn, info.prototypePte);
-    if (isInFilePrototype(prototype)) {
+    space.frames.makePrototype(pfn, info.prototypePte, isPageFilePte(prototype) ? makeDemandZeroPte(softwareProtection(prototype)) : prototype);
+    if (isPageFilePte(prototype)) {
+      const slot = slotOfPageFilePte(prototype);
+      space.pageFile!.readPages(slot, space.frameBytes(pfn));
+      space.frames.recordPageFileCopy(pfn, slot);
+      const { fileNumber, offset } = locationOf(slot);
+      info.pageFile = { number: fileNumber, offset, clusterPages: 1 };
+      how = 'pagefile-read';
+    } else if (isInFilePrototype(prototype)) {
       fileBytes = readFromFile(space, controlArea, index, pfn);
       Object.assign(info, { file: controlArea.filePointer!.name, fileOffset: index * PAGE_SIZE });
       how = 'section-file';

@@ -10,6 +10,7 @@ import { isCompatibleProtection, isCopyOnWrite, isWritable, makeProtectionMask, 
 import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
 import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
 import { VadType, type Vad } from './vad.js';
+import { releaseNotPresentPage } from './page-release.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
   STATUS_INVALID_PARAMETER_9, STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
@@ -136,7 +137,7 @@ function dropViewPage(space: AddressSpace, vad: Vad, vpn: Vpn): void {
     if (space.frames.isPrototype(pfn) && isDirtyPte(pte)) space.frames.setModified(pfn, true);
     space.frames.releaseFrame(pfn);
   } else if (pte !== ZERO_PTE) {
-    if (isTransitionPte(pte)) space.frames.releaseFrame(pfnOfPte(pte));
+    releaseNotPresentPage(space, pte);
     space.pageTables.writeInvalidPte(address, ZERO_PTE);
   }
 }

@@ -14,9 +14,10 @@ import { PAGE_SIZE } from './layout.js';
 import {
   MM_EXECUTE_READWRITE, MM_EXECUTE_WRITECOPY, MM_NOACCESS, MM_READWRITE, MM_WRITECOPY, makeProtectionMask, type ProtectionMask,
 } from './protection.js';
-import { PTE_PROTOTYPE, isValidPte, makeDemandZeroPte, pfnOfPte, type PteValue } from './pte.js';
+import { PTE_PROTOTYPE, isPageFilePte, isValidPte, makeDemandZeroPte, pfnOfPte, type PteValue } from './pte.js';
 import { POOL_BYTES, type PagedPool } from './paged-pool.js';
 import { PrototypePtes } from './prototype-ptes.js';
+import { slotOfPageFilePte } from './page-file.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
   STATUS_SECTION_TOO_BIG, type NtStatus,
@@ -200,6 +201,15 @@ function releaseSegment(space: AddressSpace, segment: Segment): void {
   space.pagedPool.release(POOL_BYTES.controlArea);
 }
 
+/** The control area and index of the prototype PTE at `address` (a frame's PteAddress), if a live segment holds it. */
+export function findPrototypeOwner(space: AddressSpace, address: number): { controlArea: ControlArea; index: number } | undefined {
+  for (const controlArea of space.controlAreas) {
+    const index = controlArea.segment.prototypePtes.indexOfAddress(address);
+    if (index !== undefined) return { controlArea, index };
+  }
+  return undefined;
+}
+
 /** A prototype PTE saying "the page is in the file" (Windows' subsection format). */
 export const inFilePrototype = (mask: ProtectionMask): PteValue => (makeDemandZeroPte(mask) | PTE_PROTOTYPE) >>> 0;
 export const isInFilePrototype = (pte: PteValue): boolean => !isValidPte(pte) && (pte & PTE_PROTOTYPE) !== 0;
@@ -229,6 +239,7 @@ export function deleteControlAreaIfUnused(space: AddressSpace, controlArea: Cont
   writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
   controlArea.segment.prototypePtes.forEachStored((prototype) => {
     if (isValidPte(prototype)) space.frames.releasePrototypeFrame(pfnOfPte(prototype));
+    else if (isPageFilePte(prototype)) space.pageFile!.release(slotOfPageFilePte(prototype));
   });
   releaseSegment(space, controlArea.segment);
   space.commit.release(controlArea.commitPages);

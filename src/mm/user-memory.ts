@@ -4,7 +4,7 @@
 // not resident are faulted in; anything else raises UserAccessViolation,
 // which the system-call dispatcher turns into STATUS_ACCESS_VIOLATION.
 import type { AddressSpace } from './address-space.js';
-import { PAGE_SIZE, PAGE_MASK, isUserAddress } from './layout.js';
+import { PAGE_SIZE, PAGE_MASK, isUserAddress, vpnOf } from './layout.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from './fault-handler.js';
 import { isValidPte, isWritePte, pfnOfPte, PTE_ACCESSED, PTE_DIRTY } from './pte.js';
 
@@ -103,15 +103,27 @@ export class UserMemory {
     if (!isUserAddress(address) || !isUserAddress(end) || end < address) throw new UserAccessViolation(address, write);
     // Highest page first: a frame pushed onto the stack meets the guard page
     // before the reserved pages below it, as the CPU's own pushes would.
+    // Probed pages stay locked in the working set until the copy is done (MmProbeAndLockPages), so the
+    // working-set manager, running for a later page's fault, cannot take an earlier one's frame away.
     const physical: number[] = [];
-    for (let page = end - (end & PAGE_MASK); page >= address - (address & PAGE_MASK); page -= PAGE_SIZE) physical.unshift(this.probePage(page, write));
-    let offset = 0;
-    let cursor = address;
-    for (const frameBase of physical) {
-      const count = Math.min(PAGE_SIZE - (cursor & PAGE_MASK), length - offset);
-      copy(offset, frameBase + (cursor & PAGE_MASK), count);
-      offset += count;
-      cursor += count;
+    const locked: number[] = [];
+    const workingSet = this.space.workingSet;
+    try {
+      for (let page = end - (end & PAGE_MASK); page >= address - (address & PAGE_MASK); page -= PAGE_SIZE) {
+        physical.unshift(this.probePage(page, write));
+        workingSet.lockForIo(vpnOf(page));
+        locked.push(vpnOf(page));
+      }
+      let offset = 0;
+      let cursor = address;
+      for (const frameBase of physical) {
+        const count = Math.min(PAGE_SIZE - (cursor & PAGE_MASK), length - offset);
+        copy(offset, frameBase + (cursor & PAGE_MASK), count);
+        offset += count;
+        cursor += count;
+      }
+    } finally {
+      for (const vpn of locked) workingSet.unlockForIo(vpn);
     }
   }
 

@@ -12,9 +12,11 @@ import {
   MM_NOACCESS, isAccessible, isCompatibleProtection, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
 } from './protection.js';
 import {
-  ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
-  pfnOfPte, PTE_ACCESSED, PTE_DIRTY,
+  ZERO_PTE, isDirtyPte, isPageFilePte, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
+  pfnOfPte, withSoftwareProtection, PTE_ACCESSED, PTE_DIRTY,
 } from './pte.js';
+import { PfnState } from './pfn-database.js';
+import { releaseNotPresentPage } from './page-release.js';
 import { OutOfFramesError } from './page-tables.js';
 import { VadType, type Vad } from './vad.js';
 import { commitInView, setViewPageProtection } from './section-view.js';
@@ -172,7 +174,7 @@ function discardPage(space: AddressSpace, vpn: Vpn, replacement: number): void {
     tables.invalidatePte(address, replacement);
     space.frames.releaseFrame(pfnOfPte(pte));
   } else {
-    if (isTransitionPte(pte)) space.frames.releaseFrame(pfnOfPte(pte));
+    releaseNotPresentPage(space, pte);
     tables.writeInvalidPte(address, replacement);
   }
 }
@@ -246,13 +248,19 @@ function protectViewPage(space: AddressSpace, vpn: Vpn, state: PageState, mask: 
 function setPageProtection(space: AddressSpace, vpn: Vpn, state: PageState, mask: ProtectionMask): void {
   const address = addressOfVpn(vpn);
   if (state.pfn === undefined) {
-    writeSoftwarePte(space, vpn, makeDemandZeroPte(mask));
+    const pte = space.pageTables.readPte(address);
+    writeSoftwarePte(space, vpn, isPageFilePte(pte) ? withSoftwareProtection(pte, mask) : makeDemandZeroPte(mask));
     return;
   }
   const tables = space.pageTables;
   const old = tables.readPte(address);
   const keepsFrameVisible = isAccessible(mask) && !isGuard(mask);
   space.frames.setProtection(state.pfn, mask);
+  if (isTransitionPte(old) && space.frames.stateOf(state.pfn) !== PfnState.Active) {
+    // A trimmed page: it stays out of the working set, its transition PTE takes the new protection.
+    tables.writeInvalidPte(address, makeTransitionPte(state.pfn, mask));
+    return;
+  }
   if (!keepsFrameVisible) {
     if (isValidPte(old)) tables.invalidatePte(address, makeTransitionPte(state.pfn, mask));
     else tables.writeInvalidPte(address, makeTransitionPte(state.pfn, mask));

@@ -4,6 +4,7 @@ import type { RefusedWhy, ResolvedHow } from '../mm/fault-handler.js';
 import type { SectionFaultInfo } from '../mm/section-fault.js';
 import type { PteView } from '../mm/pte-view.js';
 import type { VadView } from '../mm/vad-view.js';
+import type { PageWriteReport, RepurposeReport, TrimReport } from '../mm/memory-events.js';
 
 interface EventBase {
   /** 1, 2, 3 ... in the order the kernel saw them. */
@@ -32,7 +33,18 @@ export interface PageFaultEvent extends EventBase {
   pteAfter?: number;
   vad?: { start: number; end: number };
   fileBytes?: number;
+  /** pagefile-read (a hard fault from the page file): the page file, the offset (pages) and how many pages the one read brought in. */
+  pageFile?: { number: number; offset: number; clusterPages: number };
 }
+
+/** The working-set manager trimmed pages: how many, why, and the lists they went to. */
+export interface TrimEvent extends EventBase, TrimReport { type: 'trim' }
+
+/** The modified page writer wrote pages to the page file, or the mapped page writer to their file. */
+export interface PageWriteEvent extends EventBase, PageWriteReport { type: 'page-write' }
+
+/** The oldest standby page was taken for another use; the PTE that named it now holds `pteAfter`. */
+export interface RepurposeEvent extends EventBase, RepurposeReport { type: 'repurpose' }
 
 export interface SystemCallEvent extends EventBase {
   type: 'syscall';
@@ -103,7 +115,8 @@ export interface BugCheckEvent extends EventBase {
   explanation: string;
 }
 
-export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent | ExperimentEvent | BugCheckEvent;
+export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent | ExperimentEvent | BugCheckEvent
+  | TrimEvent | PageWriteEvent | RepurposeEvent;
 export type TraceEventType = TraceEvent['type'];
 /** An event before the bus numbers and times it. */
 export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs'> : never) : never;

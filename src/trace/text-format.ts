@@ -1,5 +1,5 @@
 // The human-readable trace: one line per event.
-import type { PageFaultEvent, SystemCallEvent, TraceEvent } from './events.js';
+import type { PageFaultEvent, PageWriteEvent, SystemCallEvent, TraceEvent } from './events.js';
 import { formatNtStatus } from '../nt/status.js';
 import { formatPteView } from '../mm/pte-view.js';
 import { formatVadTable } from '../mm/vad-view.js';
@@ -28,10 +28,21 @@ function formatFault(event: PageFaultEvent): string {
     outcome += ` controlarea=${event.section.controlArea} proto=${hex(event.section.prototypePte)}`;
     if (event.section.file !== undefined) outcome += ` from ${event.section.file}@${hex(event.section.fileOffset ?? 0)}`;
   }
+  const pageFile = event.pageFile ?? event.section?.pageFile;
+  if (pageFile) outcome += ` PageFile: ${pageFile.number}, Offset: ${pageFile.offset.toString(16)} cluster=${pageFile.clusterPages}`;
   parts.push('→ ' + outcome);
   parts.push(`pte ${hex(event.pteBefore)}→${event.pteAfter === undefined ? '-' : hex(event.pteAfter)}`);
   if (event.vad) parts.push(`vad ${hex(event.vad.start)}-${hex(event.vad.end)}`);
   return parts.join(' ');
+}
+
+function formatPageWrite(event: PageWriteEvent): string {
+  if (event.pageFile) {
+    const offsets = event.pageFile.offsets;
+    const range = offsets.length > 1 ? `${offsets[0]!.toString(16)}-${offsets[offsets.length - 1]!.toString(16)}` : offsets[0]!.toString(16);
+    return `page-write ${event.pages} pages to PageFile: ${event.pageFile.number}, Offset: ${range}`;
+  }
+  return `page-write ${event.pages} pages to ${event.file!.name}@${event.file!.offsets.map((o) => hex(o)).join(',')}`;
 }
 
 function formatSystemCall(event: SystemCallEvent): string {
@@ -56,5 +67,8 @@ export function formatTraceEvent(event: TraceEvent): string {
       return head + `experiment ${event.name} ${hex(event.address)} → pfn=${hex(event.pfn, 5)} pte at ${hex(event.pteAddress)} = ${hex(event.pteAfter)} (no VAD, no commit)`;
     case 'bugcheck':
       return head + `bugcheck ${event.name} (${event.code.toString(16)}) ${event.parameters.map((p) => hex(p)).join(' ')}: ${event.explanation}`;
+    case 'trim': return head + `trim ${event.pages} pages (${event.why}): ${event.toStandby} to standby, ${event.toModified} to modified; working set ${event.workingSetPages} pages`;
+    case 'page-write': return head + formatPageWrite(event);
+    case 'repurpose': return head + `repurpose pfn=${hex(event.pfn, 5)} from ${event.prototype ? 'prototype ' : ''}pte ${hex(event.pteAddress)} → ${hex(event.pteAfter)}`;
   }
 }
