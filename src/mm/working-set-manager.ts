@@ -98,7 +98,8 @@ export function emptyWorkingSet(space: AddressSpace): number {
 export function balanceWorkingSets(space: AddressSpace): void {
   const ws = space.workingSet;
   if (ws.size >= space.residentPageLimit) {
-    trimWorkingSet(space, Math.max(MINIMUM_TRIM_BATCH, ws.size - space.residentPageLimit + 1), 'host-mappings', 0);
+    // An eighth at a time: each pass walks the whole working set, so it must not come once per fault.
+    trimWorkingSet(space, Math.max(MINIMUM_TRIM_BATCH, ws.size >> 3, ws.size - space.residentPageLimit + 1), 'host-mappings', 0);
   }
   if (ws.hardMaximum && ws.size >= ws.maximumPages) trimWorkingSet(space, ws.size - ws.maximumPages + 1, 'hard-maximum', 0);
   const frames = space.frames;

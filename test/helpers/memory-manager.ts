@@ -5,6 +5,7 @@ import { CommitLedger } from '../../src/mm/commit.js';
 import { PageTables, type TranslationHardware } from '../../src/mm/page-tables.js';
 import { PfnDatabase } from '../../src/mm/pfn-database.js';
 import type { Pfn } from '../../src/mm/layout.js';
+import { MemoryPagingStore, PageFile } from '../../src/mm/page-file.js';
 
 export class RecordingHardware implements TranslationHardware {
   readonly aliases = new Map<number, Pfn>();
@@ -14,10 +15,13 @@ export class RecordingHardware implements TranslationHardware {
   flushTlbPage(page: number): void { this.tlbFlushes.push(page); }
 }
 
-export function createAddressSpace(frameCount = 256, commitLimit = frameCount): { space: AddressSpace; hardware: RecordingHardware } {
+export function createAddressSpace(frameCount = 256, commitLimit = frameCount, pagefilePages = 0): { space: AddressSpace; hardware: RecordingHardware; store: MemoryPagingStore } {
   const memory = { frameCount, bytes: new Uint8Array(frameCount * 4096) };
   const hardware = new RecordingHardware();
   const frames = new PfnDatabase(memory);
   const tables = new PageTables(frames, memory, hardware);
-  return { space: new AddressSpace(tables, frames, memory, new CommitLedger(commitLimit)), hardware };
+  const space = new AddressSpace(tables, frames, memory, new CommitLedger(commitLimit + pagefilePages));
+  const store = new MemoryPagingStore();
+  if (pagefilePages > 0) space.attachPageFile(new PageFile(pagefilePages, store));
+  return { space, hardware, store };
 }
