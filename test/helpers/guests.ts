@@ -58,6 +58,9 @@ export async function runGuest<T = GuestRun>(
   options: { args?: string[]; machine?: MachineOptions; run?: RunOptions; flatBase?: number } = {},
   inspect?: (run: GuestRun) => T,
 ): Promise<GuestRun> {
+  // A run blocks the event loop; let vitest's pending messages to the main process through first, or its
+  // 60-second RPC timeout fires when several long runs follow each other (a false "Timeout calling onTaskUpdate").
+  await new Promise((resolve) => setImmediate(resolve));
   const machine = await Machine.create(options.machine);
   try {
     const events: TraceEvent[] = [];
