@@ -124,6 +124,14 @@ export class GuestSpaceReservation {
   private readonly mappings = new HostMappingBudget();
   /** The guest's whole space as the host maps it (what a page without a valid PTE shows is unspecified). */
   readonly bytes: Uint8Array;
+  /** The page's alias was asked for (a valid PTE needs it), not made speculatively. */
+  private readonly confirmed = new Uint8Array(GUEST_SPACE_SIZE / PAGE_SIZE);
+  /**
+   * Places where two neighbouring pages cannot share one host mapping (not
+   * both anonymous, and not consecutive frames): the host mappings of the
+   * reservation number this plus one. Kept as aliases change.
+   */
+  private boundaries = 0;
 
   constructor(private readonly ram: PhysicalRamFile) {
     const c = loadLibc();
@@ -138,9 +146,13 @@ export class GuestSpaceReservation {
     return this.mappings.hasRoom();
   }
 
+  /** The host mappings (VMAs) the reservation is split into, as the host counts them against vm.max_map_count. */
+  get mappingCount(): number { return this.boundaries + 1; }
+
   /** Backs the guest page at `pageAddress` with RAM frame `pfn` (and, speculatively, the free pages after it with the next frames). */
   aliasFrame(pageAddress: number, pfn: number): void {
     const page = pageAddress >>> 12;
+    this.confirmed[page] = 1;
     if (this.aliasOf[page] === pfn) return;
     this.mappings.used();
     let count = 1;
@@ -154,7 +166,7 @@ export class GuestSpaceReservation {
     const at = this.hostAddress + pageAddress;
     const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | populate, this.ram.fd, pfn * PAGE_SIZE);
     if (r !== at) throw new HostMemoryError('mmap(frame alias)', c);
-    for (let i = 0; i < count; i++) this.aliasOf[page + i] = pfn + i;
+    this.setAliases(page, count, pfn);
     this.streamPage = page + count;
     this.streamPfn = pfn + count;
   }
@@ -162,13 +174,10 @@ export class GuestSpaceReservation {
   /** Puts anonymous memory back under the page so a freed frame is no longer reachable through it. */
   dropAlias(pageAddress: number): void {
     const page = pageAddress >>> 12;
+    this.confirmed[page] = 0;
     if (this.aliasOf[page] === -1) return;
     this.mappings.used();
-    const c = loadLibc();
-    const at = this.hostAddress + pageAddress;
-    const r = c.mmap(at, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-    if (r !== at) throw new HostMemoryError('mmap(drop alias)', c);
-    this.aliasOf[page] = -1;
+    this.mapAnonymous(page, 1);
   }
 
   /**
@@ -178,11 +187,46 @@ export class GuestSpaceReservation {
    * pages that must stay reachable.
    */
   dropRange(start: number, length: number): void {
+    this.mapAnonymous(start / PAGE_SIZE, length / PAGE_SIZE);
+    this.confirmed.fill(0, start / PAGE_SIZE, (start + length) / PAGE_SIZE);
+  }
+
+  /**
+   * Drops every speculative alias no fault has claimed: stale ones split the
+   * reservation into host mappings that no working set accounts for. One
+   * mmap per run of such pages.
+   */
+  dropSpeculativeAliases(): void {
+    const pages = this.aliasOf.length;
+    for (let page = 0; page < pages; page++) {
+      if (this.aliasOf[page] === -1 || this.confirmed[page]) continue;
+      let end = page + 1;
+      while (end < pages && this.aliasOf[end] !== -1 && !this.confirmed[end]) end++;
+      this.mapAnonymous(page, end - page);
+      page = end;
+    }
+  }
+
+  private mapAnonymous(page: number, count: number): void {
     const c = loadLibc();
-    const at = this.hostAddress + start;
-    const r = c.mmap(at, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-    if (r !== at) throw new HostMemoryError('mmap(drop range)', c);
-    this.aliasOf.fill(-1, start / PAGE_SIZE, (start + length) / PAGE_SIZE);
+    const at = this.hostAddress + page * PAGE_SIZE;
+    const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (r !== at) throw new HostMemoryError('mmap(anonymous)', c);
+    this.setAliases(page, count, -1);
+  }
+
+  /** Records that pages [page, page + count) reach frames firstPfn, firstPfn + 1, … (or nothing: -1), keeping `boundaries`. */
+  private setAliases(page: number, count: number, firstPfn: number): void {
+    const from = Math.max(1, page), to = Math.min(this.aliasOf.length - 1, page + count);
+    for (let i = from; i <= to; i++) if (!this.mergeable(i)) this.boundaries--;
+    for (let i = 0; i < count; i++) this.aliasOf[page + i] = firstPfn === -1 ? -1 : firstPfn + i;
+    for (let i = from; i <= to; i++) if (!this.mergeable(i)) this.boundaries++;
+  }
+
+  /** Pages i - 1 and i can lie in one host mapping. */
+  private mergeable(i: number): boolean {
+    const before = this.aliasOf[i - 1]!, after = this.aliasOf[i]!;
+    return before === -1 ? after === -1 : after === before + 1;
   }
 
   dispose(): void {

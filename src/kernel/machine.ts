@@ -61,11 +61,18 @@ const HOST_MAPPINGS_KEPT_FOR_THE_HOST = 8192;
 /**
  * The most guest pages that may be valid at once: each valid page is one
  * host mapping, and between two of them there may be one more (the
- * anonymous filler under a page that is not valid).
+ * anonymous filler under a page that is not valid); a third of what the
+ * host allows leaves room for speculative aliases (see aliasFrameOrTrim).
  */
 export function hostMappingBudget(maxMapCount = readMaxMapCount()): number {
-  return Math.max(1024, Math.floor((maxMapCount - HOST_MAPPINGS_KEPT_FOR_THE_HOST) / 2));
+  return Math.max(1024, Math.floor((maxMapCount - HOST_MAPPINGS_KEPT_FOR_THE_HOST) / 3));
 }
+/**
+ * Host mappings of the guest reservation allowed per page of that budget
+ * before unclaimed speculative aliases are dropped: valid pages need at most
+ * two each, so this leaves room above them and below vm.max_map_count.
+ */
+const SPECULATIVE_MAPPING_ALLOWANCE = 2.4;
 
 export interface MachineOptions {
   /** Physical memory in bytes (default 256 MiB). */
@@ -623,6 +630,8 @@ function warnOnce(message: string): void {
 function aliasFrameOrTrim(guestSpace: GuestSpaceReservation, space: AddressSpace | undefined, page: number, pfn: Pfn): void {
   try {
     guestSpace.aliasFrame(page, pfn);
+    // Speculative aliases nobody claimed are not bounded by the working set: drop them before they crowd the host.
+    if (space && guestSpace.mappingCount > space.residentPageLimit * SPECULATIVE_MAPPING_ALLOWANCE) guestSpace.dropSpeculativeAliases();
   } catch (error) {
     if (!(error instanceof HostMemoryError) || error.errno !== ERRNO_ENOMEM || !space) throw error;
     trimWorkingSet(space, Math.max(MINIMUM_TRIM_BATCH, space.workingSet.size >> 3), 'host-mappings', 0);
