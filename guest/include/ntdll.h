@@ -60,8 +60,55 @@ typedef struct _IO_STATUS_BLOCK {
   ULONG_PTR Information;
 } IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
 
+typedef enum _MEMORY_INFORMATION_CLASS {
+  MemoryBasicInformation = 0, MemoryWorkingSetInformation = 1, MemoryWorkingSetExInformation = 4,
+} MEMORY_INFORMATION_CLASS;
 
-typedef enum _MEMORY_INFORMATION_CLASS { MemoryBasicInformation = 0 } MEMORY_INFORMATION_CLASS;
+/* MemoryWorkingSetExInformation: one entry per address asked about (psapi.h's PSAPI_WORKING_SET_EX_INFORMATION). */
+typedef struct _MEMORY_WORKING_SET_EX_INFORMATION {
+  PVOID VirtualAddress;
+  ULONG_PTR VirtualAttributes;
+} MEMORY_WORKING_SET_EX_INFORMATION, *PMEMORY_WORKING_SET_EX_INFORMATION;
+
+typedef enum _PROCESSINFOCLASS { ProcessQuotaLimits = 1, ProcessVmCounters = 3 } PROCESSINFOCLASS;
+
+/* ProcessVmCounters: sizes in bytes. */
+typedef struct _VM_COUNTERS {
+  SIZE_T PeakVirtualSize;
+  SIZE_T VirtualSize;
+  ULONG PageFaultCount;
+  SIZE_T PeakWorkingSetSize;
+  SIZE_T WorkingSetSize;
+  SIZE_T QuotaPeakPagedPoolUsage;
+  SIZE_T QuotaPagedPoolUsage;
+  SIZE_T QuotaPeakNonPagedPoolUsage;
+  SIZE_T QuotaNonPagedPoolUsage;
+  SIZE_T PagefileUsage;
+  SIZE_T PeakPagefileUsage;
+} VM_COUNTERS, *PVM_COUNTERS;
+
+typedef struct _VM_COUNTERS_EX {
+  SIZE_T PeakVirtualSize;
+  SIZE_T VirtualSize;
+  ULONG PageFaultCount;
+  SIZE_T PeakWorkingSetSize;
+  SIZE_T WorkingSetSize;
+  SIZE_T QuotaPeakPagedPoolUsage;
+  SIZE_T QuotaPagedPoolUsage;
+  SIZE_T QuotaPeakNonPagedPoolUsage;
+  SIZE_T QuotaNonPagedPoolUsage;
+  SIZE_T PagefileUsage;
+  SIZE_T PeakPagefileUsage;
+  SIZE_T PrivateUsage;
+} VM_COUNTERS_EX, *PVM_COUNTERS_EX;
+
+/* NtLockVirtualMemory's MapType. */
+#define MAP_PROCESS 1
+#define MAP_SYSTEM  2
+
+#define STATUS_NOT_LOCKED               ((NTSTATUS)0xC000002AL)
+#define STATUS_BAD_WORKING_SET_LIMIT    ((NTSTATUS)0xC000004CL)
+#define STATUS_WORKING_SET_QUOTA        ((NTSTATUS)0xC00000A1L)
 
 
 typedef struct _OBJECT_ATTRIBUTES {
@@ -109,6 +156,12 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
                                       ULONG NewAccessProtection, PULONG OldAccessProtection);
 NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, MEMORY_INFORMATION_CLASS MemoryInformationClass,
                                     PVOID MemoryInformation, SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
+NTSTATUS NTAPI NtLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG MapType);
+NTSTATUS NTAPI NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG MapType);
+NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, PROCESSINFOCLASS ProcessInformationClass,
+                                         PVOID ProcessInformation, ULONG ProcessInformationLength, PULONG ReturnLength);
+NTSTATUS NTAPI NtSetInformationProcess(HANDLE ProcessHandle, PROCESSINFOCLASS ProcessInformationClass,
+                                       PVOID ProcessInformation, ULONG ProcessInformationLength);
 NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
 NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
                            PIO_STATUS_BLOCK IoStatusBlock, const void *Buffer, ULONG Length,

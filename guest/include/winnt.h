@@ -78,6 +78,38 @@ typedef struct _FILETIME { DWORD dwLowDateTime; DWORD dwHighDateTime; } FILETIME
 #define MEM_PHYSICAL    0x00400000
 #define MEM_IMAGE       0x01000000
 #define MEM_LARGE_PAGES 0x20000000
+#define MEM_RESET_UNDO  0x01000000
+
+/* Working-set limits (SetProcessWorkingSetSizeEx, NtSetInformationProcess(ProcessQuotaLimits)).
+   TimeLimit is 8-aligned as MSVC lays it out (gcc -m32 would put it at 20). */
+#define QUOTA_LIMITS_HARDWS_MIN_ENABLE  0x00000001
+#define QUOTA_LIMITS_HARDWS_MIN_DISABLE 0x00000002
+#define QUOTA_LIMITS_HARDWS_MAX_ENABLE  0x00000004
+#define QUOTA_LIMITS_HARDWS_MAX_DISABLE 0x00000008
+
+typedef struct _QUOTA_LIMITS {
+  SIZE_T PagedPoolLimit;
+  SIZE_T NonPagedPoolLimit;
+  SIZE_T MinimumWorkingSetSize;
+  SIZE_T MaximumWorkingSetSize;
+  SIZE_T PagefileLimit;
+  LARGE_INTEGER TimeLimit __attribute__((aligned(8)));
+} QUOTA_LIMITS, *PQUOTA_LIMITS;
+
+typedef struct _QUOTA_LIMITS_EX {
+  SIZE_T PagedPoolLimit;
+  SIZE_T NonPagedPoolLimit;
+  SIZE_T MinimumWorkingSetSize;
+  SIZE_T MaximumWorkingSetSize;
+  SIZE_T PagefileLimit;
+  LARGE_INTEGER TimeLimit __attribute__((aligned(8)));
+  SIZE_T WorkingSetLimit;
+  SIZE_T Reserved2;
+  SIZE_T Reserved3;
+  SIZE_T Reserved4;
+  DWORD Flags;
+  DWORD CpuRateLimit;
+} QUOTA_LIMITS_EX, *PQUOTA_LIMITS_EX;
 
 #define PAGE_NOACCESS          0x01
 #define PAGE_READONLY          0x02

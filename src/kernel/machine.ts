@@ -562,7 +562,7 @@ export class Machine {
   frameCounts(): FrameCounts { return this.space.frames.counts(); }
 
   /** Working set (size, peak, limits), the page lists and page-file usage, in pages: memory as it moves between lists. */
-  memory(): MemoryView { return describeMemory(this.space, this.traps?.pageFaultCount ?? 0); }
+  memory(): MemoryView { return describeMemory(this.space); }
 
   frame(pfn: Pfn): { state: keyof typeof PfnState; shareCount: number; pteAddress: number } {
     const frames = this.space.frames;

@@ -31,7 +31,7 @@ export interface MemoryView {
   residentPageLimit: number | null;
 }
 
-export function describeMemory(space: AddressSpace, pageFaults: number): MemoryView {
+export function describeMemory(space: AddressSpace): MemoryView {
   const ws = space.workingSet;
   const counts = space.frames.counts();
   const pageFile = space.pageFile;
@@ -46,7 +46,7 @@ export function describeMemory(space: AddressSpace, pageFaults: number): MemoryV
       lockedPages: ws.lockedPages,
       trimmedPages: ws.trimmedPages,
     },
-    pageFaults,
+    pageFaults: space.pageFaults,
     lists: { zeroed: counts.zeroed, free: counts.free, standby: counts.standby, modified: counts.modified, active: counts.active },
     repurposed: space.frames.repurposedCount,
     pageFile: pageFile ? { sizePages: pageFile.sizePages, usedPages: pageFile.usedPages, peakUsedPages: pageFile.peakUsedPages, path: pageFile.store.path ?? null } : null,

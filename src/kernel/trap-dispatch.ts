@@ -57,8 +57,6 @@ export class TrapDispatcher {
   /** [EBX, ECX, EDX] of the Linux call being served; reused. */
   private readonly linuxArgs = [0, 0, 0];
   private readonly argumentBuffers: number[][] = [];
-  /** PageFaultCount: every page fault, the guest's and the kernel's on its behalf. */
-  pageFaultCount = 0;
 
   constructor(private readonly deps: TrapDependencies) {
     this.exceptions = new ExceptionDispatcher(deps.engine, deps.process, deps.trace);
@@ -164,7 +162,7 @@ export class TrapDispatcher {
 
   /** What every fault, the guest's or the kernel's, leaves behind: its count, and a moved StackLimit in the TEB. */
   private recordFault(resolution: FaultResolution): void {
-    this.pageFaultCount++;
+    this.deps.process.space.pageFaults++;
     const name = resolution.kind === 'resolved' ? resolution.how : resolution.kind;
     this.faultCounts.set(name, (this.faultCounts.get(name) ?? 0) + 1);
     if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit);

@@ -23,6 +23,10 @@ export class AddressSpace {
   readonly vads = new VadTree();
   /** EPROCESS.CommitCharge, in pages. */
   commitCharge = 0;
+  /** EPROCESS.CommitChargePeak, in pages (PeakPagefileUsage). */
+  peakCommitCharge = 0;
+  /** PageFaultCount: page faults taken for this process, the kernel's on its behalf included. */
+  pageFaults = 0;
   /**
    * The thread's stack reservation, whose guard page grows the stack instead
    * of raising STATUS_GUARD_PAGE_VIOLATION (Windows finds it through the TEB).
@@ -119,6 +123,7 @@ export class AddressSpace {
     if (!this.commit.tryCharge(pages)) return STATUS_COMMITMENT_LIMIT;
     vad.commitCharge += pages;
     this.commitCharge += pages;
+    this.peakCommitCharge = Math.max(this.peakCommitCharge, this.commitCharge);
     return STATUS_SUCCESS;
   }
 

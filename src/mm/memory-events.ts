@@ -16,6 +16,8 @@ export interface PageWriteReport {
   pages: number;
   /** Page-file writes: which page file and the offsets (pages) written, in order. */
   pageFile?: { number: number; offsets: number[] };
+  /** Page-file writes of process pages: each page's virtual address, in the order of `pageFile.offsets`. */
+  virtualAddresses?: number[];
   /** Mapped-file writes: the file and the byte offsets written. */
   file?: { name: string; offsets: number[] };
 }

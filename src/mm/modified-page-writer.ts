@@ -81,8 +81,12 @@ function writeToPageFile(space: AddressSpace, cluster: Pfn[]): number {
   const bytes = new Uint8Array(pages.length * PAGE_SIZE);
   pages.forEach((pfn, i) => bytes.set(space.frameBytes(pfn), i * PAGE_SIZE));
   pageFile.writePages(run.slot, bytes);
+  const addresses = pages.map((pfn) => space.frames.isPrototype(pfn) ? undefined : virtualAddressOfPte(space.frames.pteAddressOf(pfn)));
   pages.forEach((pfn, i) => space.frames.recordPageFileCopy(pfn, run.slot + i));
   const { fileNumber } = locationOf(run.slot);
-  space.events?.pageWrite({ pages: pages.length, pageFile: { number: fileNumber, offsets: pages.map((_, i) => locationOf(run.slot + i).offset) } });
+  space.events?.pageWrite({
+    pages: pages.length, pageFile: { number: fileNumber, offsets: pages.map((_, i) => locationOf(run.slot + i).offset) },
+    ...(addresses.every((a) => a !== undefined) ? { virtualAddresses: addresses as number[] } : {}),
+  });
   return pages.length;
 }

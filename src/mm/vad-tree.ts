@@ -132,8 +132,13 @@ export interface VadRange { startingVpn: Vpn; endingVpn: Vpn }
 export class VadTree {
   private root: Vad | null = null;
   private count = 0;
+  private pages = 0;
+  private peakPages = 0;
 
   get size(): number { return this.count; }
+  /** VirtualSize and PeakVirtualSize (VM_COUNTERS), in pages: what the VADs span now and at most. */
+  get virtualPages(): number { return this.pages; }
+  get peakVirtualPages(): number { return this.peakPages; }
   get rootVad(): Vad | null { return this.root; }
 
   /** Inserts a VAD that overlaps none in the tree (checked: overlap is a kernel bug). */
@@ -145,12 +150,15 @@ export class VadTree {
     update(vad);
     this.root = insertNode(this.root, vad);
     this.count++;
+    this.pages += vad.endingVpn - vad.startingVpn + 1;
+    this.peakPages = Math.max(this.peakPages, this.pages);
   }
 
   remove(vad: Vad): void {
     this.root = removeNode(this.root, vad);
     vad.left = vad.right = null;
     this.count--;
+    this.pages -= vad.endingVpn - vad.startingVpn + 1;
   }
 
   /** The VAD containing `vpn`, if any. */

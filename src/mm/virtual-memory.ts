@@ -17,6 +17,7 @@ import {
 } from './pte.js';
 import { PfnState } from './pfn-database.js';
 import { releaseNotPresentPage } from './page-release.js';
+import { resetVirtualMemory, undoResetVirtualMemory } from './working-set-services.js';
 import { OutOfFramesError } from './page-tables.js';
 import { VadType, type Vad } from './vad.js';
 import { commitInView, setViewPageProtection } from './section-view.js';
@@ -42,6 +43,8 @@ export const MEM_WRITE_WATCH = 0x200000;
 export const MEM_PHYSICAL = 0x400000;
 export const MEM_IMAGE = 0x1000000;
 export const MEM_LARGE_PAGES = 0x20000000;
+/** Windows 8's MEM_RESET_UNDO (the same value as MEM_IMAGE, which is never an allocation type). */
+export const MEM_RESET_UNDO = 0x1000000;
 
 const MAX_ZERO_BITS = 21;
 
@@ -58,6 +61,7 @@ export interface AllocateRequest { base: number; size: number; zeroBits: number;
 export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequest): RegionResult {
   const { base, size, zeroBits, allocationType, protect } = request;
   if (zeroBits > MAX_ZERO_BITS) return fail(STATUS_INVALID_PARAMETER_3);
+  if (allocationType & (MEM_RESET | MEM_RESET_UNDO)) return resetOrUndo(space, request);
   const known = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
   if (allocationType & ~known || !(allocationType & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return fail(STATUS_INVALID_PARAMETER_5);
   if (allocationType & MEM_WRITE_WATCH && !(allocationType & MEM_RESERVE)) return fail(STATUS_INVALID_PARAMETER_5);
@@ -72,6 +76,14 @@ export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequ
     return reserveRange(space, base, size, mask, commit, allocationType, zeroBits);
   }
   return commitInReservation(space, base, size, protect, mask);
+}
+
+/** MEM_RESET and MEM_RESET_UNDO: each on its own (no other flag), over committed pages of one private allocation. */
+function resetOrUndo(space: AddressSpace, request: AllocateRequest): RegionResult {
+  const { base, size, allocationType } = request;
+  if (allocationType !== MEM_RESET && allocationType !== MEM_RESET_UNDO) return fail(STATUS_INVALID_PARAMETER_5);
+  const result = allocationType === MEM_RESET ? resetVirtualMemory(space, base, size) : undoResetVirtualMemory(space, base, size);
+  return result.status === STATUS_SUCCESS ? ok(result.base!, result.size!) : fail(result.status);
 }
 
 function reserveRange(space: AddressSpace, base: number, size: number, mask: ProtectionMask, commit: boolean, allocationType: number, zeroBits: number): RegionResult {

@@ -63,6 +63,13 @@ export const STATUS_DISK_FULL = 0xc000007f;
 export const STATUS_UNEXPECTED_IO_ERROR = 0xc00000e9;
 export const STATUS_MEDIA_WRITE_PROTECTED = 0xc00000a2;
 
+/** NtUnlockVirtualMemory on a page that is not locked. */
+export const STATUS_NOT_LOCKED = 0xc000002a;
+/** A working-set minimum above the maximum, or out of range. */
+export const STATUS_BAD_WORKING_SET_LIMIT = 0xc000004c;
+/** VirtualLock past the working-set minimum less MM_FLUID_WORKING_SET. */
+export const STATUS_WORKING_SET_QUOTA = 0xc00000a1;
+
 export type NtStatus = number;
 
 const NAMES = new Map<number, string>(
@@ -83,6 +90,7 @@ const NAMES = new Map<number, string>(
     STATUS_OBJECT_PATH_NOT_FOUND, STATUS_OBJECT_PATH_SYNTAX_BAD, STATUS_OBJECT_NAME_COLLISION, STATUS_END_OF_FILE,
     STATUS_FILE_IS_A_DIRECTORY, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PARAMETER_8, STATUS_INVALID_PARAMETER_9, STATUS_NOT_A_DIRECTORY,
     STATUS_PRIVILEGE_NOT_HELD, STATUS_DISK_FULL, STATUS_UNEXPECTED_IO_ERROR, STATUS_MEDIA_WRITE_PROTECTED,
+    STATUS_NOT_LOCKED, STATUS_BAD_WORKING_SET_LIMIT, STATUS_WORKING_SET_QUOTA,
   }).map(([name, value]) => [value, name]),
 );
 

@@ -5,7 +5,7 @@
 import { STATUS_ACCESS_VIOLATION, type NtStatus } from '../../nt/status.js';
 import { UserAccessViolation } from '../../mm/user-memory.js';
 import type { NtService, NtServiceContext } from './nt-service.js';
-import { NtTerminateProcess } from './process-services.js';
+import { NtQueryInformationProcess, NtSetInformationProcess, NtTerminateProcess } from './process-services.js';
 import {
   NtCreateFile, NtOpenFile, NtQueryInformationFile, NtReadFile, NtSetInformationFile, NtWriteFile,
 } from './file-services.js';
@@ -15,7 +15,9 @@ import {
   NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
 } from './section-services.js';
 import { NtGetWriteWatch, NtResetWriteWatch } from './write-watch-services.js';
-import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory } from './memory-services.js';
+import {
+  NtAllocateVirtualMemory, NtFreeVirtualMemory, NtLockVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory, NtUnlockVirtualMemory,
+} from './memory-services.js';
 import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';
 import { MmsDumpPte, MmsDumpVad, MmsExperimentMapFrame, MmsExperimentRemoveVad } from './debug-services.js';
 
@@ -24,6 +26,7 @@ export const NT_SERVICES: readonly NtService[] = [
   NtRaiseException, NtTerminateProcess, NtWriteFile, NtClose, NtCreateFile, NtOpenFile, NtReadFile,
   NtQueryInformationFile, NtSetInformationFile, NtCreateSection, NtOpenSection, NtMapViewOfSection,
   NtUnmapViewOfSection, NtFlushVirtualMemory, NtDelayExecution, NtGetWriteWatch, NtResetWriteWatch,
+  NtLockVirtualMemory, NtUnlockVirtualMemory, NtQueryInformationProcess, NtSetInformationProcess,
   MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad, MmsExperimentMapFrame,
 ];
 
