@@ -98,6 +98,7 @@ export function toChromeEvents(event: TraceEvent): ChromeTraceEvent[] {
           pteBefore: hex(event.pteBefore), ...(event.pteAfter !== undefined ? { pteAfter: hex(event.pteAfter) } : {}),
           ...(event.vad ? { vad: `${hex(event.vad.start)}-${hex(event.vad.end)}` } : {}),
           ...(event.section ? { section: event.section } : {}),
+          ...(event.pageFile ? { pageFile: event.pageFile } : {}),
           ...(event.inSystemCall ? { inSystemCall: event.inSystemCall } : {}),
         },
       }];
@@ -110,6 +111,10 @@ export function toChromeEvents(event: TraceEvent): ChromeTraceEvent[] {
       return [{ name: 'process exit', cat: 'process', ph: 'i', s: 'p', ...at, args: { seq: event.seq, status: hex(event.status) } }];
     case 'bugcheck':
       return [{ name: `bugcheck ${event.name}`, cat: 'bugcheck', ph: 'i', s: 'g', ...at, args: { seq: event.seq, code: hex(event.code), parameters: event.parameters.map(hex), explanation: event.explanation } }];
+    case 'trim':
+      return [{ name: `trim ${event.pages} (${event.why})`, cat: 'paging', ph: 'i', s: 'p', ...at, args: { seq: event.seq, pages: event.pages, why: event.why, toStandby: event.toStandby, toModified: event.toModified, workingSetPages: event.workingSetPages } }];
+    case 'page-write':
+      return [{ name: `page-write ${event.pages}`, cat: 'paging', ph: 'i', s: 'p', ...at, args: { seq: event.seq, pages: event.pages, ...(event.pageFile ? { pageFile: event.pageFile.number, offsets: event.pageFile.offsets } : {}), ...(event.file ? { file: event.file.name, offsets: event.file.offsets } : {}) } }];
     default:
       return [{ name: event.type, cat: event.type, ph: 'i', s: 't', ...at, args: { seq: event.seq } }];
   }
