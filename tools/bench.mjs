@@ -14,6 +14,10 @@
 //     CPU): time per operation should grow like log n.
 //  5. The guest heap: malloc/free pairs, small and large blocks, and the
 //     system calls they make per 10,000 operations.
+//  6. Paging: soft faults/s (pages trimmed by EmptyWorkingSet and touched
+//     again), hard faults/s (pages read back from the page file), and a
+//     random-access workload at three times physical memory as a ratio to the
+//     same workload with ample RAM.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { buildGuest } from '../dist/toolchain/build-guest.js';
@@ -23,9 +27,10 @@ import { Vad } from '../dist/mm/vad.js';
 
 const out = 'guest/build/bench';
 mkdirSync(out, { recursive: true });
-for (const name of ['hash', 'traps', 'vm-ops', 'heap-ops']) buildGuest({ sources: [`guest/bench/${name}.c`], output: `${out}/${name}.elf` });
+for (const name of ['hash', 'traps', 'vm-ops', 'heap-ops', 'paging-ops']) buildGuest({ sources: [`guest/bench/${name}.c`], output: `${out}/${name}.elf` });
 buildGuest({ sources: ['guest/examples/linux/hello-linux.asm'], output: `${out}/hello-linux.elf` });
 buildGuest({ sources: ['guest/examples/hello.c'], output: `${out}/hello.elf` });
+buildGuest({ sources: ['guest/examples/paging.c'], output: `${out}/paging.elf` });
 
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
@@ -39,7 +44,7 @@ async function runInMmscope(elf, args, { machine: machineOptions = {}, run: runO
     const outcome = machine.run(runOptions);
     const ms = cpuNow() - started;
     if (outcome.exitStatus !== 0) throw new Error(`${elf} ${args.join(' ')} ended with ${JSON.stringify(outcome)}`);
-    return { ms, stdout: machine.output.stdout, frames: machine.frameCounts() };
+    return { ms, stdout: machine.output.stdout, frames: machine.frameCounts(), faults: machine.faultCounts() };
   } finally {
     machine.dispose();
   }
@@ -183,3 +188,21 @@ for (const [kind, what, few, many] of [['small', '16-256 bytes over 1,000 live b
   await runInMmscope(`${out}/heap-ops.elf`, [kind, '10000'], { onEvent: (event) => { if (event.type === 'syscall') calls++; } });
   console.log(`  ${kind.padEnd(5)} (${what}): ${us.toFixed(2)} us per pair, ${Math.round(1e6 / us).toLocaleString('en-US')} pairs/s; ${calls} system calls for 10,000 pairs (whole run)`);
 }
+
+// Paging: marginal CPU per fault kind between a short and a long run, and the 3x-RAM workload against ample RAM.
+console.log('\npaging (guest/bench/paging-ops.c, guest/examples/paging.c); CPU of machine.run(), best of 2');
+const MIB = 1 << 20;
+async function perFault(mode, pages, fewRounds, manyRounds, machine, kinds) {
+  const short = await bestInMmscope(2, `${out}/paging-ops.elf`, [mode, String(pages), String(fewRounds)], { machine });
+  const long = await bestInMmscope(2, `${out}/paging-ops.elf`, [mode, String(pages), String(manyRounds)], { machine });
+  const count = (run) => kinds.reduce((n, kind) => n + (run.faults[kind] ?? 0), 0);
+  const faults = count(long) - count(short);
+  return { us: ((long.ms - short.ms) * 1000) / faults, faults };
+}
+const soft = await perFault('soft', 4096, 1, 5, { ramBytes: 256 * MIB }, ['transition']);
+console.log(`  soft faults (EmptyWorkingSet, then touch 4,096 pages again; trim included): ${soft.us.toFixed(2)} us each, ${Math.round(1e6 / soft.us).toLocaleString('en-US')}/s`);
+const hard = await perFault('hard', 12288, 1, 3, { ramBytes: 16 * MIB, pagefileBytes: 128 * MIB }, ['pagefile-read']);
+console.log(`  hard faults (12,288 pages read in order at --ram 16M, clusters of up to 7; the soft faults and page writes between included): ${hard.us.toFixed(2)} us each, ${Math.round(1e6 / hard.us).toLocaleString('en-US')}/s`);
+const tight = await bestInMmscope(2, `${out}/paging.elf`, ['12288'], { machine: { ramBytes: 16 * MIB, pagefileBytes: 128 * MIB } });
+const ample = await bestInMmscope(2, `${out}/paging.elf`, ['12288'], { machine: { ramBytes: 256 * MIB, pagefileBytes: 128 * MIB } });
+console.log(`  48 MiB random-access workload (guest/examples/paging.c): ${tight.ms.toFixed(0)} ms at --ram 16M (3x RAM), ${ample.ms.toFixed(0)} ms at --ram 256M: ratio ${(tight.ms / ample.ms).toFixed(2)}`);

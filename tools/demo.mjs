@@ -1,7 +1,8 @@
 // `npm start`: build the example guests and run them, showing their output
 // and the page faults they take.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { main } from '../dist/cli/main.js';
+import { formatTraceEvent } from '../dist/trace/text-format.js';
 
 const out = 'guest/build/examples';
 mkdirSync(out, { recursive: true });
@@ -24,6 +25,7 @@ await main(['build', 'guest/examples/recursion.c', '-o', `${out}/recursion.elf`]
 await main(['build', 'guest/examples/shared-memory.c', '-o', `${out}/shared-memory.elf`]);
 await main(['build', 'guest/examples/hidden-module.c', '-o', `${out}/hidden-module.elf`]);
 await main(['build', 'guest/examples/map-frame.c', '-o', `${out}/map-frame.elf`]);
+await main(['build', 'guest/examples/paging.c', '-o', `${out}/paging.elf`]);
 await main(['build', '--base', '0x10000000', 'guest/examples/hello.c', '-o', `${out}/plugin.elf`]);
 await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
 await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
@@ -45,4 +47,18 @@ await step('…then VirtualAlloc over it: the "new" memory still holds the old p
   ['run', '--allow-experiments', `${out}/map-frame.elf`, 'commit']);
 await step('A picture of the address space: VMMap\'s summary, the map, page grids and the fault timeline (open the file in a browser)',
   ['run', '--report', `${out}/report.html`, `${out}/reserve-commit.elf`]);
+await step('Three times the physical memory: trims, page writes to the page file, soft and hard faults (trace in paging.jsonl)',
+  ['run', '--ram', '16M', '--pagefile', '64M', '--vad', '--trace-file', `${out}/paging.jsonl`, `${out}/paging.elf`]);
+summarizePagingTrace(`${out}/paging.jsonl`);
 process.stdout.write('\nMore: npx mmscope --help, and README.md.\n');
+
+/** How many events of each paging kind the trace holds, and the first of each. */
+function summarizePagingTrace(path) {
+  const events = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const kind = (e) => (e.type === 'page-fault' ? e.resolution : e.type);
+  const shown = ['trim', 'page-write', 'repurpose', 'transition', 'pagefile-read'];
+  for (const name of shown) {
+    const matching = events.filter((e) => kind(e) === name);
+    process.stdout.write(`${String(matching.length).padStart(6)} ${name.padEnd(14)} e.g. ${matching.length ? formatTraceEvent(matching[0]) : '-'}\n`);
+  }
+}
