@@ -22,13 +22,11 @@ import { findPrototypeOwner } from './section.js';
  */
 export function writeModifiedPages(space: AddressSpace, wanted: number): number {
   let written = 0;
-  const skipped = new Set<Pfn>();
-  while (written < wanted) {
-    const pfn = space.frames.modifiedFrames(skipped.size + 1).find((candidate) => !skipped.has(candidate));
-    if (pfn === undefined) break;
-    const pages = writeModifiedFrame(space, pfn);
-    if (pages === 0) skipped.add(pfn);
-    written += pages;
+  // One walk over a snapshot of the list, oldest first: a frame written as part of an earlier cluster is skipped.
+  for (const pfn of space.frames.modifiedFrames()) {
+    if (written >= wanted) break;
+    if (space.frames.stateOf(pfn) !== PfnState.Modified) continue;
+    written += writeModifiedFrame(space, pfn);
   }
   return written;
 }

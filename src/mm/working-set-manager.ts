@@ -105,7 +105,9 @@ export function balanceWorkingSets(space: AddressSpace): void {
   const frames = space.frames;
   const { plentyFreePages, minimumFreePages, modifiedPageMaximum } = space.thresholds;
   if (frames.availablePages < plentyFreePages) relieveLowMemory(space);
-  else if (frames.modifiedCount >= modifiedPageMaximum) writeModifiedPages(space, frames.modifiedCount - modifiedPageMaximum / 2);
+  // Without a page file only mapped-file pages could be written, and those go back at flush, unmap and exit.
+  if (!space.pageFile) return;
+  if (frames.modifiedCount >= modifiedPageMaximum) writeModifiedPages(space, frames.modifiedCount - modifiedPageMaximum / 2);
   if (frames.availablePages < minimumFreePages && frames.modifiedCount > 0) writeModifiedPages(space, minimumFreePages);
 }
 
