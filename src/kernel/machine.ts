@@ -299,8 +299,10 @@ export class Machine {
   /** How the process ended, if the CPU's stop ended it; undefined when it can go on. */
   private outcomeAfterRun(bugCheck: BugCheck | undefined, options: RunOptions, started: number): RunOutcome | undefined {
     const process = this.requireProcess();
-    const end = (outcome: RunOutcome): RunOutcome => { this.finalOutcome = outcome; return outcome; };
-    if (bugCheck || process.terminated) flushAllSections(this.space);
+    // Every way a run ends (exit, exception, bug check, a limit, a wait nothing can
+    // end, a signal) is the end of the process: the mapped files get what the guest
+    // wrote, as the lazy writer would before the section goes away.
+    const end = (outcome: RunOutcome): RunOutcome => { flushAllSections(this.space); this.finalOutcome = outcome; return outcome; };
     if (bugCheck) {
       this.trace.emit({ type: 'bugcheck', code: bugCheck.code, name: bugCheckName(bugCheck.code), parameters: [...bugCheck.parameters], explanation: bugCheck.explanation });
       return end({ reason: 'bugcheck', exitStatus: bugCheck.code, bugCheck });
@@ -313,8 +315,6 @@ export class Machine {
     if (process.waitingForever) return end({ reason: 'waits-forever', exitStatus: undefined });
     const signal = this.limits.signalNumber();
     if (signal) {
-      // The run ends here, as at exit: the mapped files get what the guest wrote.
-      flushAllSections(this.space);
       return end({ reason: 'signal', signal, exitStatus: undefined });
     }
     if (this.limits.stoppedBy === 'timeout' || (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs)) return end({ reason: 'timeout', exitStatus: undefined });

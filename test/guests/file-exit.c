@@ -4,7 +4,9 @@
    guest writes one byte to pages 0 and 2, leaves page 1 alone, then ends:
      file-exit return     main returns 7 (ExitProcess)
      file-exit terminate  NtTerminateProcess(NtCurrentProcess(), 8)
-     file-exit crash      an unhandled access violation */
+     file-exit crash      an unhandled access violation
+     file-exit spin       loops until the run's instruction budget stops it
+     file-exit wait       Sleep(INFINITE): nothing can wake the only thread */
 #include <windows.h>
 #include <ntdll.h>
 #include <stdio.h>
@@ -21,5 +23,7 @@ int main(int argc, char **argv) {
   printf("wrote, ending by %s\n", how);
   if (!strcmp(how, "terminate")) NtTerminateProcess(NtCurrentProcess(), 8);
   if (!strcmp(how, "crash")) *(volatile int *)0x10 = 1;
+  if (!strcmp(how, "spin")) for (volatile int i = 0;; i++) {}
+  if (!strcmp(how, "wait")) Sleep(INFINITE);
   return 7;
 }

@@ -57,10 +57,13 @@ describe('dirty pages of a mapped file at process exit', () => {
     ['return', { reason: 'exited', exitStatus: 7 }],
     ['terminate', { reason: 'exited', exitStatus: 8 }],
     ['crash', { reason: 'exception', exitStatus: 0xc0000005 }],
+    // Stopped from outside: the run ends here, so the file must still get the bytes.
+    ['spin', { reason: 'instruction-limit' }],
+    ['wait', { reason: 'waits-forever' }],
   ])('ending by %s writes them to the file', async (how, outcome) => {
     const root = mkdtempSync(join(tmpdir(), 'mmscope-exit-'));
     writeFileSync(join(root, 'exit.bin'), Buffer.alloc(3 * PAGE, 0x11));
-    const run = await runGuest(guestElf('test/guests/file-exit.c'), { args: [how], machine: { fileRoot: root } });
+    const run = await runGuest(guestElf('test/guests/file-exit.c'), { args: [how], machine: { fileRoot: root }, run: { maxInstructions: 2_000_000 } });
     expect(run.stdout).toBe(`wrote, ending by ${how}\n`);
     expect(run.outcome).toMatchObject(outcome);
     const expected = Buffer.alloc(3 * PAGE, 0x11);
