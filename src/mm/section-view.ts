@@ -41,8 +41,13 @@ function compatible(section: ProtectionMask, view: ProtectionMask): boolean {
   return true;
 }
 
+/**
+ * NtMapViewOfSection once the service's checks passed (MAP_VIEW_CHECKS in
+ * section-services.ts): what depends on the section and the address space.
+ * The view must lie inside the section counting bytes, not pages (WRK:
+ * SectionOffset + ViewSize > SizeOfSection is STATUS_INVALID_VIEW_SIZE).
+ */
 export function mapViewOfSection(space: AddressSpace, section: SectionObject, request: MapViewRequest): MapViewResult {
-  if (request.allocationType & ~(MEM_TOP_DOWN | MEM_RESERVE)) return { status: STATUS_INVALID_PARAMETER_9 };
   // MEM_RESERVE views exist only for SEC_RESERVE page-file-backed sections.
   if (request.allocationType & MEM_RESERVE && !section.controlArea.reserveOnly) return { status: STATUS_INVALID_PARAMETER_9 };
   if (section.controlArea.image) return mapImageView(space, section, request.base || section.imageBase);
@@ -50,12 +55,11 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
   if (mask === undefined || (mask & 0x18) !== 0 || mask === 0) return { status: STATUS_INVALID_PAGE_PROTECTION };
   if (!compatible(section.protection, mask)) return { status: STATUS_SECTION_PROTECTION };
   if (request.offset % ALLOCATION_GRANULARITY !== 0 || request.base % ALLOCATION_GRANULARITY !== 0) return { status: STATUS_MAPPED_ALIGNMENT };
-  const sectionPages = section.controlArea.segment.pageCount;
   const firstPage = request.offset / PAGE_SIZE;
-  if (firstPage >= sectionPages) return { status: STATUS_INVALID_VIEW_SIZE };
+  if (request.offset >= section.sizeBytes) return { status: STATUS_INVALID_VIEW_SIZE };
   const bytes = request.viewSize || section.sizeBytes - request.offset;
+  if (request.offset + bytes > section.sizeBytes) return { status: STATUS_INVALID_VIEW_SIZE };
   const pages = Math.ceil(((request.offset % PAGE_SIZE) + bytes) / PAGE_SIZE);
-  if (firstPage + pages > sectionPages) return { status: STATUS_INVALID_VIEW_SIZE };
   const startingVpn = request.base ? vpnOf(request.base) : space.findEmptyAddressRange(pages, (request.allocationType & MEM_TOP_DOWN) !== 0);
   if (startingVpn === undefined) return { status: STATUS_NO_MEMORY };
   const endingVpn = startingVpn + pages - 1;

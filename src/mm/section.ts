@@ -19,7 +19,7 @@ import { POOL_BYTES, type PagedPool } from './paged-pool.js';
 import { PrototypePtes } from './prototype-ptes.js';
 import { slotOfPageFilePte } from './page-file.js';
 import {
-  STATUS_COMMITMENT_LIMIT, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4, STATUS_INVALID_PARAMETER_6,
+  STATUS_COMMITMENT_LIMIT, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4,
   STATUS_SECTION_TOO_BIG, type NtStatus,
 } from '../nt/status.js';
 
@@ -160,9 +160,7 @@ const MAX_SECTION_BYTES = 0x80000000;
 export function createSection(space: AddressSpace, request: CreateSectionRequest): SectionObject | NtStatus {
   const mask = isSectionProtection(request.protect) ? makeProtectionMask(request.protect) : undefined;
   if (mask === undefined) return STATUS_INVALID_PAGE_PROTECTION;
-  const kind = request.allocationAttributes & (SEC_COMMIT | SEC_RESERVE | SEC_IMAGE);
-  if (kind !== SEC_COMMIT && kind !== SEC_RESERVE) return STATUS_INVALID_PARAMETER_6;
-  if (request.allocationAttributes & ~(SEC_COMMIT | SEC_RESERVE | SEC_NOCACHE)) return STATUS_INVALID_PARAMETER_6;
+  const kind = request.allocationAttributes & (SEC_COMMIT | SEC_RESERVE); // the service checked the attributes (CREATE_SECTION_CHECKS)
   if (request.sizeBytes > MAX_SECTION_BYTES) return STATUS_SECTION_TOO_BIG;
   if (!request.file && request.sizeBytes === 0) return STATUS_INVALID_PARAMETER_4;
   const pages = Math.ceil(request.sizeBytes / PAGE_SIZE);

@@ -9,7 +9,7 @@ import {
 } from './layout.js';
 import { pageStateOf, type PageState } from './page-state.js';
 import {
-  MM_NOACCESS, isAccessible, isCompatibleProtection, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
+  MM_NOACCESS, PAGE_READWRITE, isAccessible, isCompatibleProtection, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
 } from './protection.js';
 import {
   ZERO_PTE, isDirtyPte, isPageFilePte, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
@@ -23,10 +23,12 @@ import { VadType, type Vad } from './vad.js';
 import { commitInView, setViewPageProtection } from './section-view.js';
 import { writableCounterpart } from './section.js';
 import { KernelPanic } from './panic.js';
+import { runArgumentChecks, type ArgumentCheck } from './argument-checks.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_FREE_VM_NOT_AT_BASE, STATUS_INVALID_PAGE_PROTECTION,
-  STATUS_INVALID_PARAMETER, STATUS_INVALID_PARAMETER_2, STATUS_INVALID_PARAMETER_3, STATUS_INVALID_PARAMETER_4,
-  STATUS_INVALID_PARAMETER_5, STATUS_MEMORY_NOT_ALLOCATED, STATUS_NOT_COMMITTED, STATUS_NOT_SUPPORTED, STATUS_NO_MEMORY, STATUS_SECTION_PROTECTION,
+  STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER, STATUS_INVALID_PARAMETER_2, STATUS_INVALID_PARAMETER_3, STATUS_INVALID_PARAMETER_4,
+  STATUS_INVALID_PARAMETER_5,
+  STATUS_MEMORY_NOT_ALLOCATED, STATUS_NOT_COMMITTED, STATUS_NOT_SUPPORTED, STATUS_NO_MEMORY, STATUS_SECTION_PROTECTION,
   STATUS_SUCCESS, STATUS_UNABLE_TO_DELETE_SECTION, STATUS_UNABLE_TO_FREE_VM, type NtStatus,
 } from '../nt/status.js';
 
@@ -46,7 +48,6 @@ export const MEM_LARGE_PAGES = 0x20000000;
 /** Windows 8's MEM_RESET_UNDO (the same value as MEM_IMAGE, which is never an allocation type). */
 export const MEM_RESET_UNDO = 0x1000000;
 
-const MAX_ZERO_BITS = 21;
 
 /** A range as the services report it back: base and size in bytes. */
 export interface Region { base: number; size: number }
@@ -55,21 +56,65 @@ export type RegionResult = { status: typeof STATUS_SUCCESS; region: Region } | {
 const fail = (status: NtStatus): RegionResult => ({ status });
 const ok = (base: number, size: number): RegionResult => ({ status: STATUS_SUCCESS, region: { base: base >>> 0, size } });
 
-export interface AllocateRequest { base: number; size: number; zeroBits: number; allocationType: number; protect: number }
+/**
+ * A service's arguments as its check table reads them. `capture` is the
+ * service's probe of the caller's pointers, which fills in base and size
+ * (direct callers pass the values and no capture); `currentProcess` is false
+ * when the process handle is not the caller's own.
+ */
+interface ServiceArguments { base: number; size: number; capture?: () => void; currentProcess?: boolean }
 
-/** NtAllocateVirtualMemory: reserve, commit, or both. */
+export interface AllocateRequest extends ServiceArguments { zeroBits: number; allocationType: number; protect: number }
+
+/** MM_MAXIMUM_ZERO_BITS on x86. */
+export const MAXIMUM_ZERO_BITS = 21;
+const KNOWN_ALLOCATION_TYPES = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
+const captureRow = <C extends ServiceArguments>(what: string): ArgumentCheck<C> => ({ capture: what, run: (c) => c.capture?.() });
+const processRow = <C extends ServiceArguments>(): ArgumentCheck<C> => ({ check: 'ProcessHandle', fails: (c) => c.currentProcess === false, status: STATUS_INVALID_HANDLE });
+
+/** NtAllocateVirtualMemory's checks in Windows' order (WRK NtAllocateVirtualMemory; ReactOS ARM3 virtual.c). */
+export const ALLOCATE_CHECKS: readonly ArgumentCheck<AllocateRequest>[] = [
+  { check: 'ZeroBits above 21', fails: (c) => c.zeroBits > MAXIMUM_ZERO_BITS, status: STATUS_INVALID_PARAMETER_3 },
+  { check: 'unknown AllocationType bits', fails: (c) => (c.allocationType & ~KNOWN_ALLOCATION_TYPES) !== 0, status: STATUS_INVALID_PARAMETER_5 },
+  { check: 'none of MEM_COMMIT, MEM_RESERVE, MEM_RESET, MEM_RESET_UNDO', fails: (c) => (c.allocationType & (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO)) === 0, status: STATUS_INVALID_PARAMETER_5 },
+  {
+    check: 'MEM_RESET or MEM_RESET_UNDO with another flag',
+    fails: (c) => (c.allocationType & (MEM_RESET | MEM_RESET_UNDO)) !== 0 && c.allocationType !== MEM_RESET && c.allocationType !== MEM_RESET_UNDO,
+    status: STATUS_INVALID_PARAMETER_5,
+  },
+  {
+    check: 'MEM_LARGE_PAGES without MEM_COMMIT or with other flags',
+    fails: (c) => (c.allocationType & MEM_LARGE_PAGES) !== 0 && (!(c.allocationType & MEM_COMMIT) || (c.allocationType & ~(MEM_LARGE_PAGES | MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN)) !== 0),
+    status: STATUS_INVALID_PARAMETER_5,
+  },
+  { check: 'MEM_WRITE_WATCH without MEM_RESERVE', fails: (c) => (c.allocationType & MEM_WRITE_WATCH) !== 0 && !(c.allocationType & MEM_RESERVE), status: STATUS_INVALID_PARAMETER_5 },
+  {
+    check: 'MEM_PHYSICAL without MEM_RESERVE or with other flags',
+    fails: (c) => (c.allocationType & MEM_PHYSICAL) !== 0 && (!(c.allocationType & MEM_RESERVE) || (c.allocationType & ~(MEM_PHYSICAL | MEM_RESERVE | MEM_TOP_DOWN)) !== 0),
+    status: STATUS_INVALID_PARAMETER_5,
+  },
+  { check: 'MEM_PHYSICAL not PAGE_READWRITE', fails: (c) => (c.allocationType & MEM_PHYSICAL) !== 0 && c.protect !== PAGE_READWRITE, status: STATUS_INVALID_PAGE_PROTECTION },
+  { check: 'Protect not a protection', fails: (c) => makeProtectionMask(c.protect) === undefined, status: STATUS_INVALID_PAGE_PROTECTION },
+  captureRow('probe and read *BaseAddress and *RegionSize'),
+  { check: 'BaseAddress above MM_HIGHEST_VAD_ADDRESS', fails: (c) => c.base > MM_HIGHEST_VAD_ADDRESS, status: STATUS_INVALID_PARAMETER_2 },
+  { check: 'RegionSize past MM_HIGHEST_VAD_ADDRESS', fails: (c) => MM_HIGHEST_VAD_ADDRESS + 1 - c.base < c.size, status: STATUS_INVALID_PARAMETER_4 },
+  { check: 'RegionSize 0', fails: (c) => c.size === 0, status: STATUS_INVALID_PARAMETER_4 },
+  processRow(),
+];
+
+/**
+ * NtAllocateVirtualMemory: reserve, commit, or both, once ALLOCATE_CHECKS
+ * passed; write-copy is for views only, MEM_PHYSICAL and MEM_LARGE_PAGES are
+ * not modelled (STATUS_NOT_SUPPORTED).
+ */
 export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequest): RegionResult {
+  const refused = runArgumentChecks(ALLOCATE_CHECKS, request);
+  if (refused !== undefined) return fail(refused);
   const { base, size, zeroBits, allocationType, protect } = request;
-  if (zeroBits > MAX_ZERO_BITS) return fail(STATUS_INVALID_PARAMETER_3);
   if (allocationType & (MEM_RESET | MEM_RESET_UNDO)) return resetOrUndo(space, request);
-  const known = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
-  if (allocationType & ~known || !(allocationType & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return fail(STATUS_INVALID_PARAMETER_5);
-  if (allocationType & MEM_WRITE_WATCH && !(allocationType & MEM_RESERVE)) return fail(STATUS_INVALID_PARAMETER_5);
-  if (allocationType & (MEM_RESET | MEM_PHYSICAL | MEM_LARGE_PAGES)) return fail(STATUS_NOT_SUPPORTED);
+  if (allocationType & (MEM_PHYSICAL | MEM_LARGE_PAGES)) return fail(STATUS_NOT_SUPPORTED);
   const mask = makeProtectionMask(protect);
   if (mask === undefined || isCopyOnWrite(mask)) return fail(STATUS_INVALID_PAGE_PROTECTION); // write-copy is for views only
-  if (base > MM_HIGHEST_VAD_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
-  if (size === 0 || size > MM_HIGHEST_VAD_ADDRESS + 1 - base) return fail(STATUS_INVALID_PARAMETER_4);
   const commit = (allocationType & MEM_COMMIT) !== 0;
   // Committing at no particular address reserves too, as VirtualAlloc(NULL, n, MEM_COMMIT) does.
   if (allocationType & MEM_RESERVE || base === 0) {
@@ -130,15 +175,22 @@ function commitInReservation(space: AddressSpace, base: number, size: number, pr
   return ok(addressOfVpn(range.first), range.pages * PAGE_SIZE);
 }
 
-export interface FreeRequest { base: number; size: number; freeType: number }
+export interface FreeRequest extends ServiceArguments { freeType: number }
 
-/** NtFreeVirtualMemory: decommit pages or release a whole allocation. */
+/** NtFreeVirtualMemory's checks (WRK NtFreeVirtualMemory): FreeType, the probes, the range against MM_HIGHEST_USER_ADDRESS, the process. */
+export const FREE_CHECKS: readonly ArgumentCheck<FreeRequest>[] = [
+  { check: 'FreeType not exactly one of MEM_DECOMMIT, MEM_RELEASE', fails: (c) => c.freeType !== MEM_DECOMMIT && c.freeType !== MEM_RELEASE, status: STATUS_INVALID_PARAMETER_4 },
+  captureRow('probe and read *BaseAddress and *RegionSize'),
+  { check: 'BaseAddress above MM_HIGHEST_USER_ADDRESS', fails: (c) => c.base > MM_HIGHEST_USER_ADDRESS, status: STATUS_INVALID_PARAMETER_2 },
+  { check: 'RegionSize past MM_HIGHEST_USER_ADDRESS', fails: (c) => MM_HIGHEST_USER_ADDRESS + 1 - c.base < c.size, status: STATUS_INVALID_PARAMETER_3 },
+  processRow(),
+];
+
+/** NtFreeVirtualMemory: decommit pages or release a whole allocation (the service checked the arguments: FREE_CHECKS). */
 export function freeVirtualMemory(space: AddressSpace, request: FreeRequest): RegionResult {
+  const refused = runArgumentChecks(FREE_CHECKS, request);
+  if (refused !== undefined) return fail(refused);
   const { base, size, freeType } = request;
-  if (freeType !== MEM_DECOMMIT && freeType !== MEM_RELEASE) return fail(STATUS_INVALID_PARAMETER_4);
-  // Free and protect bound by MM_HIGHEST_USER_ADDRESS, allocate by MM_HIGHEST_VAD_ADDRESS (WRK, ReactOS virtual.c).
-  if (base > MM_HIGHEST_USER_ADDRESS) return fail(STATUS_INVALID_PARAMETER_2);
-  if (size > MM_HIGHEST_USER_ADDRESS + 1 - base) return fail(STATUS_INVALID_PARAMETER_3);
   const vad = space.findVad(base);
   if (!vad) return fail(STATUS_MEMORY_NOT_ALLOCATED);
   if (!vad.privateMemory) return fail(STATUS_UNABLE_TO_DELETE_SECTION);
@@ -191,16 +243,29 @@ function discardPage(space: AddressSpace, vpn: Vpn, replacement: number): void {
   }
 }
 
-export interface ProtectRequest { base: number; size: number; protect: number }
+export interface ProtectRequest extends ServiceArguments {
+  protect: number;
+  /** The service's probe of *OldAccessProtection for writing. */
+  captureOldProtect?: () => void;
+}
+
+/** NtProtectVirtualMemory's checks (WRK NtProtectVirtualMemory): the protection, the probes, the range, the process. */
+export const PROTECT_CHECKS: readonly ArgumentCheck<ProtectRequest>[] = [
+  { check: 'NewAccessProtection not a protection', fails: (c) => makeProtectionMask(c.protect) === undefined, status: STATUS_INVALID_PAGE_PROTECTION },
+  captureRow('probe and read *BaseAddress and *NumberOfBytesToProtect'),
+  { capture: 'probe *OldAccessProtection for writing', run: (c) => c.captureOldProtect?.() },
+  { check: 'BaseAddress above MM_HIGHEST_USER_ADDRESS', fails: (c) => c.base > MM_HIGHEST_USER_ADDRESS, status: STATUS_INVALID_PARAMETER_2 },
+  { check: 'size 0 or past MM_HIGHEST_USER_ADDRESS', fails: (c) => c.size === 0 || MM_HIGHEST_USER_ADDRESS + 1 - c.base < c.size, status: STATUS_INVALID_PARAMETER_3 },
+  processRow(),
+];
 export type ProtectResult = { status: typeof STATUS_SUCCESS; region: Region; oldProtect: number } | { status: NtStatus; region?: undefined; oldProtect?: undefined };
 
-/** NtProtectVirtualMemory: every page of the range must be committed, inside one allocation. */
+/** NtProtectVirtualMemory: every page of the range must be committed, inside one allocation (the service checked the arguments: PROTECT_CHECKS). */
 export function protectVirtualMemory(space: AddressSpace, request: ProtectRequest): ProtectResult {
+  const refused = runArgumentChecks(PROTECT_CHECKS, request);
+  if (refused !== undefined) return { status: refused };
   const { base, size, protect } = request;
-  const mask = makeProtectionMask(protect);
-  if (mask === undefined) return { status: STATUS_INVALID_PAGE_PROTECTION };
-  if (base > MM_HIGHEST_USER_ADDRESS) return { status: STATUS_INVALID_PARAMETER_2 };
-  if (size === 0 || size > MM_HIGHEST_USER_ADDRESS + 1 - base) return { status: STATUS_INVALID_PARAMETER_3 };
+  const mask = makeProtectionMask(protect)!;
   const range = pageRange(base, size);
   const vad = space.vads.findByVpn(range.first);
   if (!vad) return { status: STATUS_MEMORY_NOT_ALLOCATED };

@@ -1,19 +1,25 @@
-// The virtual-memory system services: capture the guest's arguments (every
-// pointer probed, in/out parameters checked for writing before any work),
-// call the memory manager, write the results back.
+// The virtual-memory system services. Each service's arguments are checked
+// by one table in Windows' order (ALLOCATE_CHECKS, FREE_CHECKS and
+// PROTECT_CHECKS in mm/virtual-memory.ts, QUERY_CHECKS here; WRK virtual.c
+// and ReactOS ARM3 virtual.c): the parameters that need no memory first, then
+// the probes of the caller's pointers (the capture rows, run here), then the
+// ranges, then the process handle. Then the work, and the results written back.
 import {
   allocateVirtualMemory, freeVirtualMemory, protectVirtualMemory, queryVirtualMemory,
+  type AllocateRequest, type FreeRequest, type ProtectRequest,
 } from '../../mm/virtual-memory.js';
 import {
   STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_PRIVILEGE_NOT_HELD,
   STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { isCurrentProcess, type NtService } from './nt-service.js';
-import { captureInOut, captureRegion, writeRegion } from './user-structures.js';
 import {
   lockVirtualMemory, unlockVirtualMemory, workingSetBlocks, workingSetExBlock, type RangeResult,
 } from '../../mm/working-set-services.js';
 import type { Process } from '../process.js';
+import { captureInOut, captureRegion, writeRegion } from './user-structures.js';
+import { runArgumentChecks, type ArgumentCheck } from '../../mm/argument-checks.js';
+import type { UserMemory } from '../../mm/user-memory.js';
 
 const MemoryBasicInformation = 0;
 const MemoryWorkingSetInformation = 1;
@@ -25,73 +31,96 @@ const WORKING_SET_EX_ENTRY_SIZE = 8;
 const MAP_PROCESS = 1;
 const MAP_SYSTEM = 2;
 
+/** The service's probe row: reads *BaseAddress and *RegionSize (arguments `baseIndex`, `sizeIndex`), both probed for writing, into `into`. */
+function regionCapture(memory: UserMemory, args: readonly number[], baseIndex: number, sizeIndex: number, into: { base: number; size: number }): () => void {
+  return () => { into.base = captureInOut(memory, args[baseIndex]!); into.size = captureInOut(memory, args[sizeIndex]!); };
+}
 
-/** NtAllocateVirtualMemory(ProcessHandle, *BaseAddress, ZeroBits, *RegionSize, AllocationType, Protect) */
+/** NtAllocateVirtualMemory(ProcessHandle, *BaseAddress, ZeroBits, *RegionSize, AllocationType, Protect): ALLOCATE_CHECKS, then the work. */
 export const NtAllocateVirtualMemory: NtService = {
   number: 0x11,
   name: 'NtAllocateVirtualMemory',
   argCount: 6,
-  handler({ process }, [handle, baseAddress, zeroBits, regionSize, allocationType, protect]) {
-    const { base, size } = captureRegion(process.memory, baseAddress!, regionSize!);
-    if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
-    const result = allocateVirtualMemory(process.space, { base, size, zeroBits: zeroBits!, allocationType: allocationType!, protect: protect! });
+  handler({ process }, args) {
+    const request: AllocateRequest = { base: 0, size: 0, zeroBits: args[2]!, allocationType: args[4]!, protect: args[5]!, currentProcess: isCurrentProcess(args[0]!) };
+    request.capture = regionCapture(process.memory, args, 1, 3, request);
+    const result = allocateVirtualMemory(process.space, request);
     if (!result.region) return result.status;
-    writeRegion(process.memory, baseAddress!, regionSize!, result.region);
+    writeRegion(process.memory, args[1]!, args[3]!, result.region);
     return STATUS_SUCCESS;
   },
 };
 
-/** NtFreeVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize, FreeType) */
+/** NtFreeVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize, FreeType): FREE_CHECKS, then the work. */
 export const NtFreeVirtualMemory: NtService = {
   number: 0x53,
   name: 'NtFreeVirtualMemory',
   argCount: 4,
-  handler({ process }, [handle, baseAddress, regionSize, freeType]) {
-    const { base, size } = captureRegion(process.memory, baseAddress!, regionSize!);
-    if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
-    const result = freeVirtualMemory(process.space, { base, size, freeType: freeType! });
+  handler({ process }, args) {
+    const request: FreeRequest = { base: 0, size: 0, freeType: args[3]!, currentProcess: isCurrentProcess(args[0]!) };
+    request.capture = regionCapture(process.memory, args, 1, 2, request);
+    const result = freeVirtualMemory(process.space, request);
     if (!result.region) return result.status;
-    writeRegion(process.memory, baseAddress!, regionSize!, result.region);
+    writeRegion(process.memory, args[1]!, args[2]!, result.region);
     return STATUS_SUCCESS;
   },
 };
 
-/** NtProtectVirtualMemory(ProcessHandle, *BaseAddress, *NumberOfBytesToProtect, NewAccessProtection, *OldAccessProtection) */
+/** NtProtectVirtualMemory(ProcessHandle, *BaseAddress, *NumberOfBytesToProtect, NewAccessProtection, *OldAccessProtection): PROTECT_CHECKS, then the work. */
 export const NtProtectVirtualMemory: NtService = {
   number: 0x89,
   name: 'NtProtectVirtualMemory',
   argCount: 5,
-  handler({ process }, [handle, baseAddress, bytesToProtect, newProtect, oldProtect]) {
-    const { base, size } = captureRegion(process.memory, baseAddress!, bytesToProtect!);
-    captureInOut(process.memory, oldProtect!);
-    if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
-    const result = protectVirtualMemory(process.space, { base, size, protect: newProtect! });
+  handler({ process }, args) {
+    const request: ProtectRequest = {
+      base: 0, size: 0, protect: args[3]!, currentProcess: isCurrentProcess(args[0]!),
+      captureOldProtect: () => { captureInOut(process.memory, args[4]!); },
+    };
+    request.capture = regionCapture(process.memory, args, 1, 2, request);
+    const result = protectVirtualMemory(process.space, request);
     if (!result.region) return result.status;
-    writeRegion(process.memory, baseAddress!, bytesToProtect!, result.region);
-    process.memory.writeU32(oldProtect!, result.oldProtect);
+    writeRegion(process.memory, args[1]!, args[2]!, result.region);
+    process.memory.writeU32(args[4]!, result.oldProtect);
     return STATUS_SUCCESS;
   },
 };
+
+/** What NtQueryVirtualMemory's check rows read. */
+interface QueryArguments { args: readonly number[]; memory: UserMemory }
+
+/** NtQueryVirtualMemory's checks (WRK NtQueryVirtualMemory): the class, the length, the probes of the buffer and *ReturnLength, the process. */
+export const QUERY_CHECKS: readonly ArgumentCheck<QueryArguments>[] = [
+  { check: 'MemoryInformationClass not MemoryBasicInformation', fails: (c) => c.args[2] !== MemoryBasicInformation, status: STATUS_INVALID_INFO_CLASS },
+  { check: 'Length below sizeof(MEMORY_BASIC_INFORMATION)', fails: (c) => c.args[4]! < MEMORY_BASIC_INFORMATION_SIZE, status: STATUS_INFO_LENGTH_MISMATCH },
+  {
+    capture: 'probe the buffer and *ReturnLength for writing',
+    run: (c) => {
+      c.memory.write(c.args[3]!, c.memory.read(c.args[3]!, MEMORY_BASIC_INFORMATION_SIZE));
+      if (c.args[5]) captureInOut(c.memory, c.args[5]);
+    },
+  },
+  { check: 'ProcessHandle', fails: (c) => !isCurrentProcess(c.args[0]!), status: STATUS_INVALID_HANDLE },
+];
 
 /** NtQueryVirtualMemory(ProcessHandle, BaseAddress, MemoryInformationClass, Buffer, Length, *ReturnLength) */
 export const NtQueryVirtualMemory: NtService = {
   number: 0xb2,
   name: 'NtQueryVirtualMemory',
   argCount: 6,
-  handler({ process }, [handle, baseAddress, informationClass, buffer, length, returnLength]): NtStatus {
-    if (informationClass === MemoryWorkingSetInformation) return queryWorkingSet(process, handle!, buffer!, length!, returnLength!);
-    if (informationClass === MemoryWorkingSetExInformation) return queryWorkingSetEx(process, handle!, buffer!, length!, returnLength!);
-    if (informationClass !== MemoryBasicInformation) return STATUS_INVALID_INFO_CLASS;
-    if (length! < MEMORY_BASIC_INFORMATION_SIZE) return STATUS_INFO_LENGTH_MISMATCH;
-    if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
-    const info = queryVirtualMemory(process.space, baseAddress!);
+  handler({ process }, args): NtStatus {
+    // The working-set classes have their own buffers and checks (paging's queryWorkingSet*); the rest is QUERY_CHECKS.
+    if (args[2] === MemoryWorkingSetInformation) return queryWorkingSet(process, args[0]!, args[3]!, args[4]!, args[5]!);
+    if (args[2] === MemoryWorkingSetExInformation) return queryWorkingSetEx(process, args[0]!, args[3]!, args[4]!, args[5]!);
+    const refused = runArgumentChecks(QUERY_CHECKS, { args, memory: process.memory });
+    if (refused !== undefined) return refused;
+    const info = queryVirtualMemory(process.space, args[1]!);
     if (typeof info === 'number') return info;
     const bytes = new Uint8Array(MEMORY_BASIC_INFORMATION_SIZE);
     const view = new DataView(bytes.buffer);
     [info.baseAddress, info.allocationBase, info.allocationProtect, info.regionSize, info.state, info.protect, info.type]
       .forEach((value, i) => view.setUint32(i * 4, value >>> 0, true));
-    process.memory.write(buffer!, bytes);
-    if (returnLength) process.memory.writeU32(returnLength, MEMORY_BASIC_INFORMATION_SIZE);
+    process.memory.write(args[3]!, bytes);
+    if (args[5]) process.memory.writeU32(args[5], MEMORY_BASIC_INFORMATION_SIZE);
     return STATUS_SUCCESS;
   },
 };
