@@ -82,9 +82,14 @@ export async function debugProgram(invocation: Invocation<DebugOptionValues>): P
     const say = (text: string): void => streams.out(text.endsWith('\n') ? text : `${text}\n`);
     const start = engine.describeStop(session.start());
     if (settings.gdb) {
+      const where = `${settings.gdb.host}:${settings.gdb.port}`;
       await serveGdb(session, engine, {
         ...settings.gdb,
         onListening: ({ host, port }) => streams.err(`mmscope: waiting for gdb on ${host}:${port} (target remote ${host}:${port})\n`),
+      }).catch((error: unknown) => {
+        // A port in use, an address not on this machine, a host name that does not resolve: the user's, not a bug.
+        if ((error as NodeJS.ErrnoException).code) throw new HostIoError(`cannot listen for gdb on ${where}: ${describeErrno(error)}`);
+        throw error;
       });
     } else {
       say(start);

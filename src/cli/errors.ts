@@ -32,6 +32,9 @@ export function describeErrno(error: unknown): string {
     case 'ENOSPC': return 'no space left on the device';
     case 'EROFS': return 'read-only file system';
     case 'EPIPE': return 'the reader closed the pipe';
+    case 'EADDRINUSE': return 'the address is already in use';
+    case 'EADDRNOTAVAIL': return 'the address is not one of this machine\'s';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'no such host';
     default: return code ?? (error instanceof Error ? error.message : String(error));
   }
 }

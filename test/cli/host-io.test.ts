@@ -2,6 +2,7 @@
 // cannot be written, a reader that closed the pipe. Each is one line on
 // stderr (when stderr still works) and status 125, never an internal error.
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,5 +74,24 @@ describe('a reader that closed the pipe', () => {
 
   it('help into a closed pipe', () => {
     expectOneLine(runIntoClosedPipe(['run', '--help']), /mmscope: cannot write to stdout: the reader closed the pipe/);
+  });
+});
+
+describe('--gdb where the stub cannot listen', () => {
+  it('a port another program holds: one line, status 125', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const result = runCli(['run', '--gdb', `127.0.0.1:${port}`, hello]);
+      expectOneLine(result, new RegExp(`^mmscope: cannot listen for gdb on 127\\.0\\.0\\.1:${port}: the address is already in use\n$`));
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('an address that is not this machine\'s: one line, status 125', () => {
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never a local address, and nothing is sent there.
+    expectOneLine(runCli(['run', '--gdb', '192.0.2.1:34999', hello]), /^mmscope: cannot listen for gdb on 192\.0\.2\.1:34999: the address is not one of this machine's\n$/);
   });
 });
