@@ -1,9 +1,11 @@
 // `mmscope build`: the guest SDK's toolchain behind one command.
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Option } from 'commander';
 import { Machine } from '../kernel/machine.js';
 import { buildGuest, imageBaseProblem } from '../toolchain/build-guest.js';
 import type { CommandDeclaration, Invocation } from './command-table.js';
-import { UsageError } from './errors.js';
+import { HostIoError, UsageError, describeErrno } from './errors.js';
 import { collect, parseAddress, parsePositiveSize } from './parsers.js';
 
 interface BuildOptionValues {
@@ -39,6 +41,7 @@ printed on stderr when the build succeeds too.`,
 
 function build({ operands, options, output }: Invocation<BuildOptionValues>): number {
   validate(options);
+  checkHostFiles(operands, options.output);
   const { diagnostics } = buildGuest({
     sources: operands, output: options.output, cflags: options.cflag ?? [],
     ...(options.stack !== undefined ? { stackReserveBytes: options.stack } : {}),
@@ -46,6 +49,27 @@ function build({ operands, options, output }: Invocation<BuildOptionValues>): nu
   });
   if (diagnostics) output.err(diagnostics);   /* gcc's warnings, even when the build succeeds */
   return 0;
+}
+
+/**
+ * Sources that cannot be read and an output that cannot be written are host
+ * I/O problems (status 125), not compiler failures (status 1): said before gcc runs.
+ */
+function checkHostFiles(sources: readonly string[], output: string): void {
+  for (const source of sources) {
+    try {
+      if (statSync(source).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+      accessSync(source, constants.R_OK);
+    } catch (error) {
+      throw new HostIoError(`cannot read ${source}: ${describeErrno(error)}`);
+    }
+  }
+  try {
+    if (statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    accessSync(dirname(output), constants.W_OK);
+  } catch (error) {
+    throw new HostIoError(`cannot write ${output}: ${describeErrno(error)}`);
+  }
 }
 
 /** What `run` would refuse is refused here, before anything is built. */

@@ -95,3 +95,13 @@ describe('--gdb where the stub cannot listen', () => {
     expectOneLine(runCli(['run', '--gdb', '192.0.2.1:34999', hello]), /^mmscope: cannot listen for gdb on 192\.0\.2\.1:34999: the address is not one of this machine's\n$/);
   });
 });
+
+describe('build: host files, not compiler failures', () => {
+  it.each([
+    [['build', 'guest/examples/hello.c', '-o', '/nonexistent/x.elf'], /^mmscope: cannot write \/nonexistent\/x\.elf: no such file or directory\n$/],
+    [['build', 'guest/examples/hello.c', '-o', 'guest'], /^mmscope: cannot write guest: it is a directory\n$/],
+    [['build', 'nosuch.c', '-o', 'x.elf'], /^mmscope: cannot read nosuch\.c: no such file or directory\n$/],
+  ])('%j: one line, status 125', (args, line) => {
+    expectOneLine(runCli(args), line);
+  });
+});
