@@ -5,5 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/mm/**/*.test.ts'],
+    // Coverage instrumentation makes the randomized VAD-tree test several times slower.
+    testTimeout: 120_000,
   },
 });
