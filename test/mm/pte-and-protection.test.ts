@@ -44,6 +44,7 @@ describe('Win32 protection → MM_* mask and back', () => {
     ['two modifiers', 0x304],
     ['guard and write-combine', 0x504],
     ['an unknown modifier bit', 0x804],
+    ['an undefined base value with PAGE_GUARD', 0x106],
     ['PAGE_TARGETS_INVALID (0x40000000) on a base', 0x40000004],
   ])('rejects %s (0x%s) with STATUS_INVALID_PAGE_PROTECTION', (_what, protect) => {
     expect(makeProtectionMask(protect)).toBeUndefined();
@@ -82,6 +83,8 @@ describe('Win32 protection → MM_* mask and back', () => {
     expect(describeProtection(0x220)).toBe('PAGE_EXECUTE_READ|PAGE_NOCACHE');
     expect(describeProtection(0x402)).toBe('PAGE_READONLY|PAGE_WRITECOMBINE');
     expect(describeProtection(0x03)).toBe('0x3');
+    expect([0x02, 0x08, 0x10, 0x20, 0x40].map(describeProtection))
+      .toEqual(['PAGE_READONLY', 'PAGE_WRITECOPY', 'PAGE_EXECUTE', 'PAGE_EXECUTE_READ', 'PAGE_EXECUTE_READWRITE']);
     expect(describeMask(0x18)).toBe('NO_ACCESS');
     expect(describeMask(0x10)).toBe('DECOMMIT');
     expect(describeMask(0x00)).toBe('NO_ACCESS');

@@ -70,6 +70,7 @@ describe('NtAllocateVirtualMemory', () => {
     checkAddressSpaceInvariants(space);
     expect(freeVirtualMemory(space, { base: r.base, size: 0, freeType: MEM_RELEASE })).toEqual({ status: 0, region: { base: r.base, size: 0x10000 } });
     expect([space.commitCharge, space.commit.totalPages]).toEqual([0, 0]);
+    expect(space.commit.peakPages).toBe(5); // the most ever charged at once
     checkAddressSpaceInvariants(space);
   });
 
