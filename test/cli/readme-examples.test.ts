@@ -2,7 +2,9 @@
 // project directory, and each line the README shows must appear, in order,
 // in what the command prints (stdout and stderr together, as a terminal
 // shows them). Timings (`1234.5us`) may differ; `…` in the README stands for
-// text left out, on its own line for lines left out.
+// text left out, on its own line for lines left out. Examples that leave a
+// server running in the background (`… &`, the gdb walk-through) are for two
+// terminals and are tested by their own suite (test/debugger).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ function readmeExamples(): Example[] {
   for (let i = 0; i < lines.length; i++) {
     if (!/^```\w*$/.test(lines[i]!) || !lines[i + 1]?.startsWith('$ ')) continue;
     const end = lines.indexOf('```', i + 1);
+    if (lines[i + 1]!.trimEnd().endsWith('&')) { i = end; continue; }
     examples.push({ line: i + 2, command: lines[i + 1]!.slice(2), shown: lines.slice(i + 2, end).filter((l) => l !== '' && l !== '…') });
     i = end;
   }
