@@ -1,6 +1,6 @@
 // The command line as a user drives it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,7 +80,9 @@ describe('build and run', () => {
   });
 
   it('reports a compile error with the compiler\'s message and status 1', () => {
-    const result = runCli(['build', 'test/guests/not-there.c', '-o', join(dir, 'x.elf')]);
+    const broken = join(dir, 'broken.c');
+    writeFileSync(broken, 'int main(void) { return undeclared; }\n');
+    const result = runCli(['build', broken, '-o', join(dir, 'x.elf')]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^mmscope: gcc failed:/);
   });
