@@ -103,6 +103,8 @@ function readSettings(invocation: Invocation<RunOptionValues>): RunSettings {
     ...invocation.options, program: program!, guestArgs, fileRoot: invocation.options.root ?? process.cwd(), ptes: invocation.options.pte ?? [],
   };
   if (settings.json && settings.traceFile === '-') throw new UsageError('--json and --trace-file - both want stdout; give the trace a file name', 'run');
+  // A format with nowhere to go would be dropped without a word.
+  if (settings.traceFormat !== 'jsonl' && !settings.traceFile) throw new UsageError(`--trace-format ${settings.traceFormat} is the format of --trace-file FILE; give the file`, 'run');
   try {
     Machine.validateOptions(machineOptions(settings));
   } catch (error) {

@@ -51,6 +51,12 @@ describe('trace files', () => {
     expect(result.stderr).toContain('Hello from ring 3, pipe!\n');
   });
 
+  it('--trace-format chrome without --trace-file: a usage error, not a format dropped without a word', () => {
+    const result = runCli(['run', '--trace-format', 'chrome', hello]);
+    expect(result.status).toBe(125);
+    expect(result.stderr).toMatch(/^mmscope: --trace-format chrome is the format of --trace-file FILE; give the file\n/);
+  });
+
   it('"-" and --json would both write to stdout: a usage error', () => {
     const result = runCli(['run', '--json', '--trace-file', '-', hello]);
     expect(result.status).toBe(125);
