@@ -65,7 +65,8 @@ export class CommandEngine {
     const [, rawName, args] = match;
     const name = rawName!.toLowerCase();
     const handler = COMMANDS[name] ?? (name.startsWith('ba') ? COMMANDS.ba : undefined);
-    if (!handler) throw new CommandError(`No export ${name} found` + (name.startsWith('!') ? '' : `: unknown command '${rawName}'`));
+    // WinDbg's words: an unknown extension is "No export X found", anything else a syntax error.
+    if (!handler) throw new CommandError(name.startsWith('!') ? `No export ${name.slice(1)} found` : `       ^ Syntax error in '${command.trim()}'`);
     return handler(this, name.startsWith('ba') && name !== 'ba' ? `${name.slice(2)} ${args}` : args!.trim(), name);
   }
 

@@ -47,8 +47,14 @@ describe('mmscope debug', () => {
   });
 
   it('a bad command prints WinDbg\'s complaint and skips the rest of the line', () => {
-    const run = runCli(['debug', '-c', 'nosuchcommand; r', elf()]);
-    expect(run.stdout).toContain("unknown command 'nosuchcommand'");
+    const run = runCli(['debug', '-c', 'nosuchcommand; !nosuchextension; r', elf()]);
+    expect(run.stdout).toContain("       ^ Syntax error in 'nosuchcommand'\n");
+    expect(run.stdout).not.toContain('No export');
     expect(run.stdout).not.toMatch(/0:000> nosuchcommand; r\n[^\n]*\neax=/);
+  });
+
+  it('an unknown extension is "No export X found", as WinDbg says', () => {
+    const run = runCli(['debug', '-c', '!nosuchextension; q', elf()]);
+    expect(run.stdout).toContain('No export nosuchextension found\n');
   });
 });
