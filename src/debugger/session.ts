@@ -173,8 +173,13 @@ export class DebugSession {
       this.lastFault = event;
       return this.decide('pf', this.filters.matchesPageFault(event), () => `page fault ${hex(event.address)} → ${event.resolution}`);
     }
-    if (event.type === 'process-exit') return this.decide('epr', true, () => `ExitProcess: status ${hex(event.status)}`);
+    if (event.type === 'process-exit') return this.filters.state('epr') === 'break' ? undefined : this.decide('epr', true, () => `ExitProcess: status ${hex(event.status)}`);
     if (event.type !== 'syscall') return undefined;
+    const exitStatus = this.machine.terminatingWith();
+    if (exitStatus !== undefined && this.filters.state('epr') === 'break') {
+      this.notes.push(`ExitProcess: status ${hex(exitStatus)}`);
+      return 'epr';
+    }
     const stops: (string | undefined)[] = [];
     const names = this.filters.systemCalls;
     stops.push(this.decide('sys', !names.size || names.has(event.name.toLowerCase()), () => `system call ${event.name} = ${hex(event.result)}`));
@@ -187,15 +192,16 @@ export class DebugSession {
     if (after.modules !== before.modules) {
       const loaded = after.modules.length > before.modules.length;
       this.refreshModuleSymbols();
-      stops.push(this.decide(loaded ? 'ld' : 'ud', true, () => this.moduleNote(loaded)));
+      stops.push(this.decide(loaded ? 'ld' : 'ud', true, () => this.moduleNote(loaded, before.modules, after.modules), true));
     }
     return stops.find((s) => s !== undefined);
   }
 
-  private decide(filter: string, matches: boolean, note: () => string): string | undefined {
+  /** `windows`: a filter WinDbg has, whose line (ModLoad, Unload module) WinDbg prints when it breaks too. */
+  private decide(filter: string, matches: boolean, note: () => string, windows = false): string | undefined {
     if (!matches) return undefined;
     const state = this.filters.state(filter);
-    if (state === 'output') this.notes.push(note());
+    if (state === 'output' || (windows && state === 'break')) this.notes.push(note());
     return state === 'break' ? filter : undefined;
   }
 
@@ -207,9 +213,14 @@ export class DebugSession {
     };
   }
 
-  private moduleNote(loaded: boolean): string {
+  /** WinDbg's lines: `ModLoad: START END   PATH`, `Unload module PATH at BASE` (the snapshots list `base:name`). */
+  private moduleNote(loaded: boolean, before: string, after: string): string {
     const modules = this.machine.modules();
-    if (!loaded) return 'Unload module';
+    if (!loaded) {
+      const remaining = new Set(after.split(';'));
+      const gone = before.split(';').filter((m) => !remaining.has(m)).map((m) => m.split(/:(.*)/s));
+      return gone.map(([base, name]) => `Unload module ${name} at ${hex(Number(base))}`).join('\n');
+    }
     const last = modules.at(-1)!;
     return `ModLoad: ${hex(last.base)} ${hex(last.base + last.size)}   ${last.name}`;
   }

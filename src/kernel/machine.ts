@@ -375,10 +375,17 @@ export class Machine {
     let bugCheck: BugCheck | undefined;
     const stop = control.runUntilStop(begin, (from) => { bugCheck = this.startCpu(from, until, timeoutUs, maxInstructions); }, { fromBreakpoint: this.cpuStarted });
     this.cpuStarted = true;
+    // A debugger's stop on the exit (epr) comes first: the process ends at the next resume, as WinDbg's exit-process break.
+    if (stop?.kind === 'event' && !bugCheck && this.terminatingWith() !== undefined) return stop;
     if (this.outcomeAfterRun(bugCheck, options, started)) return { kind: 'ended' };
     if (stop) return stop;
     if (options.until !== undefined && control.eip() === options.until >>> 0) return { kind: 'breakpoint', address: options.until >>> 0 };
     return { kind: 'step' };
+  }
+
+  /** The exit status of a process that asked to end (NtTerminateProcess) but is not torn down yet; undefined otherwise. */
+  terminatingWith(): number | undefined {
+    return !this.finalOutcome && this.process?.terminated ? this.process.exitStatus : undefined;
   }
 
   /** How the process ended, once a debugger's run ended it. */

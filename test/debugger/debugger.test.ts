@@ -260,3 +260,58 @@ describe('modules', () => {
     }, { fileRoot: root });
   });
 });
+
+describe('event filters on real guests', () => {
+  const instruction = (machine: Machine): string => machine.disassemble(eip(machine), 1)[0]!.text;
+
+  it('ii (on by default) stops at the ud2 with WinDbg\'s line; g passes it on and the unhandled #UD ends the process', async () => {
+    await debug('test/guests/cpu-exceptions.c', ['ud2'], ({ run, machine }) => {
+      expect(run('g')).toContain('Illegal instruction - code c000001d (first chance)');
+      expect(instruction(machine)).toMatch(/^ud2/);
+      expect(run('g')).toMatch(/The process ended: .*c000001d/i);
+    });
+  });
+
+  it('gp (output by default) does not stop; sxe gp stops at the instruction that touched the guard page', async () => {
+    await debug('test/guests/exceptions-veh.c', [], ({ run, machine, session }) => {
+      run('sxe gp');
+      const stop = run('g');
+      expect(stop).toContain('Guard page violation - code 80000001 (first chance)');
+      expect(session.lastStop?.reason).toMatchObject({ kind: 'exception', report: { code: 0x80000001 } });
+      expect(instruction(machine)).toMatch(/byte ptr \[/);
+      run('sxn gp; sxd av; sxd bpe'); // the guest goes on to raise and handle an AV and an int3
+      expect(run('g')).toMatch(/exception 80000001 \(gp\) passed to the program[\s\S]*exited with status 00000000/);
+    });
+  });
+
+  it('sov (on by default) stops at the push or call that reached the last guard page of the stack', async () => {
+    await debug('test/guests/stack-growth.c', ['overflow'], ({ run, machine, session }) => {
+      expect(run('g')).toContain('Stack overflow - code c00000fd (first chance)');
+      expect(session.symbols.format(eip(machine))).toMatch(/!recurse\+/);
+      expect(session.lastStop?.reason).toMatchObject({ kind: 'exception', report: { eip: eip(machine), write: true } });
+      expect(run('g')).toContain('exited with status 00000000');
+    });
+  });
+
+  it('sxe epr stops at ExitProcess with the exit status; g then ends the session', async () => {
+    await debug('test/guests/debuggee.c', [], ({ run, session }) => {
+      run('sxe epr');
+      const stop = run('g');
+      expect(stop).toMatch(/^ExitProcess: status 00000003\n/); // debuggee.c returns 3
+      expect(stop).toMatch(/NtTerminateProcess\+/);
+      expect(session.ended).toBe(false);
+      expect(run('g')).toContain('exited with status 00000003');
+    });
+  });
+
+  it('sxe ud stops when the last FreeLibrary unmaps the module, naming it as WinDbg does; its symbols are gone', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-debug-unload-'));
+    buildGuest({ sources: [join(PROJECT_ROOT, 'guest/examples/hello.c')], output: join(root, 'plugin.elf'), imageBase: 0x10000000 });
+    await debug('test/guests/modules.c', [], ({ run }) => {
+      run('sxe ud');
+      expect(run('g')).toMatch(/Unload module .*plugin\.elf at 10000000[\s\S]*System call NtUnmapViewOfSection returned STATUS_SUCCESS \(0x00000000\) - mmscope event 'ud'/);
+      expect(run('x plugin!main')).toBe('');
+      expect(run('lm')).not.toMatch(/plugin/);
+    }, { fileRoot: root });
+  });
+});
