@@ -3,7 +3,7 @@
 // the lowest free one reused first, as Windows hands them out), and named
 // objects (\BaseNamedObjects\...) that a second open finds.
 import { POOL_BYTES, type PagedPool } from '../../mm/paged-pool.js';
-import { STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, type NtStatus } from '../../nt/status.js';
+import { STATUS_ACCESS_DENIED, STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, type NtStatus } from '../../nt/status.js';
 
 export type ObjectTypeName = 'Section' | 'File';
 
@@ -32,8 +32,13 @@ export class KernelObject<T = unknown> {
 const FIRST_HANDLE = 4;
 const MAX_HANDLES = 1 << 16;
 
+/** Every right of every object type (SPECIFIC_RIGHTS_ALL | STANDARD_RIGHTS_ALL): what a handle grants unless told less. */
+export const ALL_ACCESS = 0x001fffff;
+
 export class HandleTable {
   private readonly entries = new Map<number, KernelObject>();
+  /** The access mask each handle was granted (HANDLE_TABLE_ENTRY.GrantedAccess), generic rights already mapped. */
+  private readonly access = new Map<number, number>();
   private readonly freed: number[] = [];
   private next = FIRST_HANDLE;
 
@@ -45,13 +50,18 @@ export class HandleTable {
   /** The open handles in order, with their objects (for !handle). */
   list(): [number, KernelObject][] { return [...this.entries].sort((a, b) => a[0] - b[0]); }
 
-  /** Takes over one reference of `object`; undefined when the table is full or paged pool is exhausted. */
-  insert(object: KernelObject): number | undefined {
+  /**
+   * Takes over one reference of `object`, granting `grantedAccess` (an
+   * ACCESS_MASK, generic rights already mapped); undefined when the table is
+   * full or paged pool is exhausted.
+   */
+  insert(object: KernelObject, grantedAccess = ALL_ACCESS): number | undefined {
     if (this.entries.size >= MAX_HANDLES) return undefined;
     if (this.pool && !this.pool.tryCharge(POOL_BYTES.handle)) return undefined;
     this.freed.sort((a, b) => b - a);
     const handle = this.freed.pop() ?? this.allocate();
     this.entries.set(handle, object);
+    this.access.set(handle, grantedAccess);
     return handle;
   }
 
@@ -63,11 +73,24 @@ export class HandleTable {
     return object as KernelObject<T>;
   }
 
+  /**
+   * ObReferenceObjectByHandle: the object behind `handle`, checked against
+   * `type` and then against `desiredAccess` (every right asked for must have
+   * been granted, else STATUS_ACCESS_DENIED — ObpValidateAccessMask/SeAccessCheck
+   * order: type mismatch first, as in WRK ObReferenceObjectByHandle).
+   */
+  reference<T>(handle: number, type: ObjectTypeName, desiredAccess: number): KernelObject<T> | NtStatus {
+    const object = this.lookup<T>(handle, type);
+    if (typeof object === 'number') return object;
+    return (desiredAccess & ~this.access.get(handle)!) === 0 ? object : STATUS_ACCESS_DENIED;
+  }
+
   /** NtClose: false for a handle that is not open. */
   close(handle: number): boolean {
     const object = this.entries.get(handle);
     if (!object) return false;
     this.entries.delete(handle);
+    this.access.delete(handle);
     this.freed.push(handle);
     this.pool?.release(POOL_BYTES.handle);
     object.dereference();

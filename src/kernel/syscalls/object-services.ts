@@ -5,9 +5,12 @@ import type { KernelObject } from '../ob/handle-table.js';
 import type { Process } from '../process.js';
 import type { NtService } from './nt-service.js';
 
-/** Puts `object` (one reference, which the handle takes over) in the handle table and writes the handle to `out`. */
-export function insertHandle(process: Process, object: KernelObject, out: number): NtStatus {
-  const handle = process.handles.insert(object);
+/**
+ * Puts `object` (one reference, which the handle takes over) in the handle
+ * table, granting `grantedAccess` (default: everything), and writes the handle to `out`.
+ */
+export function insertHandle(process: Process, object: KernelObject, out: number, grantedAccess?: number): NtStatus {
+  const handle = process.handles.insert(object, grantedAccess);
   if (handle === undefined) {
     object.dereference();
     return STATUS_INSUFFICIENT_RESOURCES;

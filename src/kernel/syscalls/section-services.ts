@@ -14,7 +14,7 @@ import {
   STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { MM_HIGHEST_USER_ADDRESS, MM_HIGHEST_VAD_ADDRESS } from '../../mm/layout.js';
-import { makeProtectionMask } from '../../mm/protection.js';
+import { MM_PROTECT_ACCESS, makeProtectionMask } from '../../mm/protection.js';
 import { MAXIMUM_ZERO_BITS, MEM_LARGE_PAGES, MEM_RESERVE, MEM_TOP_DOWN } from '../../mm/virtual-memory.js';
 import type { UserMemory } from '../../mm/user-memory.js';
 import { runArgumentChecks, type ArgumentCheck } from '../../mm/argument-checks.js';
@@ -87,11 +87,11 @@ class BadObjectAttributes extends Error {
 }
 
 /** A named section that exists already: STATUS_OBJECT_NAME_COLLISION, or with OBJ_OPENIF a handle to it and STATUS_OBJECT_NAME_EXISTS. */
-function openExistingSection(process: Process, object: ObjectAttributes, sectionHandle: number): NtStatus | undefined {
+function openExistingSection(process: Process, object: ObjectAttributes, sectionHandle: number, access: number): NtStatus | undefined {
   const existing = object.name ? process.objectNames.find(object.name) : undefined;
   if (!existing) return undefined;
   if (!(object.attributes & OBJ_OPENIF) || existing.type !== 'Section') return STATUS_OBJECT_NAME_COLLISION;
-  const status = insertHandle(process, existing.reference(), sectionHandle);
+  const status = insertHandle(process, existing.reference(), sectionHandle, access);
   return status === STATUS_SUCCESS ? STATUS_OBJECT_NAME_EXISTS : status;
 }
 
@@ -101,7 +101,8 @@ export const NtCreateSection: NtService = {
   name: 'NtCreateSection',
   argCount: 7,
   handler({ process }, args) {
-    const [sectionHandle, , , , protect, attributes, fileHandle] = args;
+    const [sectionHandle, desiredAccess, , , protect, attributes, fileHandle] = args;
+    const access = sectionGrantedAccess(desiredAccess!);
     const c: CreateSectionArgs = { args, process, object: { name: undefined, attributes: 0, rootDirectory: 0 }, requested: 0 };
     let refused: NtStatus | undefined;
     try {
@@ -111,11 +112,11 @@ export const NtCreateSection: NtService = {
       throw error;
     }
     if (refused !== undefined) return refused;
-    const opened = openExistingSection(process, c.object, sectionHandle!);
+    const opened = openExistingSection(process, c.object, sectionHandle!, access);
     if (opened !== undefined) return opened;
     if (attributes! & SEC_IMAGE) {
       const image = imageSectionForFile(process, fileHandle!);
-      return typeof image === 'number' ? image : insertHandle(process, sectionObject(process, image), sectionHandle!);
+      return typeof image === 'number' ? image : insertHandle(process, sectionObject(process, image), sectionHandle!, access);
     }
     const file = fileHandle ? fileForSection(process, fileHandle, protect!, c.requested!) : undefined;
     if (typeof file === 'number') return file;
@@ -126,7 +127,7 @@ export const NtCreateSection: NtService = {
     if (typeof section === 'number') return section;
     const kernelObject = sectionObject(process, section);
     if (c.object.name) process.objectNames.add(c.object.name, kernelObject);
-    return insertHandle(process, kernelObject, sectionHandle!);
+    return insertHandle(process, kernelObject, sectionHandle!, access);
   },
 };
 
@@ -135,15 +136,60 @@ export const NtOpenSection: NtService = {
   number: 0x7d,
   name: 'NtOpenSection',
   argCount: 3,
-  handler({ process }, [sectionHandle, , objectAttributes]) {
+  handler({ process }, [sectionHandle, desiredAccess, objectAttributes]) {
     process.memory.writeU32(sectionHandle!, 0);
     const object = readObjectAttributes(process.memory, objectAttributes!);
     if (typeof object === 'number') return object;
     const existing = object.name ? process.objectNames.find(object.name) : undefined;
     if (!existing || existing.type !== 'Section') return STATUS_OBJECT_NAME_NOT_FOUND;
-    return insertHandle(process, existing.reference(), sectionHandle!);
+    return insertHandle(process, existing.reference(), sectionHandle!, sectionGrantedAccess(desiredAccess!));
   },
 };
+
+/** Section rights (winnt.h SECTION_*). */
+export const SECTION_QUERY = 0x1;
+export const SECTION_MAP_WRITE = 0x2;
+export const SECTION_MAP_READ = 0x4;
+export const SECTION_MAP_EXECUTE = 0x8;
+export const SECTION_ALL_ACCESS = 0x000f001f;
+const STANDARD_RIGHTS_READ = 0x00020000;
+const MAXIMUM_ALLOWED = 0x02000000;
+const GENERIC_ALL = 0x10000000;
+const GENERIC_EXECUTE = 0x20000000;
+const GENERIC_WRITE = 0x40000000;
+const GENERIC_READ = 0x80000000;
+
+/**
+ * What a section handle is granted for a DesiredAccess: generic rights mapped
+ * through the section type's GENERIC_MAPPING (WRK MiSectionMapping: read =
+ * STANDARD_RIGHTS_READ|SECTION_QUERY|SECTION_MAP_READ, write = …|SECTION_MAP_WRITE,
+ * execute = …|SECTION_MAP_EXECUTE, all = SECTION_ALL_ACCESS), MAXIMUM_ALLOWED as
+ * everything (mmscope has no security descriptors to deny anything).
+ */
+export function sectionGrantedAccess(desiredAccess: number): number {
+  if (desiredAccess & (MAXIMUM_ALLOWED | GENERIC_ALL)) return SECTION_ALL_ACCESS;
+  let granted = desiredAccess & 0x00ffffff;
+  if (desiredAccess & GENERIC_READ) granted |= STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ;
+  if (desiredAccess & GENERIC_WRITE) granted |= STANDARD_RIGHTS_READ | SECTION_MAP_WRITE;
+  if (desiredAccess & GENERIC_EXECUTE) granted |= STANDARD_RIGHTS_READ | SECTION_MAP_EXECUTE;
+  return granted;
+}
+
+/**
+ * The right a view's protection needs on the section handle, indexed by the
+ * protection mask's MM_* access bits (WRK MmMakeSectionAccess; ReactOS ARM3
+ * MmMakeSectionAccess): a copy-on-write view needs only SECTION_MAP_READ.
+ */
+const MM_MAKE_SECTION_ACCESS: readonly number[] = [
+  SECTION_MAP_READ, // MM_ZERO_ACCESS
+  SECTION_MAP_READ, // MM_READONLY
+  SECTION_MAP_EXECUTE, // MM_EXECUTE
+  SECTION_MAP_EXECUTE | SECTION_MAP_READ, // MM_EXECUTE_READ
+  SECTION_MAP_WRITE, // MM_READWRITE
+  SECTION_MAP_READ, // MM_WRITECOPY
+  SECTION_MAP_EXECUTE | SECTION_MAP_WRITE, // MM_EXECUTE_READWRITE
+  SECTION_MAP_EXECUTE | SECTION_MAP_READ, // MM_EXECUTE_WRITECOPY
+];
 
 /** What NtMapViewOfSection's check rows read and capture. */
 interface MapViewArgs { args: readonly number[]; memory: UserMemory; base: number; size: number; offset: number | undefined }
@@ -188,7 +234,11 @@ export const NtMapViewOfSection: NtService = {
     const c: MapViewArgs = { args, memory: process.memory, base: 0, size: 0, offset: 0 };
     const refused = runArgumentChecks(MAP_VIEW_CHECKS, c);
     if (refused !== undefined) return refused;
-    const section = process.handles.lookup<SectionObject>(args[0]!, 'Section');
+    // ObReferenceObjectByHandle with the access the view's protection needs
+    // (WRK NtMapViewOfSection): a SECTION_MAP_READ handle cannot map a
+    // PAGE_READWRITE view (Wine test_MapViewOfFile: ERROR_ACCESS_DENIED).
+    const needed = MM_MAKE_SECTION_ACCESS[makeProtectionMask(args[9]!)! & MM_PROTECT_ACCESS]!;
+    const section = process.handles.reference<SectionObject>(args[0]!, 'Section', needed);
     if (typeof section === 'number') return section;
     const result = mapViewOfSection(process.space, section.body, { base: c.base, offset: c.offset!, viewSize: c.size, allocationType: args[8]!, protect: args[9]! });
     if (!('base' in result)) return result.status;
