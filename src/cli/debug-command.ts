@@ -95,7 +95,9 @@ export async function debugProgram(invocation: Invocation<DebugOptionValues>): P
       say(start);
       await runConsole(engine, { input: process.stdin, output: process.stdout, write: streams.out, initialCommands: initial });
     }
-    const endedByItself = machine.outcome();
+    // Stopped at its own exit (sxe epr): it ended by itself, with the status it asked for.
+    const exiting = machine.terminatingWith();
+    const endedByItself = machine.outcome() ?? (exiting !== undefined ? machine.terminate(exiting) : undefined);
     const outcome = endedByItself ?? machine.terminate(0);
     const damage = machine.experimentDamage();
     if (damage) streams.err(`mmscope: invariant check at exit: ${damage}\n`);

@@ -35,6 +35,13 @@ describe('mmscope debug', () => {
     expect(run.status).toBe(3);
   });
 
+  it('sxe epr stops at the exit; when input ends there, the exit status is still the guest\'s', () => {
+    const run = debugWithInput([elf()], 'sxe epr\ng\n');
+    expect(run.stdout).toContain('ExitProcess: status 00000003');
+    expect(run.stdout).toMatch(/!NtTerminateProcess\+0x[0-9a-f]+:/);
+    expect(run.status).toBe(3);
+  });
+
   it('-cf runs a script (lines starting with * are comments); the end of input ends the session cleanly', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mmscope-debug-'));
     const script = join(directory, 'script.txt');
