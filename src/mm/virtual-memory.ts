@@ -9,7 +9,7 @@ import {
 } from './layout.js';
 import { pageStateOf, type PageState } from './page-state.js';
 import {
-  MM_NOACCESS, PAGE_READWRITE, isAccessible, isCompatibleProtection, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
+  MM_NOACCESS, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, PAGE_READWRITE, PAGE_WRITECOPY, isAccessible, isCompatibleProtection, isCopyOnWrite, isGuard, makeProtectionMask, protectionFromMask, type ProtectionMask,
 } from './protection.js';
 import {
   ZERO_PTE, isDirtyPte, isPageFilePte, isTransitionPte, isValidPte, makeDecommittedPte, makeDemandZeroPte, makeTransitionPte, makeValidUserPte,
@@ -271,14 +271,30 @@ export function protectVirtualMemory(space: AddressSpace, request: ProtectReques
   if (!vad) return { status: STATUS_MEMORY_NOT_ALLOCATED };
   if (range.last > vad.endingVpn) return { status: STATUS_CONFLICTING_ADDRESSES };
   if (vad.privateMemory && isCopyOnWrite(mask)) return { status: STATUS_INVALID_PAGE_PROTECTION };
-  // An image's pages keep the protection of their segment (not modelled: Windows' write-copy conversion).
-  if (vad.vadType === VadType.VadImageMap) return { status: STATUS_NOT_SUPPORTED };
+  if (vad.vadType === VadType.VadImageMap) return protectImagePages(space, vad, range, protect);
   if (vad.view) return protectViewPages(space, vad, range, protect, mask);
   const states: PageState[] = [];
   for (let vpn = range.first; vpn <= range.last; vpn++) states.push(pageStateOf(space, vad, vpn));
   if (states.some((s) => !s.committed)) return { status: STATUS_NOT_COMMITTED };
   states.forEach((state, i) => setPageProtection(space, range.first + i, state, mask));
   return { status: STATUS_SUCCESS, region: { base: addressOfVpn(range.first), size: range.pages * PAGE_SIZE }, oldProtect: protectionFromMask(states[0]!.protection) };
+}
+
+/**
+ * VirtualProtect inside an image view: a writable protection becomes its
+ * copy-on-write counterpart (PAGE_READWRITE → PAGE_WRITECOPY,
+ * PAGE_EXECUTE_READWRITE → PAGE_EXECUTE_WRITECOPY), since an image's pages
+ * are shared with the file and every process mapping it (WRK
+ * MiProtectVirtualMemory: an image VAD is copy-on-write, so a write
+ * protection gets MM_PROTECTION_COPY_MASK; Windows Internals 7th ed., ch. 5
+ * "Copy-on-write"). The first write then takes a private copy, as
+ * mingw's pseudo-relocation code relies on when it patches .text/.rdata.
+ */
+function protectImagePages(space: AddressSpace, vad: Vad, range: { first: Vpn; last: Vpn; pages: number }, protect: number): ProtectResult {
+  const base = protect & 0xff;
+  const copyOnWrite = base === PAGE_READWRITE ? PAGE_WRITECOPY : base === PAGE_EXECUTE_READWRITE ? PAGE_EXECUTE_WRITECOPY : base;
+  const converted = (protect & ~0xff) | copyOnWrite;
+  return protectViewPages(space, vad, range, converted, makeProtectionMask(converted)!);
 }
 
 /**
@@ -297,7 +313,10 @@ function protectViewPages(space: AddressSpace, vad: Vad, range: { first: Vpn; la
   for (let vpn = range.first; vpn <= range.last; vpn++) states.push(pageStateOf(space, vad, vpn));
   if (states.some((s) => !s.committed)) return { status: STATUS_NOT_COMMITTED };
   // Pages made copy-on-write may each get a private copy: charged now, as a copy-on-write view is when mapped.
-  const newlyCopyOnWrite = isCopyOnWrite(mask) ? states.filter((state) => !isCopyOnWrite(state.protection)).length : 0;
+  // A view never needs more copies than it has pages: a page made copy-on-write again (after going back) is not charged twice.
+  const newlyCopyOnWrite = isCopyOnWrite(mask)
+    ? Math.min(states.filter((state) => !isCopyOnWrite(state.protection)).length, vad.pageCount - vad.commitCharge)
+    : 0;
   if (newlyCopyOnWrite && space.chargeCommit(vad, newlyCopyOnWrite) !== STATUS_SUCCESS) return { status: STATUS_COMMITMENT_LIMIT };
   states.forEach((state, i) => protectViewPage(space, range.first + i, state, mask));
   setViewPageProtection(vad, range.first, range.last, mask);
