@@ -1,6 +1,10 @@
 // `mmscope run`: load a program into a fresh machine, run it, report.
 import { readFileSync } from 'node:fs';
-import { Machine, type MachineOptions, type RunOutcome } from '../kernel/machine.js';
+import { Machine, ProcessCreationError, type MachineOptions, type RunOutcome } from '../kernel/machine.js';
+import { isPe } from '../kernel/loader/pe32.js';
+import { STATUS_DLL_NOT_FOUND } from '../nt/status.js';
+import { buildSystemDlls } from '../toolchain/system-dlls.js';
+import { BuildError } from '../toolchain/tools.js';
 import { formatExceptionReport } from '../kernel/exception-report.js';
 import { formatMemorySummary } from '../kernel/memory-view.js';
 import { PagingFileError } from '../kernel/io/paging-file.js';
@@ -63,7 +67,7 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
   const settings = readSettings(invocation);
   const bytes = readProgram(settings.program);
   const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');
-  const machine = await Machine.create({ ...machineOptions(settings), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) })
+  const machine = await Machine.create({ ...machineOptions(settings), ...systemDllOptions(bytes), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) })
     .catch((error: unknown) => {
       if (error instanceof PagingFileError) throw new UsageError(error.message, 'run');
       throw error;
@@ -141,6 +145,21 @@ function warnAboutGuestOptions(invocation: Invocation<RunOptionValues>): void {
   const end = guestArgs.indexOf('--');
   const misplaced = guestArgs.slice(0, end < 0 ? undefined : end).map((arg) => arg.split('=')[0]!).filter((arg) => ours.has(arg));
   for (const arg of new Set(misplaced)) invocation.output.err(`mmscope: note: ${arg} after the program is passed to the guest\n`);
+}
+
+/**
+ * A PE program needs the SDK's system DLLs (built with mingw-w64 on first
+ * use and cached); an ELF program does not, so it never waits for them.
+ * Without mingw a PE program cannot be run (status 126), as a missing DLL.
+ */
+export function systemDllOptions(program: Uint8Array): MachineOptions {
+  if (!isPe(program)) return {};
+  try {
+    return { systemDllDirectory: buildSystemDlls().directory };
+  } catch (error) {
+    if (error instanceof BuildError) throw new ProcessCreationError(STATUS_DLL_NOT_FOUND, `the system DLLs (ntdll, kernel32, msvcrt) could not be built: ${error.message.split('\n')[0]}`);
+    throw error;
+  }
 }
 
 export function readProgram(path: string): Uint8Array {

@@ -40,7 +40,9 @@ import {
 import { mapImage } from './loader/map-image.js';
 import { parseElf32 } from './loader/elf32.js';
 import { parseFlatBinary } from './loader/flat.js';
-import type { LoadableImage } from './loader/loadable-image.js';
+import { isPe, parsePe32 } from './loader/pe32.js';
+import { mapNtdll } from './loader/system-dlls.js';
+import { BadImageError, type LoadableImage } from './loader/loadable-image.js';
 import { PagedPool, defaultPagedPoolBytes } from '../mm/paged-pool.js';
 import { TrapDispatcher } from './trap-dispatch.js';
 import { mapSharedUserDataPage } from '../mm/fixed-regions.js';
@@ -95,6 +97,12 @@ export interface MachineOptions {
   pagedPoolBytes?: number;
   /** The guest may read files under fileRoot but not write, create or truncate them (STATUS_MEDIA_WRITE_PROTECTED). */
   fileRootReadOnly?: boolean;
+  /**
+   * Host directory holding the system DLLs (ntdll.dll, kernel32.dll,
+   * msvcrt.dll: `buildSystemDlls().directory`), which PE programs need: the
+   * guest sees it, read-only, as C:\Windows\System32.
+   */
+  systemDllDirectory?: string;
   /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame). */
   allowExperiments?: boolean;
   /**
@@ -222,10 +230,12 @@ export class Machine {
     return machine;
   }
 
-  /** Parses the file (ELF, or flat with `flatBase`) and creates the process; BadImageError or ProcessCreationError on failure. */
+  /** Parses the file (PE32 or ELF by content, or flat with `flatBase`) and creates the process; BadImageError or ProcessCreationError on failure. */
   load(file: ProgramFile, args: readonly string[] = []): void {
     if (this.process) throw new Error('a program is already loaded on this machine');
-    const image = file.flatBase === undefined ? parseElf32(file.name, file.bytes) : parseFlatBinary(file.name, file.bytes, file.flatBase);
+    const image = file.flatBase !== undefined ? parseFlatBinary(file.name, file.bytes, file.flatBase)
+      : isPe(file.bytes) ? parsePe32(file.name, file.bytes) : parseElf32(file.name, file.bytes);
+    if (image.pe?.dll) throw new BadImageError(file.name, 'a DLL, not a program (load it with LoadLibrary from one)');
     this.createProcess(image, [file.name, ...args]);
   }
 
@@ -236,7 +246,7 @@ export class Machine {
     }
     const memory = new UserMemory(this.space, (input, resolution) => this.traps?.observeKernelFault(input, resolution));
     const stackReserve = stackReserveBytes(this.options.stackReserveBytes ?? image.stackReserveBytes ?? DEFAULT_STACK_RESERVE);
-    const stack = createUserStack(this.space, memory, argv, stackReserve);
+    const stack = createUserStack(this.space, memory, argv, stackReserve, image.pe?.stackCommitBytes ?? 0);
     if (typeof stack === 'number') throw new ProcessCreationError(stack, `a ${stackReserve >> 10} KiB stack does not fit in the address space or the commit limit`);
     const environment = createProcessEnvironment(this.space, memory, {
       imageBase: imageVad.startAddress, stackBase: stack.stackBase, stackLimit: stack.stackLimit,
@@ -259,8 +269,17 @@ export class Machine {
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
     const guestBytes = this.guestSpace.bytes;
     this.engine.guardTranslation((address) => guestBytes[address >>> 0]!, () => this.traps!.handleInvalidInstruction());
-    this.kernel.prepareUserEntry(image.entry, stack.initialEsp);
-    this.entryPoint = image.entry;
+    const entry = image.pe ? this.startInNtdll(process) : image.entry;
+    this.kernel.prepareUserEntry(entry, stack.initialEsp);
+    this.entryPoint = entry;
+  }
+
+  /** A PE process's first thread starts in ntdll's loader, which imports, initialises and calls the program's entry point. */
+  private startInNtdll(process: Process): number {
+    const ntdll = mapNtdll(process, this.options.systemDllDirectory);
+    if ('status' in ntdll) throw new ProcessCreationError(ntdll.status, ntdll.detail);
+    this.traps!.exceptions.userDispatcher = ntdll.exceptionDispatcher;
+    return ntdll.loaderEntry;
   }
 
   private dumpVads(process: Process): void {

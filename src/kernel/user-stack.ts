@@ -32,14 +32,15 @@ export function stackReserveBytes(requested: number): number {
   return Math.max(MINIMUM_STACK_RESERVE, rounded);
 }
 
-export function createUserStack(space: AddressSpace, memory: UserMemory, argv: readonly string[], reserveBytes: number): UserStack | NtStatus {
+/** `commitBytes`: what to commit at the top at least (a PE's SizeOfStackCommit); the start-up block is always committed. */
+export function createUserStack(space: AddressSpace, memory: UserMemory, argv: readonly string[], reserveBytes: number, commitBytes = 0): UserStack | NtStatus {
   const pages = stackReserveBytes(reserveBytes) / PAGE_SIZE;
   const start = space.findEmptyAddressRange(pages);
   if (start === undefined) return STATUS_NO_MEMORY;
   const vad = space.createVad({ startingVpn: start, endingVpn: start + pages - 1, protection: MM_READWRITE, privateMemory: true, memCommit: false });
   if (typeof vad === 'number') return vad;
   const { bytes, initialEsp } = buildStartupBlock(vad.endAddress, argv);
-  const committedPages = Math.ceil(bytes.length / PAGE_SIZE);
+  const committedPages = Math.max(Math.ceil(bytes.length / PAGE_SIZE), Math.ceil(commitBytes / PAGE_SIZE));
   if (committedPages + 2 > pages) return STATUS_NO_MEMORY;
   const stackLimit = vad.endAddress - committedPages * PAGE_SIZE;
   for (const [base, size, protect] of [[stackLimit, committedPages * PAGE_SIZE, PAGE_READWRITE], [stackLimit - PAGE_SIZE, PAGE_SIZE, PAGE_READWRITE | PAGE_GUARD]] as const) {

@@ -13,7 +13,7 @@ import { VadType, type Vad } from './vad.js';
 import { releaseNotPresentPage } from './page-release.js';
 import {
   STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_VIEW_SIZE,
-  STATUS_INVALID_PARAMETER_9, STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
+  STATUS_IMAGE_NOT_AT_BASE, STATUS_INVALID_PARAMETER_9, STATUS_MAPPED_ALIGNMENT, STATUS_NO_MEMORY, STATUS_NOT_MAPPED_VIEW, STATUS_SECTION_PROTECTION, STATUS_SUCCESS, type NtStatus,
 } from '../nt/status.js';
 
 const MEM_TOP_DOWN = 0x100000;
@@ -31,7 +31,8 @@ export interface MapViewRequest {
   protect: number;
 }
 
-export type MapViewResult = { status: typeof STATUS_SUCCESS; base: number; size: number; vad: Vad } | { status: NtStatus };
+/** A view was made: STATUS_SUCCESS, or STATUS_IMAGE_NOT_AT_BASE for an image mapped away from its preferred base. */
+export type MapViewResult = { status: typeof STATUS_SUCCESS | typeof STATUS_IMAGE_NOT_AT_BASE; base: number; size: number; vad: Vad } | { status: NtStatus };
 
 /** Access each section protection allows a view to have (MmCompatibleProtectionMask). */
 function compatible(section: ProtectionMask, view: ProtectionMask): boolean {
@@ -50,7 +51,7 @@ function compatible(section: ProtectionMask, view: ProtectionMask): boolean {
 export function mapViewOfSection(space: AddressSpace, section: SectionObject, request: MapViewRequest): MapViewResult {
   // MEM_RESERVE views exist only for SEC_RESERVE page-file-backed sections.
   if (request.allocationType & MEM_RESERVE && !section.controlArea.reserveOnly) return { status: STATUS_INVALID_PARAMETER_9 };
-  if (section.controlArea.image) return mapImageView(space, section, request.base || section.imageBase);
+  if (section.controlArea.image) return mapImageView(space, section, request.base);
   const mask = makeProtectionMask(request.protect);
   if (mask === undefined || (mask & 0x18) !== 0 || mask === 0) return { status: STATUS_INVALID_PAGE_PROTECTION };
   if (!compatible(section.protection, mask)) return { status: STATUS_SECTION_PROTECTION };
@@ -81,14 +82,39 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
 }
 
 /**
- * An image view: the whole image at its base, an image VAD; commit is
- * charged for the copy-on-write pages, each of which may get a private copy.
+ * Where an image view goes: its preferred base when free; else, for an
+ * image with relocations and no base asked for, the first free range (the
+ * caller gets STATUS_IMAGE_NOT_AT_BASE and applies the relocations, as
+ * Windows' MiMapViewOfImageSection and LdrpMapDll do). An ELF executable
+ * or a PE without relocations cannot move.
  */
-function mapImageView(space: AddressSpace, section: SectionObject, base: number): MapViewResult {
-  if (base !== section.imageBase) return { status: STATUS_CONFLICTING_ADDRESSES }; // an ELF executable cannot be relocated
+function imageViewPlacement(space: AddressSpace, controlArea: ControlArea, requested: number): { startingVpn: number; moved: boolean } | NtStatus {
+  const pages = controlArea.segment.pageCount;
+  const preferred = vpnOf(controlArea.imageBase);
+  const free = (vpn: number): boolean => !space.vads.findFirstOverlap(vpn, vpn + pages - 1);
+  if (requested === 0 || requested === controlArea.imageBase) {
+    if (free(preferred)) return { startingVpn: preferred, moved: false };
+    if (requested !== 0 || !controlArea.imageRelocatable) return STATUS_CONFLICTING_ADDRESSES;
+    const elsewhere = space.findEmptyAddressRange(pages);
+    return elsewhere === undefined ? STATUS_NO_MEMORY : { startingVpn: elsewhere, moved: true };
+  }
+  if (!controlArea.imageRelocatable) return STATUS_CONFLICTING_ADDRESSES;
+  if (requested % ALLOCATION_GRANULARITY !== 0) return STATUS_MAPPED_ALIGNMENT;
+  const vpn = vpnOf(requested);
+  if (vpn + pages - 1 > vpnOf(MM_HIGHEST_VAD_ADDRESS)) return STATUS_CONFLICTING_ADDRESSES;
+  return free(vpn) ? { startingVpn: vpn, moved: true } : STATUS_CONFLICTING_ADDRESSES;
+}
+
+/**
+ * An image view: the whole image, an image VAD; commit is charged for the
+ * copy-on-write pages, each of which may get a private copy.
+ */
+function mapImageView(space: AddressSpace, section: SectionObject, requested: number): MapViewResult {
   const controlArea = section.controlArea;
-  const startingVpn = vpnOf(base), endingVpn = startingVpn + controlArea.segment.pageCount - 1;
-  if (space.vads.findFirstOverlap(startingVpn, endingVpn)) return { status: STATUS_CONFLICTING_ADDRESSES };
+  const placement = imageViewPlacement(space, controlArea, requested);
+  if (typeof placement === 'number') return { status: placement };
+  const startingVpn = placement.startingVpn, endingVpn = startingVpn + controlArea.segment.pageCount - 1;
+  const base = addressOfVpn(startingVpn);
   const vad = space.createVad({
     startingVpn, endingVpn, protection: section.protection, privateMemory: false, memCommit: false,
     vadType: VadType.VadImageMap, view: { controlArea, firstPrototypePte: 0 },
@@ -100,7 +126,7 @@ function mapImageView(space: AddressSpace, section: SectionObject, base: number)
     return { status: STATUS_COMMITMENT_LIMIT };
   }
   controlArea.numberOfMappedViews++;
-  return { status: STATUS_SUCCESS, base, size: controlArea.segment.pageCount * PAGE_SIZE, vad };
+  return { status: placement.moved ? STATUS_IMAGE_NOT_AT_BASE : STATUS_SUCCESS, base, size: controlArea.segment.pageCount * PAGE_SIZE, vad };
 }
 
 /** A view page's protection: one a commit or VirtualProtect gave it, else the image page's own, else the view's. */

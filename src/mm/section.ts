@@ -84,6 +84,8 @@ export class ControlArea {
   /** An image section (SEC_IMAGE): its views are image VADs at the image's base. */
   image = false;
   imageBase = 0;
+  /** An image that carries base relocations (PE with .reloc): mappable away from imageBase. */
+  imageRelocatable = false;
 
   constructor(space: AddressSpace, readonly segment: Segment, readonly filePointer: BackingFile | undefined, readonly reserveOnly: boolean) {
     this.id = ++space.controlAreasCreated;
@@ -111,6 +113,8 @@ export interface ImageSectionRequest {
   protections: Uint8Array;
   /** Whether the page has bytes in the file (else it is .bss: demand-zero). */
   hasFileBytes(pageIndex: number): boolean;
+  /** A PE image with base relocations: a view may go elsewhere when its base is taken (STATUS_IMAGE_NOT_AT_BASE). */
+  relocatable?: boolean;
 }
 
 /** Another section object for a live image control area (the same file mapped again). */
@@ -135,6 +139,7 @@ export function createImageSection(space: AddressSpace, request: ImageSectionReq
   const controlArea = new ControlArea(space, segment, request.file, false);
   controlArea.image = true;
   controlArea.imageBase = request.imageBase;
+  controlArea.imageRelocatable = request.relocatable ?? false;
   controlArea.segment.pageProtection = request.protections;
   controlArea.numberOfSectionReferences = 1;
   space.controlAreas.add(controlArea);

@@ -6,7 +6,7 @@ export class BuildError extends Error {
   constructor(message: string) { super(message); this.name = 'BuildError'; }
 }
 
-const INSTALL_HINT = 'run `npm run setup` (installs nasm, gcc-multilib, libunicorn2 and qemu-user)';
+const INSTALL_HINT = 'run `npm run setup` (installs nasm, gcc-multilib, gcc-mingw-w64-i686, libunicorn2 and qemu-user)';
 
 /**
  * Runs a tool and returns its standard output. A failure's output becomes

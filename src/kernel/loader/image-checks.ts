@@ -6,7 +6,8 @@ import { BadImageError, type LoadableImage } from './loadable-image.js';
 /** Largest image mmscope accepts: all of user space that allocations may use. */
 const MAX_IMAGE_SPAN = MM_HIGHEST_VAD_ADDRESS + 1 - MM_LOWEST_USER_ADDRESS;
 
-export function checkImageLayout(image: LoadableImage): void {
+/** `entryRequired` false: no entry point is fine (a PE DLL without DllMain). */
+export function checkImageLayout(image: LoadableImage, options: { entryRequired?: boolean } = {}): void {
   const fail = (detail: string): never => { throw new BadImageError(image.fileName, detail); };
   if (image.segments.length === 0) fail('no loadable segments');
   const sorted = [...image.segments].sort((a, b) => a.address - b.address);
@@ -20,6 +21,7 @@ export function checkImageLayout(image: LoadableImage): void {
     if (segment.address < previousEnd) fail(`segments overlap at ${hex32(segment.address)}`);
     previousEnd = end;
   }
+  if (options.entryRequired === false) return;
   const inside = sorted.some((s) => image.entry >= s.address && image.entry < s.address + s.memorySize && s.executable);
   if (!inside) fail(`entry point ${hex32(image.entry)} is not inside an executable segment`);
 }

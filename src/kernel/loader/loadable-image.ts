@@ -1,4 +1,6 @@
 // What the loaders produce: an entry point and segments, already checked.
+import { STATUS_INVALID_IMAGE_FORMAT, type NtStatus } from '../../nt/status.js';
+
 export interface ImageSegment {
   /** Virtual address of the first byte. */
   address: number;
@@ -10,17 +12,37 @@ export interface ImageSegment {
   executable: boolean;
 }
 
+/** What a PE32 file's headers say beyond its segments (pe32.ts). */
+export interface PeImageInfo {
+  /** OptionalHeader.ImageBase: the preferred base. */
+  imageBase: number;
+  /** OptionalHeader.SizeOfImage rounded up to pages: the image view's size in bytes. */
+  sizeOfImage: number;
+  /** IMAGE_FILE_DLL. */
+  dll: boolean;
+  /** Base relocations present and not stripped: the image may be mapped elsewhere. */
+  relocatable: boolean;
+  /** OptionalHeader.SizeOfStackCommit in bytes. */
+  stackCommitBytes: number;
+  /** RVA of each export by name (the export directory, read from the file). */
+  exports: ReadonlyMap<string, number>;
+  /** DLL names of the import directory, in its order. */
+  importedDlls: readonly string[];
+}
+
 export interface LoadableImage {
   fileName: string;
   entry: number;
   segments: ImageSegment[];
-  /** The stack reservation the file asks for (ELF PT_GNU_STACK's p_memsz, set by `ld -z stack-size=N`). */
+  /** The stack reservation the file asks for (ELF PT_GNU_STACK's p_memsz, set by `ld -z stack-size=N`; PE SizeOfStackReserve). */
   stackReserveBytes?: number;
+  /** Set for PE32 images. */
+  pe?: PeImageInfo;
 }
 
-/** A file that cannot be run: the message says why, in one line. */
+/** A file that cannot be run: the message says why, in one line; `status` is what NtCreateSection(SEC_IMAGE) returns for it. */
 export class BadImageError extends Error {
-  constructor(readonly fileName: string, detail: string) {
+  constructor(readonly fileName: string, detail: string, readonly status: NtStatus = STATUS_INVALID_IMAGE_FORMAT) {
     super(`${fileName}: ${detail}`);
     this.name = 'BadImageError';
   }

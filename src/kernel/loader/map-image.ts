@@ -27,7 +27,7 @@ const segmentEnd = (segment: ImageSegment): number => segment.address + segment.
 /**
  * The image as a section's file sees it: page i is what the segments put at
  * base + i * 4096, assembled from the ELF's segments (a PE file is laid out
- * by sections in the same way). Image pages are never written back: writable
+ * by sections in the same way, pe32.ts). Image pages are never written back: writable
  * pages are copy-on-write.
  */
 export class ImageFile implements BackingFile {
@@ -37,10 +37,11 @@ export class ImageFile implements BackingFile {
 
   constructor(private readonly image: LoadableImage, private readonly onRelease: () => void = () => {}) {
     const used = image.segments.filter((s) => s.memorySize > 0);
-    const first = Math.min(...used.map((s) => vpnOf(s.address)));
+    const first = image.pe ? vpnOf(image.pe.imageBase) : Math.min(...used.map((s) => vpnOf(s.address)));
     const last = Math.max(...used.map((s) => vpnOf(segmentEnd(s) - 1)));
     this.base = addressOfVpn(first);
-    this.pageCount = last - first + 1;
+    // A PE image's view spans SizeOfImage, whatever its sections cover.
+    this.pageCount = image.pe ? image.pe.sizeOfImage / PAGE_SIZE : last - first + 1;
   }
 
   get name(): string { return this.image.fileName; }
@@ -91,7 +92,9 @@ export class ImageFile implements BackingFile {
 export function createImageSectionFor(space: AddressSpace, image: LoadableImage, onRelease?: () => void): SectionObject | NtStatus {
   const file = new ImageFile(image, onRelease);
   const protections = Uint8Array.from({ length: file.pageCount }, (_, i) => file.protectionOf(i));
-  return createImageSection(space, { file, imageBase: file.base, protections, hasFileBytes: (i) => file.hasFileBytes(i) });
+  return createImageSection(space, {
+    file, imageBase: file.base, protections, hasFileBytes: (i) => file.hasFileBytes(i), relocatable: image.pe?.relocatable ?? false,
+  });
 }
 
 /** Maps the program as an image section view at its base: the image VAD. */

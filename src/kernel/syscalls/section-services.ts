@@ -243,7 +243,7 @@ export const NtMapViewOfSection: NtService = {
     const result = mapViewOfSection(process.space, section.body, { base: c.base, offset: c.offset!, viewSize: c.size, allocationType: args[8]!, protect: args[9]! });
     if (!('base' in result)) return result.status;
     writeRegion(process.memory, args[2]!, args[6]!, result);
-    return STATUS_SUCCESS;
+    return result.status;
   },
 };
 

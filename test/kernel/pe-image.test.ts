@@ -1,0 +1,51 @@
+// PE32 images as Windows lays them out: programs built with the stock
+// mingw-w64 compiler, mapped by NtCreateSection(SEC_IMAGE)'s rules and
+// started through ntdll. Expected values are Windows' (MEMORY_BASIC_INFORMATION
+// for an image: Type MEM_IMAGE, AllocationBase the image base,
+// AllocationProtect PAGE_EXECUTE_WRITECOPY; each section's protection from
+// its characteristics, Windows Internals 7th ed. ch. 5 "Image mapping") and
+// the guest's own arithmetic.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expectExited, runGuest } from '../helpers/guests.js';
+import { mingwGuest, systemDllDirectory } from '../helpers/pe-guests.js';
+
+const NO_IMPORTS = ['-nostdlib', '-e', '_start'];
+const MEM_IMAGE = 0x1000000;
+const PAGE_READONLY = 0x02, PAGE_READWRITE = 0x04, PAGE_WRITECOPY = 0x08, PAGE_EXECUTE_READ = 0x20, PAGE_EXECUTE_WRITECOPY = 0x80;
+
+const machine = () => ({ systemDllDirectory: systemDllDirectory(), checkInvariantsAfterServices: true });
+
+describe('PE32 image sections', () => {
+  it('lays out headers and sections with Windows protections, MEM_IMAGE at the image base', async () => {
+    const exe = mingwGuest(['test/guests/pe/sections.c'], NO_IMPORTS);
+    const run = await runGuest(exe, { machine: machine() });
+    expectExited(run, 43, 'sections.exe');
+    const rows = Object.fromEntries(run.stdout.trim().split('\n').map((line) => {
+      const [name, base, allocationBase, allocationProtect, protect, type] = line.split(' ');
+      return [name, { base: parseInt(base!, 16), allocationBase: parseInt(allocationBase!, 16), allocationProtect: parseInt(allocationProtect!, 16), protect: parseInt(protect!, 16), type: parseInt(type!, 16) }];
+    }));
+    const expected: Record<string, number> = {
+      headers: PAGE_READONLY, '.text': PAGE_EXECUTE_READ, '.rdata': PAGE_READONLY, '.data': PAGE_WRITECOPY, '.bss': PAGE_WRITECOPY,
+      // A write to a copy-on-write image page gives the process its own copy: PAGE_READWRITE from then on.
+      '.data-written': PAGE_READWRITE, '.bss-written': PAGE_READWRITE,
+    };
+    expect(Object.keys(rows)).toEqual(Object.keys(expected));
+    for (const [name, protect] of Object.entries(expected)) {
+      expect(rows[name], name).toMatchObject({ allocationBase: 0x400000, allocationProtect: PAGE_EXECUTE_WRITECOPY, protect, type: MEM_IMAGE });
+    }
+    expect(rows.headers!.base).toBe(0x400000);
+  });
+
+  it('maps the program at its base over SizeOfImage and ntdll at 0x7C900000, both image VADs', async () => {
+    const exe = mingwGuest(['test/guests/pe/sections.c'], NO_IMPORTS);
+    const bytes = readFileSync(exe);
+    const sizeOfImage = bytes.readUInt32LE(bytes.readUInt32LE(0x3c) + 24 + 56);
+    await runGuest(exe, { machine: machine() }, ({ machine: m }) => {
+      expect(m.modules().map(({ base, size, name }) => ({ base, size, name }))).toEqual([
+        { base: 0x400000, size: sizeOfImage, name: exe },
+        { base: 0x7c900000, size: expect.any(Number), name: 'C:\\Windows\\System32\\ntdll.dll' },
+      ]);
+    });
+  });
+});
