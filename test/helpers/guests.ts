@@ -1,11 +1,12 @@
 // Building and running guest programs from tests.
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildGuest } from '../../src/toolchain/build-guest.js';
 import { buildRuntimeLibrary } from '../../src/toolchain/runtime-library.js';
+import { CC_FLAGS, LINK_FLAGS, LINK_LIBRARIES, NASM_FLAGS } from '../../src/toolchain/flags.js';
 import { guestPaths } from '../../src/toolchain/paths.js';
 import { Machine, type MachineOptions, type RunOptions, type RunOutcome } from '../../src/kernel/machine.js';
 import type { TraceEvent } from '../../src/trace/events.js';
@@ -13,13 +14,31 @@ import type { TraceEvent } from '../../src/trace/events.js';
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
 /**
+ * Everything besides the source and the runtime that shapes a test guest's
+ * ELF: the linker script, the toolchain's flags and the headers beside the
+ * test guests (check.h). A change to any of them must rebuild the cache.
+ */
+function buildInputsFingerprint(): string {
+  const hash = createHash('sha256')
+    .update(readFileSync(guestPaths().linkerScript))
+    .update(JSON.stringify([CC_FLAGS, NASM_FLAGS, LINK_FLAGS, LINK_LIBRARIES]));
+  const guestsDirectory = join(PROJECT_ROOT, 'test', 'guests');
+  for (const file of readdirSync(guestsDirectory).filter((name) => name.endsWith('.h')).sort()) {
+    hash.update(file).update(readFileSync(join(guestsDirectory, file)));
+  }
+  return hash.digest('hex');
+}
+
+/**
  * Builds `source` (relative to the project root) once per content of the
- * source, the flags and the runtime library it links with, and returns the ELF path.
+ * source, the flags, the runtime library it links with and the build inputs
+ * above, and returns the ELF path.
  */
 export function guestElf(source: string, cflags: readonly string[] = []): string {
   const path = join(PROJECT_ROOT, source);
   const hash = createHash('sha256')
     .update(readFileSync(path)).update(JSON.stringify(cflags)).update(buildRuntimeLibrary().archive)
+    .update(buildInputsFingerprint())
     .digest('hex').slice(0, 16);
   const directory = join(guestPaths().build, 'test-guests');
   mkdirSync(directory, { recursive: true });
