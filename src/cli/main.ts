@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
 import { BadImageError } from '../kernel/loader/loadable-image.js';
 import { ProcessCreationError } from '../kernel/machine.js';
+import { PagingIoError } from '../mm/page-file.js';
 import { BuildError } from '../toolchain/tools.js';
 import { createProgram, seeHelp } from './command-table.js';
 import { COMMANDS } from './commands.js';
@@ -68,6 +69,8 @@ function describeFailure(error: unknown): Failure {
   if (error instanceof BadImageError) return { message: `cannot run ${error.message}`, status: EXIT_CANNOT_RUN, reason: 'cannot-run' };
   if (error instanceof ProcessCreationError) return { message: error.message, status: EXIT_CANNOT_RUN, reason: 'cannot-run' };
   if (error instanceof HostIoError) return { message: error.message, status: EXIT_FAILED, reason: 'io-error' };
+  // The page file refused a write (a full disk, a device error): the host's failure, not the guest's.
+  if (error instanceof PagingIoError) return { message: error.message, status: EXIT_FAILED, reason: 'io-error' };
   if (error instanceof BuildError) return { message: error.message, status: EXIT_BUILD_FAILED, reason: 'internal-error' };
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { message: `internal error (a bug in mmscope, please report it):\n${detail}`, status: EXIT_FAILED, reason: 'internal-error' };

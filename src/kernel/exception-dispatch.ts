@@ -7,7 +7,7 @@
 // the exception is unhandled and ends the process.
 import type { Engine } from '../cpu/engine.js';
 import { UserAccessViolation } from '../mm/user-memory.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_GUARD_PAGE_VIOLATION, STATUS_IN_PAGE_ERROR, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { ExceptionReport } from './exception-report.js';
 import type { Process } from './process.js';
@@ -16,8 +16,8 @@ import {
   type ExceptionRecord, type X86Registers,
 } from './x86-context.js';
 
-/** Exception codes whose parameters are [0 read / 1 write, address], as Windows fills them. */
-const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW]);
+/** Exception codes whose parameters are [0 read / 1 write, address], as Windows fills them (an in-page error adds the I/O's NTSTATUS). */
+const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW, STATUS_IN_PAGE_ERROR]);
 
 /** An exception held for a debugger before the guest sees it (first chance). */
 export interface HeldException {
@@ -84,6 +84,7 @@ export class ExceptionDispatcher {
   /** Builds the record from a report, as the trap handlers know it. */
   static recordOf(report: ExceptionReport): ExceptionRecord {
     const parameters = ADDRESS_EXCEPTIONS.has(report.code) && report.address !== undefined ? [report.write ? 1 : 0, report.address] : [];
+    if (report.code === STATUS_IN_PAGE_ERROR && parameters.length > 0) parameters.push(report.ioStatus ?? 0);
     return { code: report.code, flags: 0, address: report.eip, parameters };
   }
 
@@ -131,9 +132,10 @@ export function reportOfRecord(record: ExceptionRecord, eip: number): ExceptionR
   return { code: record.code >>> 0, eip, ...address, ...(address.address === undefined ? { software: { parameters: record.parameters } } : {}) };
 }
 
-function addressOf(record: ExceptionRecord): Pick<ExceptionReport, 'address' | 'write'> {
+function addressOf(record: ExceptionRecord): Pick<ExceptionReport, 'address' | 'write' | 'ioStatus'> {
   if (!ADDRESS_EXCEPTIONS.has(record.code >>> 0) || record.parameters.length < 2) return {};
-  return { address: record.parameters[1]!, write: record.parameters[0] === 1 };
+  const ioStatus = record.code >>> 0 === STATUS_IN_PAGE_ERROR && record.parameters.length > 2 ? { ioStatus: record.parameters[2]! >>> 0 } : {};
+  return { address: record.parameters[1]!, write: record.parameters[0] === 1, ...ioStatus };
 }
 
 /** Windows reports a breakpoint at the int3 itself, not after it. */

@@ -12,6 +12,8 @@ export interface ExceptionReport {
   write?: boolean;
   errorCode?: number;
   why?: RefusedWhy;
+  /** STATUS_IN_PAGE_ERROR: the NTSTATUS of the read that failed (ExceptionInformation[2]). */
+  ioStatus?: number;
   /** CPU exception vector that raised it, when not a page fault. */
   vector?: number;
   /** Raised by the program itself (RaiseException / NtRaiseException), with its ExceptionInformation. */
@@ -39,6 +41,7 @@ export function formatExceptionReport(report: ExceptionReport): string {
   }
   if (report.errorCode !== undefined) lines.push(`  page-fault error code ${report.errorCode}: ${describeErrorCode(report.errorCode)}`);
   if (report.why) lines.push(`  reason: ${WHY_TEXT[report.why]}`);
+  if (report.ioStatus !== undefined) lines.push(`  the page could not be read in: ${formatNtStatus(report.ioStatus)}`);
   if (report.vector !== undefined) lines.push(`  CPU exception vector ${report.vector}`);
   if (report.software) {
     const parameters = report.software.parameters.map(hex32).join(', ');

@@ -7,7 +7,7 @@ import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
 import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
 import { ERRNO_ENOMEM, GUEST_SPACE_SIZE, GuestSpaceReservation, HostMemoryError, PhysicalRamFile, readMaxMapCount } from '../cpu/host-memory.js';
-import { PageFile } from '../mm/page-file.js';
+import { PageFile, PagingIoError } from '../mm/page-file.js';
 import { trimWorkingSet } from '../mm/working-set-manager.js';
 import { MINIMUM_TRIM_BATCH } from '../mm/memory-thresholds.js';
 import { HostPagingFile } from './io/paging-file.js';
@@ -492,6 +492,9 @@ export class Machine {
       return undefined;
     } catch (error) {
       if (error instanceof BugCheck) return error;
+      // The host could not take a page-file write: the run ends here (the caller says so in one line), but the
+      // mapped files still get what the guest wrote, as at every other end of a run.
+      if (error instanceof PagingIoError) flushAllSections(this.space);
       throw error;
     }
   }

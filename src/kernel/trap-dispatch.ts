@@ -6,7 +6,7 @@ import type { Disassembler } from '../cpu/disassembler.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
 import { KernelPanic } from '../mm/panic.js';
 import { MM_SYSTEM_RANGE_START, PAGE_SIZE } from '../mm/layout.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_IN_PAGE_ERROR, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import { updateStackLimit } from './process-environment.js';
 import type { RunLimits } from './run-limits.js';
 import type { TraceBus } from '../trace/trace-bus.js';
@@ -44,6 +44,7 @@ const FAULT_STATUS = {
   'stack-overflow': STATUS_STACK_OVERFLOW,
   'access-violation': STATUS_ACCESS_VIOLATION,
   'no-memory': STATUS_NO_MEMORY,
+  'in-page-error': STATUS_IN_PAGE_ERROR,
 } as const;
 
 export class TrapDispatcher {
@@ -137,6 +138,7 @@ export class TrapDispatcher {
     this.exceptions.raise({
       code, eip, instruction, address, write: input.write, errorCode,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
+      ...(resolution.kind === 'in-page-error' ? { ioStatus: resolution.ioStatus } : {}),
     });
   }
 
@@ -242,6 +244,7 @@ export class TrapDispatcher {
       ...(inSystemCall ? { inSystemCall } : {}),
       resolution: resolution.kind === 'resolved' ? resolution.how : resolution.kind,
       ...(resolution.kind === 'access-violation' ? { why: resolution.why } : {}),
+      ...(resolution.kind === 'in-page-error' ? { ioStatus: resolution.ioStatus } : {}),
       ...(resolution.kind === 'resolved' ? { pfn: resolution.pfn, fileBytes: resolution.fileBytes } : {}),
       ...('pteAfter' in resolution ? { pteAfter: resolution.pteAfter } : {}),
       ...('stackLimit' in resolution ? { stackLimit: resolution.stackLimit } : {}),

@@ -12,6 +12,7 @@ import {
   softwareProtection, withSoftwareProtection, type PteValue,
 } from './pte.js';
 import type { Vad } from './vad.js';
+import type { NtStatus } from '../nt/status.js';
 import { checkForUserStackOverflow, type StackGuardOutcome } from './stack-growth.js';
 import { resolveCopyOnWriteFault, resolveSectionFault, type SectionFaultInfo, type SectionResolvedHow } from './section-fault.js';
 import { setViewPageProtection, viewPageProtection } from './section-view.js';
@@ -42,7 +43,9 @@ export type FaultResolution =
   /** The guard page of the thread's stack: the stack grew (retry) or overflowed. */
   | StackGuardOutcome
   | { kind: 'access-violation'; why: RefusedWhy; pteBefore: PteValue; vad: Vad | undefined }
-  | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad | undefined };
+  | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad | undefined }
+  /** The page could not be read from the page file (a host I/O error, `ioStatus`): the guest gets STATUS_IN_PAGE_ERROR. */
+  | { kind: 'in-page-error'; ioStatus: NtStatus; pteBefore: PteValue; vad: Vad | undefined };
 
 /** Resolves a fault at `input.address`, making the page valid when the access is allowed. */
 export function resolvePageFault(space: AddressSpace, input: FaultInput): FaultResolution {

@@ -78,7 +78,13 @@ function writeToPageFile(space: AddressSpace, cluster: Pfn[]): number {
   const pages = cluster.slice(0, run.length);
   const bytes = new Uint8Array(pages.length * PAGE_SIZE);
   pages.forEach((pfn, i) => bytes.set(space.frameBytes(pfn), i * PAGE_SIZE));
-  pageFile.writePages(run.slot, bytes);
+  try {
+    pageFile.writePages(run.slot, bytes);
+  } catch (error) {
+    // The pages stay modified (their only copy is the frame); the slots go back, as MiWriteComplete does for a failed write.
+    for (let i = 0; i < run.length; i++) pageFile.release(run.slot + i);
+    throw error;
+  }
   const addresses = pages.map((pfn) => space.frames.isPrototype(pfn) ? undefined : virtualAddressOfPte(space.frames.pteAddressOf(pfn)));
   pages.forEach((pfn, i) => space.frames.recordPageFileCopy(pfn, run.slot + i));
   const { fileNumber } = locationOf(run.slot);

@@ -10,6 +10,7 @@
 // is never used (a software PTE with offset 0 is demand-zero; WRK's
 // MiCreatePagingFile sets bit 0 of the allocation bitmap) and neither is
 // 0xFFFFF (MI_PTE_LOOKUP_NEEDED).
+import { STATUS_DEVICE_DATA_ERROR, STATUS_DISK_FULL, STATUS_UNEXPECTED_IO_ERROR, type NtStatus } from '../nt/status.js';
 import { PAGE_SIZE } from './layout.js';
 import { KernelPanic } from './panic.js';
 import type { ProtectionMask } from './protection.js';
@@ -20,11 +21,34 @@ export const MAXIMUM_PAGING_FILES = 16;
 const OFFSETS_PER_FILE = 1 << 20;
 const LOOKUP_NEEDED_OFFSET = 0xfffff;
 
+/**
+ * The host refused a page-file read or write (a full disk, a device error).
+ * A failed read is the guest's in-page error (STATUS_IN_PAGE_ERROR with
+ * `ioStatus`); a failed write ends the run with one message (the host, not
+ * the guest, is at fault, and the modified pages could not be kept).
+ */
+export class PagingIoError extends Error {
+  /** The I/O's NTSTATUS, as an in-page error's ExceptionInformation[2] carries it. */
+  readonly ioStatus: NtStatus;
+  constructor(readonly operation: 'read' | 'write', readonly path: string | undefined, readonly errno: string | undefined, detail: string) {
+    super(`${operation === 'read' ? 'reading' : 'writing'} the page file${path ? ` ${path}` : ''} failed: ${detail}`);
+    this.name = 'PagingIoError';
+    this.ioStatus = ioStatusOfErrno(errno);
+  }
+}
+
+/** ENOSPC is STATUS_DISK_FULL, EIO a device's data error, anything else STATUS_UNEXPECTED_IO_ERROR. */
+export function ioStatusOfErrno(errno: string | undefined): NtStatus {
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG') return STATUS_DISK_FULL;
+  if (errno === 'EIO') return STATUS_DEVICE_DATA_ERROR;
+  return STATUS_UNEXPECTED_IO_ERROR;
+}
+
 /** Where page-file pages are kept: page-sized reads and writes at slot offsets. */
 export interface PagingStore {
-  /** Writes `pages` (a whole number of pages) at slot `slot`; throws on a host I/O error. */
+  /** Writes `pages` (a whole number of pages) at slot `slot`; throws PagingIoError on a host I/O error. */
   write(slot: number, pages: Uint8Array): void;
-  /** Reads into `into` (a whole number of pages) from slot `slot`. */
+  /** Reads into `into` (a whole number of pages) from slot `slot`; throws PagingIoError on a host I/O error. */
   read(slot: number, into: Uint8Array): void;
   /** Where it is on the host, for messages (undefined for memory). */
   readonly path?: string;

@@ -8,7 +8,8 @@
 import type { AddressSpace } from './address-space.js';
 import { PAGE_SIZE, addressOfVpn, pageBase, pteAddressOf, vpnOf, type Pfn, type Vpn } from './layout.js';
 import { MM_READ_CLUSTER_SIZE } from './memory-thresholds.js';
-import { locationOf, slotOfPageFilePte } from './page-file.js';
+import { PagingIoError, locationOf, slotOfPageFilePte, type PageFile } from './page-file.js';
+import type { NtStatus } from '../nt/status.js';
 import { KernelPanic } from './panic.js';
 import type { ProtectionMask } from './protection.js';
 import { isPageFilePte, makeTransitionPte, makeValidUserPte, softwareProtection, type PteValue } from './pte.js';
@@ -32,7 +33,12 @@ export function resolvePageFileFault(space: AddressSpace, address: number, pte: 
     frames.push(frame);
   }
   const bytes = new Uint8Array(cluster.pages.length * PAGE_SIZE);
-  pageFile.readPages(cluster.firstSlot, bytes);
+  const ioStatus = readOrStatus(pageFile, cluster.firstSlot, bytes);
+  if (ioStatus !== undefined) {
+    // The page stays in the page file; the frames taken for the read go back (MiResolvePageFileFault's failed I/O).
+    for (const frame of frames) space.frames.releaseFrame(frame);
+    return { kind: 'in-page-error', ioStatus, pteBefore: pte, vad };
+  }
   cluster.pages.forEach((page, i) => {
     const frame = frames[i]!;
     space.frameBytes(frame).set(bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
@@ -47,6 +53,21 @@ export function resolvePageFileFault(space: AddressSpace, address: number, pte: 
     kind: 'resolved', how: 'pagefile-read', pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes: 0,
     pageFile: { number, offset, clusterPages: cluster.pages.length },
   };
+}
+
+/**
+ * Reads page-file pages; a host read error is returned as the I/O's
+ * NTSTATUS (the guest gets STATUS_IN_PAGE_ERROR, as Windows raises it for
+ * a user page whose in-page I/O failed) instead of thrown.
+ */
+export function readOrStatus(pageFile: PageFile, slot: number, into: Uint8Array): NtStatus | undefined {
+  try {
+    pageFile.readPages(slot, into);
+    return undefined;
+  } catch (error) {
+    if (error instanceof PagingIoError) return error.ioStatus;
+    throw error;
+  }
 }
 
 const pageFileLocation = (slot: number): { number: number; offset: number } => {

@@ -9,6 +9,7 @@ import { isCopyOnWrite, type ProtectionMask } from './protection.js';
 import { isPageFilePte, isValidPte, makeDemandZeroPte, makeValidUserPte, pfnOfPte, softwareProtection, type PteValue } from './pte.js';
 import { PfnState } from './pfn-database.js';
 import { locationOf, slotOfPageFilePte } from './page-file.js';
+import { readOrStatus } from './pagefile-fault.js';
 import { isInFilePrototype, writableCounterpart, type ControlArea } from './section.js';
 import { prototypeIndexOf } from './section-view.js';
 import type { Vad } from './vad.js';
@@ -29,7 +30,8 @@ export interface SectionFaultInfo {
 export type SectionFaultResolution =
   | { kind: 'resolved'; how: SectionResolvedHow; pfn: Pfn; pteBefore: PteValue; pteAfter: PteValue; vad: Vad; fileBytes: number; section: SectionFaultInfo }
   | { kind: 'access-violation'; why: 'not-committed'; pteBefore: PteValue; vad: Vad }
-  | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad };
+  | { kind: 'no-memory'; pteBefore: PteValue; vad: Vad }
+  | { kind: 'in-page-error'; ioStatus: number; pteBefore: PteValue; vad: Vad };
 
 /** A not-present view page with protection `protection` (already checked against the access). */
 export function resolveSectionFault(space: AddressSpace, address: number, write: boolean, pte: PteValue, vad: Vad, protection: ProtectionMask): SectionFaultResolution {
@@ -55,10 +57,16 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
     const fresh = isPageFilePte(prototype) ? space.frames.allocateFrame(info.prototypePte) : space.frames.allocateZeroedFrame(info.prototypePte);
     if (fresh === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
     pfn = fresh;
+    if (isPageFilePte(prototype)) {
+      const ioStatus = readOrStatus(space.pageFile!, slotOfPageFilePte(prototype), space.frameBytes(pfn));
+      if (ioStatus !== undefined) {
+        space.frames.releaseFrame(pfn);
+        return { kind: 'in-page-error', ioStatus, pteBefore: pte, vad };
+      }
+    }
     space.frames.makePrototype(pfn, info.prototypePte, isPageFilePte(prototype) ? makeDemandZeroPte(softwareProtection(prototype)) : prototype);
     if (isPageFilePte(prototype)) {
       const slot = slotOfPageFilePte(prototype);
-      space.pageFile!.readPages(slot, space.frameBytes(pfn));
       space.frames.recordPageFileCopy(pfn, slot);
       const { fileNumber, offset } = locationOf(slot);
       info.pageFile = { number: fileNumber, offset, clusterPages: 1 };

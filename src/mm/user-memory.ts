@@ -6,10 +6,16 @@
 import type { AddressSpace } from './address-space.js';
 import { PAGE_SIZE, PAGE_MASK, isUserAddress, vpnOf } from './layout.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from './fault-handler.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_IN_PAGE_ERROR, type NtStatus } from '../nt/status.js';
 import { isValidPte, isWritePte, pfnOfPte, PTE_ACCESSED, PTE_DIRTY } from './pte.js';
 
 export class UserAccessViolation extends Error {
-  constructor(readonly address: number, readonly write: boolean) {
+  /**
+   * The status a system service answers with: STATUS_ACCESS_VIOLATION, or
+   * STATUS_IN_PAGE_ERROR when the page could not be read from the page file
+   * (the service's exception handler returns the exception code, as Windows' do).
+   */
+  constructor(readonly address: number, readonly write: boolean, readonly status: NtStatus = STATUS_ACCESS_VIOLATION) {
     super(`user ${write ? 'write to' : 'read of'} 0x${(address >>> 0).toString(16)} is not allowed`);
     this.name = 'UserAccessViolation';
   }
@@ -137,6 +143,7 @@ export class UserMemory {
       const resolution = resolvePageFault(this.space, input);
       this.observeFault?.(input, resolution);
       const retry = resolution.kind === 'stack-growth' && attempt === 0;
+      if (resolution.kind === 'in-page-error') throw new UserAccessViolation(page, write, STATUS_IN_PAGE_ERROR);
       if (resolution.kind !== 'resolved' && !retry) throw new UserAccessViolation(page, write);
       pte = tables.readPte(page);
     }

@@ -22,8 +22,10 @@ export interface PageFaultEvent extends EventBase {
   /** The kernel took the fault while touching user memory for a system call. */
   inSystemCall?: string;
   instruction?: string;
-  resolution: ResolvedHow | 'guard-page' | 'stack-growth' | 'stack-overflow' | 'access-violation' | 'no-memory';
+  resolution: ResolvedHow | 'guard-page' | 'stack-growth' | 'stack-overflow' | 'access-violation' | 'no-memory' | 'in-page-error';
   why?: RefusedWhy;
+  /** in-page-error: the NTSTATUS of the page-file read that failed (ExceptionInformation[2] of the guest's STATUS_IN_PAGE_ERROR). */
+  ioStatus?: number;
   /** stack-growth and stack-overflow: the TEB's new StackLimit. */
   stackLimit?: number;
   /** A fault in a view: the control area, the prototype PTE it went through, and for a hard fault the file and offset read. */

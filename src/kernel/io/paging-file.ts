@@ -1,12 +1,13 @@
 // The page file on the host: a real file, created for the run in a temporary
 // directory (and deleted at the end) or at a path the user keeps
 // (--pagefile-path). It is sized to the page file up front as a sparse file,
-// so only written pages take disk space.
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+// so only written pages take disk space. A device (a raw partition, /dev/full
+// in the tests) is used as it is: it has its own size.
+import { closeSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PAGE_SIZE } from '../../mm/layout.js';
-import type { PagingStore } from '../../mm/page-file.js';
+import { PagingIoError, type PagingStore } from '../../mm/page-file.js';
 
 /** The page file could not be created or used on the host (a bad --pagefile-path, a full disk). */
 export class PagingFileError extends Error {
@@ -25,7 +26,7 @@ export class HostPagingFile implements PagingStore {
     this.path = path ?? join(this.temporaryDirectory!, 'pagefile.sys');
     try {
       this.fd = openSync(this.path, 'w+', 0o600);
-      ftruncateSync(this.fd, pages * PAGE_SIZE);
+      if (fstatSync(this.fd).isFile()) ftruncateSync(this.fd, pages * PAGE_SIZE);
     } catch (error) {
       this.removeTemporary();
       throw new PagingFileError(`cannot create the page file ${this.path}: ${(error as Error).message}`);
@@ -37,7 +38,7 @@ export class HostPagingFile implements PagingStore {
       let done = 0;
       while (done < pages.length) done += writeSync(this.fd, pages, done, pages.length - done, slot * PAGE_SIZE + done);
     } catch (error) {
-      throw new PagingFileError(`writing the page file ${this.path} failed: ${(error as Error).message}`);
+      throw this.ioError('write', error);
     }
   }
 
@@ -50,8 +51,16 @@ export class HostPagingFile implements PagingStore {
         done += n;
       }
     } catch (error) {
-      throw new PagingFileError(`reading the page file ${this.path} failed: ${(error as Error).message}`);
+      throw this.ioError('read', error);
     }
+  }
+
+  /** "no space left on device (ENOSPC)" from Node's "ENOSPC: no space left on device, write". */
+  private ioError(operation: 'read' | 'write', error: unknown): PagingIoError {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error instanceof Error ? error.message : String(error);
+    const text = /^[A-Z0-9]+: (.*?)(, \w+)?$/.exec(message)?.[1] ?? message;
+    return new PagingIoError(operation, this.path, code, code ? `${text} (${code})` : text);
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 // adding a service is adding a row. Arguments are fetched through EDX from
 // the user stack before the handler runs; a bad pointer anywhere becomes
 // STATUS_ACCESS_VIOLATION.
-import { STATUS_ACCESS_VIOLATION, type NtStatus } from '../../nt/status.js';
+import type { NtStatus } from '../../nt/status.js';
 import { UserAccessViolation } from '../../mm/user-memory.js';
 import type { NtService, NtServiceContext } from './nt-service.js';
 import { NtQueryInformationProcess, NtSetInformationProcess, NtTerminateProcess } from './process-services.js';
@@ -40,14 +40,15 @@ export function findNtService(number: number): NtService | undefined {
 /**
  * Copies the service's arguments from `argsPointer` into `args` (argCount
  * values; the caller owns and reuses the array) and runs it. A bad pointer,
- * to the arguments or anywhere the handler looks, is STATUS_ACCESS_VIOLATION.
+ * to the arguments or anywhere the handler looks, is STATUS_ACCESS_VIOLATION
+ * (STATUS_IN_PAGE_ERROR for a page the page file could not give back).
  */
 export function callNtService(context: NtServiceContext, service: NtService, argsPointer: number, args: number[]): NtStatus {
   try {
     context.process.memory.readU32s(argsPointer, service.argCount, args);
     return service.handler(context, args) >>> 0;
   } catch (error) {
-    if (error instanceof UserAccessViolation) return STATUS_ACCESS_VIOLATION;
+    if (error instanceof UserAccessViolation) return error.status;
     throw error;
   }
 }
