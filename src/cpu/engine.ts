@@ -18,6 +18,11 @@ import type { ContextLayout } from './context-calibration.js';
 
 export interface Disposable { dispose(): void }
 
+/** Translated code is tracked by 4 KiB page (the guest's page size). */
+const CODE_PAGE_SIZE = 0x1000;
+/** Past this many code pages a full flush is cheaper than a removal per page (~2 µs each). */
+const MAX_TRACKED_CODE_PAGES = 4096;
+
 /** A descriptor-table register (GDTR/IDTR) as uc_x86_mmr. */
 export interface TableRegister { base: number; limit: number }
 
@@ -69,6 +74,12 @@ export class Engine implements Disposable {
   private stopAtException = false;
   /** Whether this engine has translated code (then a new hook needs a flush of translated blocks). */
   private hasRun = false;
+  /**
+   * Pages the translator fetched code from (seen by the translation guard's
+   * fetch hook): where translated blocks can be, so hooks added later reach
+   * all code by dropping these pages' blocks instead of a full flush.
+   */
+  private readonly translatedPages = new Set<number>();
   private hostSignals: HostSignals | undefined;
   private translationGuard: { translation: TranslationGuard; onReached: () => void } | undefined;
 
@@ -315,6 +326,31 @@ export class Engine implements Disposable {
     this.call('uc_ctl', this.lib.ctlNoArgs(this.handle, UC_CTL_WRITE_TB_FLUSH));
   }
 
+  /**
+   * The same effect as flushTranslations for hooks added since (every block
+   * is translated again, with them), without its cost: Unicorn 2.0.1's
+   * tb_flush zeroes the whole 1 GiB translation buffer (tcg_region_reset_all),
+   * so the first one takes 1-2 s of CPU and adds 1 GiB to the resident set,
+   * and each later one ~15 ms. This drops the blocks of the pages code was
+   * translated from (known through the translation guard's fetch hook, a
+   * handful of pages for most programs), one page at a time; without the
+   * guard, or past MAX_TRACKED_CODE_PAGES pages, it flushes.
+   * `reachable` says which pages the CPU can fetch from now: Unicorn finds a
+   * page's blocks through the MMU, and a page it cannot reach (not present,
+   * or a supervisor page seen from user mode) leaves a stale #PF behind that
+   * turns the next fault into a double fault. Blocks of other pages cannot
+   * run until the page is mapped again, which drops them when the frame is new.
+   */
+  dropTranslatedCode(reachable: (page: number) => boolean): void {
+    if (!this.translationGuard || this.translatedPages.size > MAX_TRACKED_CODE_PAGES) {
+      this.flushTranslations();
+      this.translatedPages.clear();
+    } else {
+      for (const page of this.translatedPages) if (reachable(page)) this.dropTranslations(page, page + CODE_PAGE_SIZE);
+    }
+    this.blockCounter?.forgetBlocks();
+  }
+
   /** One uc_emu_start; true when the CPU should go on from EIP (a handled #UD, or the translation guard). */
   private startOnce(begin: number, until: number, timeoutUs: number, count: number): boolean {
     this.hasRun = true;
@@ -374,6 +410,8 @@ export class Engine implements Disposable {
     this.translationGuard = { translation, onReached };
     const cb = koffi.register((_uc: unknown, _type: number, address: number, size: number) => {
       try {
+        this.translatedPages.add((address & ~(CODE_PAGE_SIZE - 1)) >>> 0);
+        this.translatedPages.add(((address + size - 1) & ~(CODE_PAGE_SIZE - 1)) >>> 0);
         return translation.onCodeFetch(address, size);
       } catch (error) {
         this.hookError ??= error;

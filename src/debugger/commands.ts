@@ -245,6 +245,8 @@ const COMMANDS: Record<string, Handler> = {
   t: (engine, args) => { engine.requireRunning('t'); return repeat(engine, args, () => engine.session.stepInto(), 't'); },
   p: (engine, args) => { engine.requireRunning('p'); return repeat(engine, args, () => engine.session.stepOver(), 'p'); },
   gu: (engine) => engine.go(() => engine.session.goUp(), 'gu'),
+  pt: (engine) => engine.go(() => engine.session.stepToReturn(false), 'pt'),
+  tt: (engine) => engine.go(() => engine.session.stepToReturn(true), 'tt'),
   q: (engine) => engine.quit(),
   qq: (engine) => engine.quit(),
   bp: setBreakpoint('bp'),

@@ -4,12 +4,19 @@ import { hex8 } from './format.js';
 import { moduleNameOf } from './symbols.js';
 import { PEB_ADDRESS, TEB_ADDRESS } from '../kernel/process-environment.js';
 
-/** k: the EBP chain from the current frame, as `ChildEBP RetAddr  symbol`. */
+/**
+ * k: the EBP chain from the current frame, as `ChildEBP RetAddr  symbol`.
+ * As WinDbg's frame-pointer walk, it ends where a frame pointer leaves the
+ * thread's committed stack (TEB StackLimit..StackBase) or the chain stops
+ * going up: at the entry point EBP is 0 and only the current frame prints.
+ */
 export function stackTrace(session: DebugSession, maxFrames = 20): string {
   const lines = ['ChildEBP RetAddr  '];
   let { EBP: ebp, EIP: eip, ESP: esp } = session.machine.registers(['EBP', 'EIP', 'ESP']);
-  // At a function's first instruction its frame is not built yet: the return address is on top of the stack.
-  if (session.symbols.nearest(eip!)?.offset === 0) {
+  const onStack = committedStackTest(session);
+  // At a function's first instruction its frame is not built yet, at its ret it is gone: the return address is on top of the stack.
+  const [current] = session.machine.disassemble(eip!, 1);
+  if (session.symbols.nearest(eip!)?.offset === 0 || /^ret/.test(current?.text ?? '')) {
     const returnAddress = session.readDword(esp!);
     lines.push(`${hex8(esp!)} ${returnAddress === undefined ? '????????' : hex8(returnAddress)} ${session.symbols.format(eip!)}`);
     if (returnAddress === undefined) return lines.join('\n');
@@ -17,14 +24,25 @@ export function stackTrace(session: DebugSession, maxFrames = 20): string {
     maxFrames--;
   }
   for (let frame = 0; frame < maxFrames; frame++) {
-    const returnAddress = session.readDword((ebp! + 4) >>> 0);
+    const framed = onStack(ebp!) && onStack((ebp! + 7) >>> 0);
+    // The current function's line prints even without a frame; a caller's only from a frame on the stack.
+    if (!framed && lines.length > 1) break;
+    const returnAddress = framed ? session.readDword((ebp! + 4) >>> 0) : undefined;
     lines.push(`${hex8(ebp!)} ${returnAddress === undefined ? '????????' : hex8(returnAddress)} ${session.symbols.format(eip!)}`);
-    const next = session.readDword(ebp!);
-    if (returnAddress === undefined || next === undefined || next === 0 || next <= ebp! || returnAddress === 0) break;
+    const next = framed ? session.readDword(ebp!) : undefined;
+    if (returnAddress === undefined || next === undefined || next <= ebp! || returnAddress === 0) break;
     ebp = next;
     eip = returnAddress;
   }
   return lines.join('\n');
+}
+
+/** Whether an address is in the thread's committed stack, [TEB StackLimit, TEB StackBase); everything if the TEB cannot be read. */
+function committedStackTest(session: DebugSession): (address: number) => boolean {
+  const base = session.readDword(TEB_ADDRESS + 0x04);
+  const limit = session.readDword(TEB_ADDRESS + 0x08);
+  if (base === undefined || limit === undefined) return () => true;
+  return (address) => address >>> 0 >= limit && address >>> 0 < base;
 }
 
 /** The DllBase of every entry on PEB.Ldr's InLoadOrderModuleList (what the program's loader knows). */

@@ -67,6 +67,22 @@ export class DebugSession {
     return this.go((current.address + current.bytes.length) >>> 0);
   }
 
+  /**
+   * pt (over calls) / tt (into them): step until the instruction at EIP is a
+   * return, stopping before it runs, as WinDbg's "step/trace to next return".
+   * Any other stop (a breakpoint, an event, the end) ends it first.
+   */
+  stepToReturn(into: boolean): SessionStop {
+    for (;;) {
+      const stop = into ? this.stepInto() : this.stepOver();
+      const { reason } = stop;
+      const stepped = reason.kind === 'step' || (reason.kind === 'breakpoint' && stop.breakpoints.length === 0);
+      if (!stepped) return stop;
+      const [next] = this.machine.disassemble(this.eip(), 1);
+      if (!next || /^ret/.test(next.text)) return stop;
+    }
+  }
+
   /** gu: run until the current function returns to its caller. */
   goUp(): SessionStop {
     const registers = this.machine.registers(['ESP', 'EBP', 'EIP']);

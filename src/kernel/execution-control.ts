@@ -40,10 +40,19 @@ export class ExecutionControl {
   /** Set while the CPU runs, so a stop asked for outside a run is not left behind. */
   private running = false;
 
+  /** While a single step runs: how many instructions began (the step's hook counts them). */
+  private stepping: { began: number } | undefined;
+
+  /**
+   * `pageFaults`: how many page faults the kernel has handled (a resolved fault runs its instruction again);
+   * `userPageValid`: whether a page is present and user-accessible (its translated code can be dropped).
+   */
   constructor(
     private readonly engine: Engine,
     private readonly trace: TraceBus,
     private readonly exceptions: ExceptionDispatcher,
+    private readonly pageFaults: () => number,
+    private readonly userPageValid: (page: number) => boolean,
   ) {}
 
   /** Stops before the instruction at `address` executes. */
@@ -52,7 +61,8 @@ export class ExecutionControl {
     if (this.breakpoints.has(address)) return;
     const hook = this.engine.onCode(address, address, () => {
       if (this.resumingFrom === address) { this.resumingFrom = undefined; return; }
-      this.requestStop({ kind: 'breakpoint', address });
+      // A step that reaches a breakpoint is a step, as in WinDbg (this hook runs before the step's own).
+      this.requestStop(this.stepping?.began ? { kind: 'step' } : { kind: 'breakpoint', address });
     });
     this.breakpoints.set(address, hook);
     // Code already translated would not call the new hook.
@@ -110,7 +120,7 @@ export class ExecutionControl {
       this.instructionHook!.dispose();
       this.instructionHook = undefined;
     }
-    this.engine.flushTranslations();
+    this.engine.dropTranslatedCode(this.userPageValid);
   }
 
   /** Stops after the kernel handled an event the filter names (trace events: faults, system calls, exits…). */
@@ -136,24 +146,46 @@ export class ExecutionControl {
    * instruction. Returns the debugger's stop, or undefined when the CPU
    * stopped for another reason (the process ended, `until`, a limit).
    */
-  runUntilStop(begin: number, run: (begin: number) => void, options: { fromBreakpoint: boolean }): StopReason | undefined {
+  runUntilStop(begin: number, run: (begin: number) => void, options: { fromBreakpoint: boolean; step?: boolean }): StopReason | undefined {
     this.pending = undefined;
     this.watchHit = undefined;
     this.resumingFrom = options.fromBreakpoint ? begin >>> 0 : undefined;
+    const stepHook = options.step ? this.armStep(begin >>> 0) : undefined;
     this.running = true;
     try {
       run(begin);
     } finally {
       this.running = false;
       this.resumingFrom = undefined;
+      this.stepping = undefined;
+      stepHook?.dispose();
     }
     const stop = this.pending;
     this.pending = undefined;
     return stop;
   }
 
-  /** Before a counted run (a single step): see Engine.flushTranslations. */
-  prepareStep(): void { this.engine.flushTranslations(); }
+  /**
+   * One instruction: a hook on every instruction stops before the second
+   * one begins. A fault the kernel resolved runs the same instruction again,
+   * which is not a second one. (Not Unicorn's own count: removing its count
+   * hook at the next run flushes every translation, 1-2 s of CPU the first
+   * time; see Engine.dropTranslatedCode.) Blocks translated before reach the
+   * new hook once dropped.
+   */
+  private armStep(begin: number): Disposable {
+    const stepping = { began: 0 };
+    let faults = this.pageFaults();
+    const hook = this.engine.onCode(1, 0, (address) => {
+      const restarted = address >>> 0 === begin && this.pageFaults() !== faults;
+      faults = this.pageFaults();
+      if (restarted) return;
+      if (stepping.began++ > 0) this.requestStop({ kind: 'step' });
+    });
+    this.stepping = stepping;
+    this.engine.dropTranslatedCode(this.userPageValid);
+    return hook;
+  }
 
   /** The CPU's EIP now. */
   eip(): number { return this.engine.readRegister(X86Reg.EIP); }

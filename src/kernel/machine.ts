@@ -346,7 +346,10 @@ export class Machine {
   /** Breakpoints, watchpoints and stop filters; created on first use, so plain runs carry none of it. */
   private debugControl(): ExecutionControl {
     this.requireProcess();
-    this.control ??= new ExecutionControl(this.engine, this.trace, this.traps!.exceptions);
+    this.control ??= new ExecutionControl(this.engine, this.trace, this.traps!.exceptions, () => this.space.pageFaults, (page) => {
+      const tables = this.space.pageTables;
+      return page < MM_SYSTEM_RANGE_START && isValidPte(tables.readPde(page)) && isValidPte(tables.readPte(page));
+    });
     return this.control;
   }
 
@@ -370,11 +373,10 @@ export class Machine {
 
   /** Executes one instruction (a system call or a fault the kernel resolves is part of it). */
   step(): StopReason {
-    this.debugControl().prepareStep();
-    return this.runControlled({}, 1);
+    return this.runControlled({}, 0, true);
   }
 
-  private runControlled(options: ResumeOptions, maxInstructions: number): StopReason {
+  private runControlled(options: ResumeOptions, maxInstructions: number, step = false): StopReason {
     const control = this.debugControl();
     if (this.finalOutcome) return { kind: 'ended' };
     const process = this.requireProcess();
@@ -392,7 +394,7 @@ export class Machine {
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
     const until = options.until ?? EMULATION_END_ADDRESS;
     let bugCheck: BugCheck | undefined;
-    const stop = control.runUntilStop(begin, (from) => { bugCheck = this.startCpu(from, until, timeoutUs, maxInstructions); }, { fromBreakpoint: this.cpuStarted });
+    const stop = control.runUntilStop(begin, (from) => { bugCheck = this.startCpu(from, until, timeoutUs, maxInstructions); }, { fromBreakpoint: this.cpuStarted, step });
     this.cpuStarted = true;
     // A debugger's stop on the exit (epr) comes first: the process ends at the next resume, as WinDbg's exit-process break.
     if (stop?.kind === 'event' && !bugCheck && this.terminatingWith() !== undefined) return stop;

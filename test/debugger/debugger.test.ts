@@ -115,6 +115,36 @@ describe('execution control', () => {
     });
   });
 
+  it('k at the entry point shows the one frame (EBP is 0, off the stack: the walk ends there, as WinDbg\'s)', async () => {
+    await debug(source, [], ({ run }) => {
+      expect(run('k').split('\n')).toEqual(['ChildEBP RetAddr  ', expect.stringMatching(/^[0-9a-f]{8} [0-9a-f]{8} .*!_start$/)]);
+      run('t'); // xor ebp, ebp: no frame at all now
+      expect(run('k').split('\n')).toEqual(['ChildEBP RetAddr  ', expect.stringMatching(/^00000000 \?{8} .*!_start\+0x2$/)]);
+    });
+  });
+
+  it('pt steps over calls to the ret of main; tt traces into add_one and stops at its ret; k there names main', async () => {
+    const m = moduleOf(source);
+    await debug(source, [], ({ run, machine, session }) => {
+      run(`bp ${m}!main; g; bc *`);
+      const main = eip(machine);
+      run('tt');
+      expect(machine.inspect(eip(machine), 1)).toEqual([0xc3]); // ret
+      expect(session.symbols.format(eip(machine))).toMatch(/!add_one\+0x[0-9a-f]+$/);
+      expect(run('k')).toMatch(/!add_one\+0x[0-9a-f]+\n[0-9a-f]{8} [0-9a-f]{8} .*!main\+0x[0-9a-f]+$/);
+      expect(machine.output.stdout).toBe('');
+      run(`g ${main.toString(16)}`); // not reached again: the process ends
+      expect(session.ended).toBe(true);
+    });
+    await debug(source, [], ({ run, machine, session }) => {
+      run(`bp ${m}!main; g; bc *`);
+      run('pt');
+      expect(machine.inspect(eip(machine), 1)).toEqual([0xc3]);
+      expect(session.symbols.format(eip(machine))).toMatch(/!main\+0x[0-9a-f]+$/);
+      expect(machine.output.stdout).toBe('total 3 counter 3\n'); // the calls ran, stepped over
+    });
+  });
+
   it('sxe av stops at the faulting instruction before the handler runs; g passes it to the guest', async () => {
     await debug(source, ['fault'], ({ run, machine }) => {
       const stop = run('g');
