@@ -1,6 +1,6 @@
 // A machine: Unicorn CPU, RAM, the kernel and one process. This is the
 // TypeScript API the CLI and the tests use.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { Engine } from '../cpu/engine.js';
 import { UC_PROT_READ, UC_PROT_WRITE, X86Reg, type X86RegName } from '../cpu/constants.js';
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
@@ -54,6 +54,14 @@ import { RunLimits } from './run-limits.js';
 import { installHostSignals } from '../cpu/host-signals.js';
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
 /** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
 const FRAMES_RESERVED_FOR_KERNEL = 512 + 16;
 const ONE_GIB = 2 ** 30;
@@ -236,7 +244,19 @@ export class Machine {
     const image = file.flatBase !== undefined ? parseFlatBinary(file.name, file.bytes, file.flatBase)
       : isPe(file.bytes) ? parsePe32(file.name, file.bytes) : parseElf32(file.name, file.bytes);
     if (image.pe?.dll) throw new BadImageError(file.name, 'a DLL, not a program (load it with LoadLibrary from one)');
-    this.createProcess(image, [file.name, ...args]);
+    this.createProcess(image, [image.pe ? this.guestPathOf(file.name) : file.name, ...args]);
+  }
+
+  /**
+   * A PE program's argv[0] is its path as the guest sees it (C:\\dir\\prog.exe
+   * inside --root), so ntdll finds DLLs in the program's directory and
+   * GetModuleFileName names it; a program outside the root keeps its name.
+   */
+  private guestPathOf(hostName: string): string {
+    if (this.options.fileRoot === undefined) return hostName;
+    const sandbox = new Sandbox(this.options.fileRoot);
+    const real = realpathOrUndefined(hostName);
+    return real && sandbox.resolve(sandbox.guestNameOf(real)) === real ? sandbox.guestNameOf(real) : hostName;
   }
 
   private createProcess(image: LoadableImage, argv: readonly string[]): void {
@@ -256,7 +276,9 @@ export class Machine {
     if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
     this.kernel.setTebBase(TEB_ADDRESS);
     const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
-    if (this.options.fileRoot !== undefined) process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false);
+    if (this.options.fileRoot !== undefined || this.options.systemDllDirectory !== undefined) {
+      process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false, this.options.systemDllDirectory);
+    }
     process.experimentsAllowed = this.options.allowExperiments ?? false;
     this.process = process;
     this.traps = new TrapDispatcher({

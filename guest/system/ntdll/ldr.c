@@ -1,14 +1,109 @@
-/* ntdll's loader (as Windows' Ldr): the kernel starts the process's first
-   thread here, at LdrInitializeThunk, with the program and ntdll mapped and
-   the PEB filled. */
-#include <windows.h>
-#include <winternl.h>
-#include <ntdll.h>
+/* Process start and exit in ntdll, as Windows' LdrpInitializeProcess and
+   RtlExitUserProcess: the process heap, the process parameters (command
+   line, image path, standard handles), the loader lists with the program
+   and ntdll, the program's imports (failing the process with Windows'
+   status and message when a DLL or export is missing), static TLS, the
+   DLLs' DllMain(DLL_PROCESS_ATTACH) in initialisation order, the program's
+   TLS callbacks, then its entry point; at exit DllMain(DLL_PROCESS_DETACH)
+   in reverse order. */
+#include <string.h>
+#include "list.h"
+#include "ldr.h"
 
-void WINAPI LdrInitializeThunk(void) {
+extern IMAGE_DOS_HEADER __ImageBase;
+void mms_create_process_heap(void);
+
+static RTL_USER_PROCESS_PARAMETERS parameters;
+static BOOL shutting_down;
+
+/* The command line from argv, each argument with spaces quoted (as CreateProcess callers build it). */
+static void build_command_line(ULONG argc, char **argv) {
+  SIZE_T length = 0;
+  for (ULONG i = 0; i < argc; i++) length += strlen(argv[i]) + 3;
+  char *line = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, length + 1), *p = line;
+  for (ULONG i = 0; i < argc; i++) {
+    BOOL quote = strchr(argv[i], ' ') != NULL || argv[i][0] == 0;
+    if (i) *p++ = ' ';
+    if (quote) *p++ = '"';
+    strcpy(p, argv[i]);
+    p += strlen(argv[i]);
+    if (quote) *p++ = '"';
+  }
+  ldrp_make_unicode(&parameters.CommandLine, line);
+  HeapFree(GetProcessHeap(), 0, line);
+}
+
+static void create_process_parameters(ULONG argc, char **argv) {
+  parameters.MaximumLength = parameters.Length = sizeof parameters;
+  parameters.Flags = 1; /* RTL_USER_PROC_PARAMS_NORMALIZED: the buffers are pointers, not offsets */
+  parameters.StandardInput = (HANDLE)3;
+  parameters.StandardOutput = (HANDLE)7;
+  parameters.StandardError = (HANDLE)11;
+  ldrp_make_unicode(&parameters.ImagePathName, argc ? argv[0] : "");
+  build_command_line(argc, argv);
+  NtCurrentTeb()->ProcessEnvironmentBlock->ProcessParameters = &parameters;
+}
+
+static void initialize_lists(void) {
+  ldrp_data.Length = sizeof ldrp_data;
+  ldrp_data.Initialized = TRUE;
+  InitializeListHead(&ldrp_data.InLoadOrderModuleList);
+  InitializeListHead(&ldrp_data.InMemoryOrderModuleList);
+  InitializeListHead(&ldrp_data.InInitializationOrderModuleList);
+  NtCurrentTeb()->ProcessEnvironmentBlock->Ldr = &ldrp_data;
+}
+
+static void __attribute__((noreturn)) fail(NTSTATUS status) {
+  NtTerminateProcess((HANDLE)-1, status);
+  for (;;) {}
+}
+
+void WINAPI RtlExitUserProcess(NTSTATUS status);
+
+void WINAPI LdrpInitialize(ULONG *startup) {
+  ULONG argc = startup[0];
+  char **argv = (char **)(startup + 1);
   PEB *peb = NtCurrentTeb()->ProcessEnvironmentBlock;
-  BYTE *base = peb->ImageBaseAddress;
-  IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((IMAGE_DOS_HEADER *)base)->e_lfanew);
-  DWORD (*entry)(void) = (DWORD (*)(void))(base + nt->OptionalHeader.AddressOfEntryPoint);
-  NtTerminateProcess((HANDLE)-1, entry());
+  mms_create_process_heap();
+  create_process_parameters(argc, argv);
+  initialize_lists();
+  const char *program = argc ? argv[0] : "program.exe";
+  ldrp_set_program_directory(program);
+  module *exe = ldrp_add_module(peb->ImageBaseAddress, program);
+  exe->entry.LoadCount = LDRP_PINNED;
+  ldrp_allocate_tls(exe);
+  module *ntdll = ldrp_add_module(&__ImageBase, "C:\\Windows\\System32\\ntdll.dll");
+  ntdll->entry.LoadCount = LDRP_PINNED;
+  ntdll->entry.Flags |= LDRP_ENTRY_PROCESSED;
+  InsertTailList(&ldrp_data.InInitializationOrderModuleList, &ntdll->entry.InInitializationOrderLinks);
+  NTSTATUS status = ldrp_resolve_imports(exe);
+  if (status < 0) fail(status);
+  status = ldrp_initialize_new_modules();
+  if (status < 0) fail(status);
+  ldrp_process_initialized = TRUE;
+  ldrp_run_tls_callbacks(exe, DLL_PROCESS_ATTACH);
+  IMAGE_NT_HEADERS *nt = ldrp_nt_headers(peb->ImageBaseAddress);
+  DWORD (*entry)(void) = (DWORD (*)(void))((BYTE *)peb->ImageBaseAddress + nt->OptionalHeader.AddressOfEntryPoint);
+  RtlExitUserProcess(entry());
+}
+
+/* DllMain(DLL_PROCESS_DETACH) in reverse initialisation order, then the program's TLS callbacks (LdrShutdownProcess). */
+void WINAPI LdrShutdownProcess(void) {
+  if (shutting_down || !ldrp_process_initialized) return;
+  shutting_down = TRUE;
+  LIST_ENTRY *head = &ldrp_data.InInitializationOrderModuleList;
+  for (LIST_ENTRY *link = head->Blink; link != head; link = link->Blink) {
+    module *m = (module *)((BYTE *)link - __builtin_offsetof(LDR_DATA_TABLE_ENTRY, InInitializationOrderLinks));
+    if (!(m->entry.Flags & LDRP_PROCESS_ATTACH_CALLED)) continue;
+    ldrp_run_tls_callbacks(m, DLL_PROCESS_DETACH);
+    ((BOOL (WINAPI *)(HINSTANCE, DWORD, LPVOID))m->entry.EntryPoint)(m->entry.DllBase, DLL_PROCESS_DETACH, (LPVOID)1);
+  }
+  module *exe = ldrp_module_at(NtCurrentTeb()->ProcessEnvironmentBlock->ImageBaseAddress);
+  if (exe) ldrp_run_tls_callbacks(exe, DLL_PROCESS_DETACH);
+}
+
+/* ExitProcess's work: the DLLs learn that the process ends, then it does. */
+void WINAPI RtlExitUserProcess(NTSTATUS status) {
+  LdrShutdownProcess();
+  fail(status);
 }

@@ -46,8 +46,9 @@ function openFile(process: Process, request: OpenRequest): { object: KernelObjec
   if (existing && request.disposition === FILE_CREATE) return STATUS_OBJECT_NAME_COLLISION;
   if (!existing && (request.disposition === FILE_OPEN || request.disposition === FILE_OVERWRITE)) return STATUS_OBJECT_NAME_NOT_FOUND;
   const truncate = existing !== undefined && [FILE_SUPERSEDE, FILE_OVERWRITE, FILE_OVERWRITE_IF].includes(request.disposition);
-  if (sandbox.readOnly && (canWrite || truncate || !existing)) {
-    sandbox.writesRefused++;
+  const systemFile = sandbox.inSystemDirectory(hostPath);
+  if ((sandbox.readOnly || systemFile) && (canWrite || truncate || !existing)) {
+    if (!systemFile) sandbox.writesRefused++;
     return STATUS_MEDIA_WRITE_PROTECTED;
   }
   if (truncate && !canWrite) return STATUS_ACCESS_DENIED;
@@ -79,7 +80,7 @@ function openChecked(sandbox: Sandbox, hostPath: string, canWrite: boolean, crea
   } catch (error) {
     return hostErrorStatus(error);
   }
-  const check = checkOpenedDescriptor(fd, sandbox.realRoot);
+  const check = checkOpenedDescriptor(fd, sandbox.rootOf(hostPath));
   if (check.kind === 'file') return new HostDescriptor(fd, canWrite);
   // A directory swapped in for a link made us create the file elsewhere: take it back.
   if (create && check.kind === 'refused') hostCall(() => unlinkSync(pathOfDescriptor(fd)));
