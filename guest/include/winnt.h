@@ -216,6 +216,7 @@ typedef const WCHAR *PCWSTR;
 typedef WCHAR *LPWSTR;
 typedef const WCHAR *LPCWSTR;
 typedef struct _UNICODE_STRING { USHORT Length; USHORT MaximumLength; PWSTR Buffer; } UNICODE_STRING, *PUNICODE_STRING;
+typedef struct _STRING { USHORT Length; USHORT MaximumLength; char *Buffer; } STRING, ANSI_STRING, *PSTRING, *PANSI_STRING;
 typedef struct _LIST_ENTRY { struct _LIST_ENTRY *Flink, *Blink; } LIST_ENTRY, *PLIST_ENTRY;
 typedef void *HMODULE, *HINSTANCE;
 

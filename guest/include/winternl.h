@@ -29,7 +29,7 @@ typedef struct _LDR_DATA_TABLE_ENTRY {
   USHORT TlsIndex;
 } LDR_DATA_TABLE_ENTRY, *PLDR_DATA_TABLE_ENTRY;
 
-/* PEB.ProcessParameters (Windows x86 offsets; ntdll fills it at process start). */
+/* What CreateProcess gives the new process (ntdll's RtlCreateProcessParameters), at Windows' x86 offsets. */
 typedef struct _RTL_USER_PROCESS_PARAMETERS {
   ULONG MaximumLength;
   ULONG Length;
@@ -37,15 +37,15 @@ typedef struct _RTL_USER_PROCESS_PARAMETERS {
   ULONG DebugFlags;
   HANDLE ConsoleHandle;
   ULONG ConsoleFlags;
-  HANDLE StandardInput;                      /* 0x18 */
+  HANDLE StandardInput;                   /* 0x18 */
   HANDLE StandardOutput;
   HANDLE StandardError;
-  UNICODE_STRING CurrentDirectoryPath;       /* 0x24: CURDIR.DosPath */
+  UNICODE_STRING CurrentDirectoryPath;    /* 0x24 */
   HANDLE CurrentDirectoryHandle;
-  UNICODE_STRING DllPath;                    /* 0x30 */
-  UNICODE_STRING ImagePathName;              /* 0x38 */
-  UNICODE_STRING CommandLine;                /* 0x40 */
-  PVOID Environment;                         /* 0x48 */
+  UNICODE_STRING DllPath;                 /* 0x30 */
+  UNICODE_STRING ImagePathName;           /* 0x38 */
+  UNICODE_STRING CommandLine;             /* 0x40 */
+  PVOID Environment;                      /* 0x48 */
 } RTL_USER_PROCESS_PARAMETERS, *PRTL_USER_PROCESS_PARAMETERS;
 
 typedef struct _PEB {
@@ -89,8 +89,6 @@ typedef struct _TEB {
 #define FLG_HEAP_VALIDATE_PARAMETERS  0x00000040
 
 _Static_assert(__builtin_offsetof(PEB, ProcessHeap) == 0x18, "PEB layout");
-_Static_assert(__builtin_offsetof(RTL_USER_PROCESS_PARAMETERS, CommandLine) == 0x40, "RTL_USER_PROCESS_PARAMETERS layout");
-_Static_assert(__builtin_offsetof(RTL_USER_PROCESS_PARAMETERS, Environment) == 0x48, "RTL_USER_PROCESS_PARAMETERS layout");
 _Static_assert(__builtin_offsetof(PEB, NtGlobalFlag) == 0x68, "PEB layout");
 _Static_assert(__builtin_offsetof(PEB, OSPlatformId) == 0xB0, "PEB layout");
 _Static_assert(__builtin_offsetof(TEB, ProcessEnvironmentBlock) == 0x30, "TEB layout");

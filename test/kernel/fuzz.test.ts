@@ -5,6 +5,7 @@
 // ProcessCreationError). Seeded, so a failure repeats.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom as random } from '../helpers/random.js';
 import { guestElf } from '../helpers/guests.js';
 import { Machine, ProcessCreationError, type ProgramFile, type RunOutcome } from '../../src/kernel/machine.js';
 import { BadImageError } from '../../src/kernel/loader/loadable-image.js';
@@ -13,16 +14,6 @@ const TIME_BUDGET_MS = 40_000;
 const MACHINE = { ramBytes: 16 << 20 };
 const RUN = { maxInstructions: 200_000, timeoutMs: 200 };
 const OUTCOMES = new Set(['exited', 'exception', 'timeout', 'instruction-limit', 'waits-forever']);
-
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** One mutation of a valid ELF: header bytes, program-header fields set to edge values, or a truncation. */
 function mutate(original: Uint8Array, next: () => number): Uint8Array {

@@ -6,6 +6,7 @@
 // parser either refuses the file that way or the program runs to one of the
 // ordinary outcomes.
 import { describe, expect, it } from 'vitest';
+import { seededRandom as random } from '../helpers/random.js';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,16 +73,6 @@ describe('bad PE files', () => {
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/x64\.exe: a 64-bit \(x64\) image/)]);
   });
 });
-
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Header bytes at random, header and section fields set to edge values, or a truncation. */
 function mutate(original: Uint8Array, next: () => number): Uint8Array {

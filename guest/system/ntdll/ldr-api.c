@@ -95,3 +95,58 @@ static DWORD module_file_name(HMODULE handle, void *buffer, DWORD size, BOOL wid
 
 DWORD WINAPI GetModuleFileNameA(HMODULE handle, LPSTR buffer, DWORD size) { return module_file_name(handle, buffer, size, FALSE); }
 DWORD WINAPI GetModuleFileNameW(HMODULE handle, LPWSTR buffer, DWORD size) { return module_file_name(handle, buffer, size, TRUE); }
+
+/* ntdll's own names for the same calls, with Windows' signatures (the NTSTATUS instead of a last error). */
+
+static BOOL counted_ascii(const UNICODE_STRING *name, char *out, ULONG size) {
+  ULONG length = name->Length / 2;
+  if (length + 1 > size) return FALSE;
+  for (ULONG i = 0; i < length; i++) {
+    if (name->Buffer[i] > 0x7f) return FALSE;
+    out[i] = (char)name->Buffer[i];
+  }
+  out[length] = 0;
+  return TRUE;
+}
+
+NTSTATUS NTAPI LdrLoadDll(PWSTR search_path, PULONG characteristics, PUNICODE_STRING name, PVOID *base) {
+  char ascii[MAX_PATH_CHARS];
+  if (!name || !base) return STATUS_INVALID_PARAMETER;
+  if (!counted_ascii(name, ascii, sizeof ascii)) return STATUS_DLL_NOT_FOUND;
+  ULONG keep = ldrp_pending_count();
+  module *m;
+  NTSTATUS status = ldrp_load(ascii, NULL, &m);
+  if (status < 0) { ldrp_discard_pending(keep); return status; }
+  status = ldrp_initialize_new_modules();
+  if (status < 0) { ldrp_unload(m); return status; }
+  *base = m->entry.DllBase;
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI LdrGetDllHandle(PWSTR search_path, PULONG characteristics, PUNICODE_STRING name, PVOID *handle) {
+  char ascii[MAX_PATH_CHARS];
+  if (!name || !handle) return STATUS_INVALID_PARAMETER;
+  module *m = counted_ascii(name, ascii, sizeof ascii) ? ldrp_find_module(ascii) : NULL;
+  *handle = m ? m->entry.DllBase : NULL;
+  return m ? STATUS_SUCCESS : STATUS_DLL_NOT_FOUND;
+}
+
+/* By name when `name` is given, else by `ordinal`. */
+NTSTATUS NTAPI LdrGetProcedureAddress(PVOID base, PANSI_STRING name, ULONG ordinal, PVOID *address) {
+  char ascii[256];
+  module *m = ldrp_module_at(base);
+  if (!m) return STATUS_DLL_NOT_FOUND;
+  if (name) {
+    if (name->Length + 1u > sizeof ascii) return STATUS_ENTRYPOINT_NOT_FOUND;
+    memcpy(ascii, name->Buffer, name->Length);
+    ascii[name->Length] = 0;
+  }
+  return ldrp_find_export(m, name ? ascii : NULL, name ? 0xFFFF : (WORD)ordinal, name == NULL, address, 0);
+}
+
+NTSTATUS NTAPI LdrUnloadDll(PVOID base) {
+  module *m = ldrp_module_at(base);
+  if (!m) return STATUS_DLL_NOT_FOUND;
+  ldrp_unload(m);
+  return STATUS_SUCCESS;
+}
