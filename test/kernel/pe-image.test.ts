@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectExited, runGuest } from '../helpers/guests.js';
 import { mingwGuest, systemDllDirectory } from '../helpers/pe-guests.js';
+import { parsePe32 } from '../../src/kernel/loader/pe32.js';
 
 const NO_IMPORTS = ['-nostdlib', '-e', '_start'];
 const MEM_IMAGE = 0x1000000;
@@ -46,6 +47,29 @@ describe('PE32 image sections', () => {
         { base: 0x400000, size: sizeOfImage, name: exe },
         { base: 0x7c900000, size: expect.any(Number), name: 'C:\\Windows\\System32\\ntdll.dll' },
       ]);
+    });
+  });
+
+  it('maps an image whose SectionAlignment is below the page size flat: every page PAGE_EXECUTE_WRITECOPY (WRK MiCreateImageFileMap)', async () => {
+    const exe = mingwGuest(['test/guests/pe/flat.c'], [...NO_IMPORTS, '-fno-common', '-Wl,--section-alignment,0x200', '-Wl,--file-alignment,0x200']);
+    const run = await runGuest(exe, { machine: machine() });
+    expectExited(run, 43, 'flat.exe');
+    expect(run.stdout).toBe(['headers', '.text', '.rdata', '.data'].map((name) => `${name} 00000080 01000000\n`).join(''));
+  });
+
+  it('refuses a sub-page-aligned image with uninitialised data (.bss), as Windows does', () => {
+    const exe = mingwGuest(['test/guests/pe/sections.c'], [...NO_IMPORTS, '-Wl,--section-alignment,0x200', '-Wl,--file-alignment,0x200'], 'sections-flat.exe');
+    expect(() => parsePe32('sections-flat.exe', new Uint8Array(readFileSync(exe)))).toThrow(/SectionAlignment below the page size, PointerToRawData must equal VirtualAddress and the section have no uninitialised data/);
+  });
+
+  it('takes the stack reservation and commit from the optional header', async () => {
+    const exe = mingwGuest(['test/guests/pe/sections.c'], [...NO_IMPORTS, '-Xlinker', '--stack', '-Xlinker', '0x300000,0x5000'], 'big-stack.exe');
+    await runGuest(exe, { machine: machine() }, ({ machine: m }) => {
+      const stack = m.stackVad;
+      expect(stack.endAddress - stack.startAddress).toBe(0x300000);
+      // The top 0x5000 bytes committed (5 pages) and the guard page below them: 6 pages charged (RtlCreateUserStack).
+      const region = m.memoryMap().regions.find((r) => r.startingVpn === stack.startingVpn);
+      expect(region?.committedPages).toBe(6);
     });
   });
 });

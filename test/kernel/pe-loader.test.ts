@@ -6,7 +6,7 @@
 // values: MSDN's documented results and last errors (ERROR_MOD_NOT_FOUND
 // 126, ERROR_PROC_NOT_FOUND 127, ERROR_INSUFFICIENT_BUFFER 122), Windows
 // Internals 7th ed. ch. 3 (loader order), the guests' own arithmetic.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,12 +34,19 @@ describe('LoadLibrary, GetProcAddress, FreeLibrary', () => {
   it('load, call, relocate, count references and unload as Windows does', async () => {
     const dll = helperDll();
     const directory = root({ 'prog.exe': mingwGuest(['test/guests/pe/loader.c'], [...NO_CRT, '-lkernel32']), 'helper.dll': dll, 'twin.dll': dll });
+    // fixed.dll: the helper with IMAGE_FILE_RELOCS_STRIPPED set (ld keeps a DLL's relocations; a linker such as MSVC's /FIXED strips them).
+    const fixed = readFileSync(dll);
+    const characteristics = fixed.readUInt32LE(0x3c) + 4 + 18;
+    fixed.writeUInt16LE(fixed.readUInt16LE(characteristics) | 0x0001, characteristics);
+    writeFileSync(join(directory, 'fixed.dll'), fixed);
     const run = await runIn(directory, 'prog.exe');
     expectExited(run, 7, 'loader.exe');
     const v = values(run.stdout);
     expect(v.helper).toBe('10000000');                         // its preferred base
     expect(v.twin).not.toBe('10000000');                       // taken: mapped elsewhere and relocated
     expect(parseInt(v.twin!, 16) % 0x10000).toBe(0);           // on the allocation granularity
+    expect(v.fixed).toBe('00000000');
+    expect(v['fixed-error']).toBe('000001e7');                // ERROR_INVALID_ADDRESS, from STATUS_CONFLICTING_ADDRESSES
     expect(v.add).toBe('0000002a');
     expect(v['ordinal-1-is-add']).toBe('00000001');
     expect(v['helper-attaches']).toBe('00000001');            // DllMain(DLL_PROCESS_ATTACH) once

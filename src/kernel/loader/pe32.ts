@@ -182,7 +182,8 @@ function checkSections(sections: readonly PeSection[], h: OptionalHeader, fileSi
     if (s.virtualAddress < next) fail(`${label} at RVA ${hex32(s.virtualAddress)} overlaps the headers or the section before it`);
     if (s.virtualSize > h.sizeOfImage || s.virtualAddress > h.sizeOfImage - s.virtualSize) fail(`${label} (RVA ${hex32(s.virtualAddress)}, ${s.virtualSize} bytes) reaches past SizeOfImage ${hex32(h.sizeOfImage)}`);
     if (s.rawSize > 0 && (s.rawOffset > fileSize || s.rawSize > fileSize - s.rawOffset)) fail(`truncated: ${label}'s raw data (${s.rawSize} bytes at ${hex32(s.rawOffset)}) runs past the end of the file (${fileSize} bytes)`);
-    if (flat && s.rawSize > 0 && s.rawOffset !== s.virtualAddress) fail(`${label}: with SectionAlignment below the page size, PointerToRawData must equal VirtualAddress`);
+    // WRK MiCreateImageFileMap: a flat image is read from the file as is, so no section may have uninitialised data or move.
+    if (flat && (s.rawOffset !== s.virtualAddress || s.virtualSize > s.rawSize)) fail(`${label}: with SectionAlignment below the page size, PointerToRawData must equal VirtualAddress and the section have no uninitialised data`);
     next = s.virtualAddress + roundUp(s.virtualSize, h.sectionAlignment);
   }
 }

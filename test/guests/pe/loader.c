@@ -26,6 +26,9 @@ void start(void) {
   show("helper", (unsigned long)helper);
   HMODULE twin = LoadLibraryA("twin");                     /* ".dll" implied; same preferred base */
   show("twin", (unsigned long)twin);
+  /* The same base again, but without relocations: it cannot move (STATUS_CONFLICTING_ADDRESSES). */
+  show("fixed", (unsigned long)LoadLibraryA("fixed.dll"));
+  show("fixed-error", GetLastError());
   binary add = (binary)GetProcAddress(helper, "add");
   show("add", add ? (unsigned long)add(40, 2) : 0);
   binary by_ordinal = (binary)GetProcAddress(helper, MAKEINTRESOURCEA(1));
