@@ -49,6 +49,13 @@ export function parseCount(text: string): number {
   return value;
 }
 
+/** A whole number, 0 or more (0 turns something off). */
+export function parseCountOrZero(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new InvalidArgumentError(`"${text}" is not a whole number.`);
+  return value;
+}
+
 /**
  * A repeatable, comma-separable choice: `--trace faults,syscalls` and
  * `--trace faults --trace syscalls` give the same list; each value must be

@@ -123,6 +123,7 @@ export function machineOptions(settings: RunSettings): MachineOptions {
     ramBytes: settings.ram,
     pagefileBytes: settings.pagefile,
     ...(settings.pagefilePath !== undefined ? { pagefilePath: settings.pagefilePath } : {}),
+    ...(settings.balanceInterval !== undefined ? { balanceSetInterval: settings.balanceInterval } : {}),
     stackReserveBytes: settings.stack,
     heapCheck: settings.heapCheck ?? false,
     fileRoot: settings.fileRoot,

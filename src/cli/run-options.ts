@@ -5,7 +5,7 @@ import type { TraceEventType } from '../trace/events.js';
 import { EXIT_STOPPED } from './exit-status.js';
 import { TRACE_FORMATS, type TraceFormat } from './trace-outputs.js';
 import { parseGdbAddress } from './gdb-address.js';
-import { collect, parseAddress, parseChoiceList, parseCount, parsePositiveSize, parseSize } from './parsers.js';
+import { collect, parseAddress, parseChoiceList, parseCount, parseCountOrZero, parsePositiveSize, parseSize } from './parsers.js';
 
 export const TRACE_SELECTIONS = {
   faults: ['page-fault', 'exception', 'trim', 'page-write', 'repurpose'],
@@ -26,6 +26,7 @@ export interface RunOptionValues {
   ram?: number;
   pagefile?: number;
   pagefilePath?: string;
+  balanceInterval?: number;
   stack?: number;
   heapCheck?: boolean;
   root?: string;
@@ -52,6 +53,7 @@ export function runOptions(): Option[] {
     new Option('--ram <size>', 'physical memory, e.g. 64M or 1G (default 256M)').argParser(parsePositiveSize),
     new Option('--pagefile <size>', 'page-file size (default 0: none): added to the commit limit; trimmed modified pages are written there').argParser(parseSize),
     new Option('--pagefile-path <file>', 'keep the page file at FILE (default: a temporary file, deleted at exit)'),
+    new Option('--balance-interval <n>', 'instructions between the balance set manager\'s passes (aging, trimming when memory is low; default 10000000 with a page file, 0: none)').argParser(parseCountOrZero),
     new Option('--stack <size>', 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)').argParser(parsePositiveSize),
     new Option('--heap-check', 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report'),
     new Option('--root <dir>', 'the directory the guest sees as C:\\ for its files, read-write (default: the current directory, read-only)'),

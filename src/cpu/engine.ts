@@ -47,7 +47,18 @@ export interface StartOptions {
    * double fault; the kernel clears it here.
    */
   beforeResume?: () => void;
+  /**
+   * A pass the kernel runs every `interval` instructions the guest retires
+   * (the balance set manager's tick), counted by the block counter: the CPU
+   * stops between two translated blocks, at or before the interval's end,
+   * `onTick` runs, and the CPU goes on. The count carries over from one
+   * start() to the next. Ignored without the block counter.
+   */
+  periodic?: PeriodicPass;
 }
+
+/** See StartOptions.periodic. */
+export interface PeriodicPass { interval: number; onTick: () => void }
 
 export class Engine implements Disposable {
   private readonly lib: UnicornLibrary;
@@ -82,6 +93,8 @@ export class Engine implements Disposable {
   private readonly translatedPages = new Set<number>();
   private hostSignals: HostSignals | undefined;
   private translationGuard: { translation: TranslationGuard; onReached: () => void } | undefined;
+  /** Instructions left before the next periodic pass (StartOptions.periodic); undefined before the first. */
+  private untilTick: number | undefined;
 
   private constructor(lib: UnicornLibrary, handle: unknown) {
     this.lib = lib;
@@ -248,21 +261,33 @@ export class Engine implements Disposable {
     const deadline = options.timeoutUs ? performance.now() + options.timeoutUs / 1000 : 0;
     let budget = options.maxInstructions ?? 0;
     this.stopRequested = false;
-    const counter = budget > 0 ? this.blockCounter : undefined;
+    const counter = budget > 0 || options.periodic ? this.blockCounter : undefined;
+    const periodic = counter ? options.periodic : undefined;
     const blockHook = counter ? this.addBlockHook(counter) : undefined;
     try {
       for (;;) {
         const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
-        let executed = 0, goOn = false;
+        let executed = 0, goOn = false, toTick = false;
         if (this.raiseIfUntranslatable(begin)) {
           goOn = true;
         } else if (counter) {
-          ({ executed, goOn } = this.runCounted(counter, begin, options.until, timeoutUs, budget));
+          this.untilTick ??= periodic?.interval;
+          toTick = periodic !== undefined && (budget === 0 || this.untilTick! < budget);
+          ({ executed, goOn } = toTick
+            ? this.runToTick(counter, begin, options.until, timeoutUs, this.untilTick!)
+            : this.runCounted(counter, begin, options.until, timeoutUs, budget));
         } else {
           goOn = this.startOnce(begin, options.until, timeoutUs, budget);
           if (budget) executed = readInstructionCounter(this.handle);
         }
+        if (periodic) this.untilTick = Math.max(0, this.untilTick! - executed);
         if (this.stopRequested) return;
+        if (periodic) {
+          if (toTick && counter!.stoppedTheCpu) {
+            this.untilTick = periodic.interval;
+            periodic.onTick();
+          }
+        }
         if (!this.resumeAfterInvalidInstruction && !goOn) return;
         if (budget) {
           budget -= Math.min(budget, executed);
@@ -300,6 +325,23 @@ export class Engine implements Disposable {
     const reachedEnd = partial !== undefined && !this.stopRequested && this.readRegister(X86Reg.EIP) === partial.end;
     if (reachedEnd) counter.takeBackFrom(partial.end);
     return { executed: counter.executed, goOn: guardGoesOn || reachedEnd || counter.stoppedTheCpu };
+  }
+
+  /**
+   * One uc_emu_start under the block counter that stops before the block
+   * that would take it past `untilTick` instructions (the periodic pass
+   * comes first: no partial block). `goOn`: the counter ended the run.
+   */
+  private runToTick(counter: BlockInstructionCounter, begin: number, until: number, timeoutUs: number, untilTick: number): { executed: number; goOn: boolean } {
+    counter.arm(untilTick);
+    this.countingBlocks = true;
+    let guardGoesOn = false;
+    try {
+      guardGoesOn = this.startOnce(begin, until, timeoutUs, 0);
+    } finally {
+      this.countingBlocks = false;
+    }
+    return { executed: counter.executed, goOn: guardGoesOn || counter.stoppedTheCpu };
   }
 
   private stopForCounter(): void {

@@ -9,6 +9,7 @@ import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
 import { ERRNO_ENOMEM, GUEST_SPACE_SIZE, GuestSpaceReservation, HostMemoryError, PhysicalRamFile, readMaxMapCount } from '../cpu/host-memory.js';
 import { PageFile, PagingIoError } from '../mm/page-file.js';
 import { trimWorkingSet } from '../mm/working-set-manager.js';
+import { BALANCE_SET_INTERVAL, BalanceSetManager } from '../mm/balance-set.js';
 import { MINIMUM_TRIM_BATCH } from '../mm/memory-thresholds.js';
 import { HostPagingFile } from './io/paging-file.js';
 import { memoryEventsToTrace, describeMemory, type MemoryView } from './memory-view.js';
@@ -91,6 +92,15 @@ export interface MachineOptions {
   pagefileBytes?: number;
   /** Keep the page file at this host path (default: a temporary file deleted when the machine is disposed). */
   pagefilePath?: string;
+  /**
+   * Instructions between two passes of the balance set manager (aging, and
+   * trimming when memory is low; src/mm/balance-set.ts). Default: 10 million
+   * (BALANCE_SET_INTERVAL) with a page file, none without; 0 turns it off.
+   * The passes are counted by the block counter, which costs a compute loop
+   * up to ~2.4x (see src/cpu/instruction-limit.ts), so runs without a page
+   * file — where memory cannot be overcommitted — carry none of it.
+   */
+  balanceSetInterval?: number;
   /** Where guest console output goes; by default it is collected in `machine.output`. */
   console?: ConsoleSink;
   /** Check the memory manager's invariants after every NT system service (slow; for tests). */
@@ -168,6 +178,8 @@ export class Machine {
   private traps: TrapDispatcher | undefined;
   private disposed = false;
   private blockCounterTried = false;
+  /** The balance set manager's state between its periodic passes. */
+  private readonly balanceSet = new BalanceSetManager();
   private entryPoint = 0;
   /** Whether the CPU has left the kernel's entry stub (a debugger resumes at EIP after that). */
   private cpuStarted = false;
@@ -196,6 +208,8 @@ export class Machine {
     if (ramBytes > 3 * ONE_GIB) throw new RangeError('--ram: RAM above 3 GiB is not supported');
     if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('--pagefile: a page file above 16 GiB is not supported');
     if (options.fileRoot !== undefined && !statOrUndefined(options.fileRoot)?.isDirectory()) throw new RangeError(`--root: ${options.fileRoot} is not a directory`);
+    const interval = options.balanceSetInterval;
+    if (interval !== undefined && !(Number.isInteger(interval) && interval >= 0)) throw new RangeError('--balance-interval: a number of instructions, 0 or more');
     const stack = options.stackReserveBytes;
     if (stack !== undefined && !(stack > 0 && stack <= ONE_GIB)) throw new RangeError('--stack: the stack reservation must be between 1 byte and 1 GiB');
   }
@@ -219,6 +233,7 @@ export class Machine {
       aliasFrame: (page, pfn) => aliasFrameOrTrim(guestSpace, space, page, pfn),
       dropAlias: (page) => guestSpace.dropAlias(page),
       flushTlbPage: (page) => engine.flushTlbPage(page),
+      flushTlb: () => engine.flushTlb(),
       hasMappingRoom: () => guestSpace.hasMappingRoom(),
     };
     const frames = new PfnDatabase(ram);
@@ -320,7 +335,7 @@ export class Machine {
   run(options: RunOptions = {}): RunOutcome {
     const process = this.requireProcess();
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
-    if (options.maxInstructions) this.countInstructionsByBlock(process);
+    if (options.maxInstructions || this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
     this.trace.startClock();
     this.sharedUserData.update(process.clock);
     const started = performance.now();
@@ -412,6 +427,7 @@ export class Machine {
     // Unicorn leaves old_exception stale when uc_emu_start returns after a fault (as after a #UD): clear it or the next fault is a #DF.
     if (this.cpuStarted) this.traps!.clearPendingException();
     if (!this.cpuStarted) this.sharedUserData.update(process.clock);
+    if (this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
     const begin = this.cpuStarted ? control.eip() : KERNEL_ENTRY_ADDRESS;
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
     const until = options.until ?? EMULATION_END_ADDRESS;
@@ -509,9 +525,11 @@ export class Machine {
   /** Runs the CPU until it stops; a bug check ends the run (the machine is stopped, as Windows' would be). */
   private startCpu(begin: number, until: number, timeoutUs: number, maxInstructions: number): BugCheck | undefined {
     try {
+      const period = this.balanceSetPeriod();
       this.engine.start(begin, {
         until, timeoutUs, maxInstructions,
         beforeResume: () => this.traps!.clearPendingException(),
+        ...(period > 0 ? { periodic: { interval: period, onTick: () => this.runBalanceSetManager() } } : {}),
       });
       return undefined;
     } catch (error) {
@@ -537,6 +555,22 @@ export class Machine {
       if (error instanceof KernelPanic) return error.message;
       throw error;
     }
+  }
+
+  /** Instructions between the balance set manager's passes; 0 for none (see MachineOptions.balanceSetInterval). */
+  private balanceSetPeriod(): number {
+    return this.options.balanceSetInterval ?? (this.space.pageFile ? BALANCE_SET_INTERVAL : 0);
+  }
+
+  /** The balance set manager's periodic pass over every process's working set (one process today). */
+  private runBalanceSetManager(): void {
+    if (this.process?.terminated) return;
+    this.balanceSet.runPass([this.space]);
+  }
+
+  /** The balance set manager's passes so far, by what each did (trim, age, or nothing: memory was plentiful). */
+  balanceSetPasses(): { trim: number; age: number; none: number } {
+    return { ...this.balanceSet.passes };
   }
 
   /** The cheap exact instruction limit, set up on the first run that has one; Unicorn's own count (slower) if it cannot be. */

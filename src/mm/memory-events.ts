@@ -3,7 +3,8 @@
 
 /** Why pages left a working set. */
 export type TrimReason =
-  | 'low-memory'      // available pages below MmPlentyFreePages: the working-set manager
+  | 'low-memory'      // available pages below MmPlentyFreePages: the working-set manager, before a fault
+  | 'balance-set'     // the balance set manager's periodic pass (every --balance-interval instructions) found memory low
   | 'host-mappings'   // the host's vm.max_map_count budget for valid pages was reached
   | 'hard-maximum'    // QUOTA_LIMITS_HARDWS_MAX_ENABLE: the fault replaced a page
   | 'empty'           // EmptyWorkingSet / SetProcessWorkingSetSize(-1, -1)

@@ -25,6 +25,8 @@ export interface TranslationHardware {
   dropAlias(pageAddress: number): void;
   /** Forget the cached translation of one page after its rights were reduced or removed. */
   flushTlbPage(pageAddress: number): void;
+  /** Forget every cached translation (one call instead of a flush per page, for a batch); absent means flush page by page. */
+  flushTlb?(): void;
   /** Whether the host can map one more page (its mappings are bounded); absent means always. */
   hasMappingRoom?(): boolean;
 }
@@ -141,6 +143,25 @@ export class PageTables {
     // A cached translation would not set Accessed or Dirty again: clearing them needs a flush too.
     const clearedStatus = (old & ~pte & (PTE_ACCESSED | PTE_DIRTY)) !== 0;
     if (reduced || clearedStatus) this.hardware.flushTlbPage(pageBase(address));
+  }
+
+  /**
+   * Clears the Accessed bit of the valid PTEs at `addresses` (the working-set
+   * manager's aging), with one TLB flush for the batch where the hardware
+   * can (a cached translation would not set the bit again).
+   */
+  clearAccessedBits(addresses: readonly number[]): void {
+    if (!this.hardware.flushTlb) {
+      for (const address of addresses) this.updateValidPte(address, (this.readPte(address) & ~PTE_ACCESSED) >>> 0);
+      return;
+    }
+    for (const address of addresses) {
+      const slot = this.requireSlot(address, 'clearAccessedBits');
+      const old = this.words[slot]!;
+      if (!isValidPte(old)) throw new KernelPanic(`clearAccessedBits on invalid PTE ${old.toString(16)} at ${address.toString(16)}`);
+      this.words[slot] = (old & ~PTE_ACCESSED) >>> 0;
+    }
+    if (addresses.length > 0) this.hardware.flushTlb();
   }
 
   /** Valid → not present. Returns the old PTE (with the A/D bits the MMU set). */

@@ -1,6 +1,7 @@
 // The working-set manager (the balance set manager's job; Windows Internals
 // 7th ed., ch. 5, "Working set manager"; WRK wsmanage.c, wslist.c). It runs at
-// deterministic points — before a fault that needs a frame — and trims by
+// deterministic points — before a fault that needs a frame, and in the
+// balance set manager's periodic pass (balance-set.ts) — and trims by
 // aging: each pass clears the Accessed bit of pages the CPU touched since the
 // last pass (flushing their TLB entries so the MMU sets it again) and ages the
 // others; the oldest pages leave first. A trimmed private page's PTE becomes
@@ -14,7 +15,7 @@ import type { TrimReason } from './memory-events.js';
 import { MINIMUM_TRIM_BATCH } from './memory-thresholds.js';
 import { writeModifiedPages } from './modified-page-writer.js';
 import { PfnState } from './pfn-database.js';
-import { ZERO_PTE, isAccessedPte, isDirtyPte, makeTransitionPte, pfnOfPte, PTE_ACCESSED } from './pte.js';
+import { ZERO_PTE, isAccessedPte, isDirtyPte, makeTransitionPte, pfnOfPte } from './pte.js';
 import { MAXIMUM_AGE } from './working-set.js';
 
 /**
@@ -45,7 +46,7 @@ export function trimWorkingSet(space: AddressSpace, wanted: number, why: TrimRea
   const ws = space.workingSet;
   const budget = Math.min(wanted, ws.size - floor);
   if (budget <= 0) return 0;
-  const byAge = ageWorkingSet(space, why !== 'empty');
+  const byAge = agePages(space, why !== 'empty');
   let trimmed = 0, toStandby = 0, toModified = 0;
   for (let age = MAXIMUM_AGE; age >= 0 && trimmed < budget; age--) {
     for (const vpn of byAge[age]!) {
@@ -61,18 +62,27 @@ export function trimWorkingSet(space: AddressSpace, wanted: number, why: TrimRea
   return trimmed;
 }
 
-/** Clears Accessed bits (with a TLB flush each) and ages untouched pages; returns the trimmable pages by age. */
-function ageWorkingSet(space: AddressSpace, spareRecent: boolean): Vpn[][] {
+/**
+ * One aging pass without trimming (MiAgeWorkingSet, the balance set
+ * manager's pass when memory is not low): Accessed bits cleared, untouched
+ * pages one age older.
+ */
+export function ageWorkingSet(space: AddressSpace): void {
+  agePages(space, false);
+}
+
+/** Clears Accessed bits (one TLB flush for all) and ages untouched pages; returns the trimmable pages by age. */
+function agePages(space: AddressSpace, spareRecent: boolean): Vpn[][] {
   const ws = space.workingSet;
   const tables = space.pageTables;
   const byAge: Vpn[][] = Array.from({ length: MAXIMUM_AGE + 1 }, () => []);
+  const accessed: number[] = [];
   for (let index = 0; index < ws.size; index++) {
     const vpn = ws.vpnAt(index);
     const address = addressOfVpn(vpn);
-    const pte = tables.readPte(address);
     let age: number;
-    if (isAccessedPte(pte)) {
-      tables.updateValidPte(address, (pte & ~PTE_ACCESSED) >>> 0);
+    if (isAccessedPte(tables.readPte(address))) {
+      accessed.push(address);
       age = 0;
     } else {
       age = Math.min(MAXIMUM_AGE, ws.ageAt(index) + 1);
@@ -80,6 +90,7 @@ function ageWorkingSet(space: AddressSpace, spareRecent: boolean): Vpn[][] {
     ws.setAgeAt(index, age);
     if (ws.isTrimmable(vpn) && !(spareRecent && ws.isRecent(vpn))) byAge[age]!.push(vpn);
   }
+  tables.clearAccessedBits(accessed);
   return byAge;
 }
 

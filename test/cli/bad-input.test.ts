@@ -73,6 +73,7 @@ describe('bad options', () => {
     [['build', '--stack', '0', '-o', 'x.elf', 'x.c'], /'--stack <size>' argument '0' is invalid. the size must be larger than 0/],
     [['build', '--base', '401000', '-o', 'x.elf', 'x.c'], /--base: image base 0x401000 must be a multiple of 64 KiB/],
     [['run', '--max-insns', '-5', 'x.elf'], /"-5" is not a positive whole number/],
+    [['run', '--balance-interval', 'often', 'x.elf'], /"often" is not a whole number/],
     [['run', '--pte', 'zzz', 'x.elf'], /'--pte <addr>' argument 'zzz' is invalid. "zzz" is not a 32-bit address/],
     [['run', '--frobnicate', 'x.elf'], /unknown option '--frobnicate'\n\(see: mmscope run --help\)/],
     [['run', '--vadd', 'x.elf'], /unknown option '--vadd'\n\(Did you mean --vad\?\)/],

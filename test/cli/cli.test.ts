@@ -13,7 +13,7 @@ describe('help', () => {
   // The options the README documents (README, Command line), written out here
   // rather than read from the table --help is generated from.
   const RUN_OPTIONS = [
-    '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--pagefile-path', '--stack', '--heap-check', '--root',
+    '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--pagefile-path', '--balance-interval', '--stack', '--heap-check', '--root',
     '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--report', '--gdb', '--json',
   ];
   const BUILD_OPTIONS = ['--output', '--cflag', '--stack', '--base'];
