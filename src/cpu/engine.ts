@@ -9,7 +9,7 @@ import {
   UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_PROT, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, UC_MEM_WRITE,
   UC_MODE_32, UC_X86_MMR_SIZE, X86Reg, type X86RegId,
 } from './constants.js';
-import { TranslationGuard } from './translation-guard.js';
+import { TranslationGuard, type GuardStop } from './translation-guard.js';
 import type { HostSignals } from './host-signals.js';
 import { readInstructionCounter } from './instruction-counter.js';
 import { CpuStateView } from './cpu-state.js';
@@ -92,7 +92,7 @@ export class Engine implements Disposable {
    */
   private readonly translatedPages = new Set<number>();
   private hostSignals: HostSignals | undefined;
-  private translationGuard: { translation: TranslationGuard; onReached: () => void } | undefined;
+  private translationGuard: { translation: TranslationGuard; onReached: (why: GuardStop) => void } | undefined;
   /** Instructions left before the next periodic pass (StartOptions.periodic); undefined before the first. */
   private untilTick: number | undefined;
 
@@ -205,6 +205,7 @@ export class Engine implements Disposable {
   /** Every exception and `int n` the guest raises; EIP is past `int n`, at the instruction for faults. */
   onInterrupt(handler: (intno: number) => void): Disposable {
     const cb = koffi.register((_uc: unknown, intno: number) => this.guard(() => {
+      this.translationGuard?.translation.restartFetchStream();
       if (this.countingBlocks) this.blockCounter!.takeBackFrom(this.readRegister(X86Reg.EIP));
       handler(intno);
       if (this.stopAtException) this.stopForCounter();
@@ -268,7 +269,7 @@ export class Engine implements Disposable {
       for (;;) {
         const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
         let executed = 0, goOn = false, toTick = false;
-        if (this.raiseIfUntranslatable(begin)) {
+        if (this.raiseAtGuardStop(begin)) {
           goOn = true;
         } else if (counter) {
           this.untilTick ??= periodic?.interval;
@@ -398,6 +399,7 @@ export class Engine implements Disposable {
     this.hasRun = true;
     // With exits in use (the translation guard), Unicorn ignores `until`: it is one of the exits.
     this.translationGuard?.translation.setUntil(until);
+    this.translationGuard?.translation.restartFetchStream();
     this.hookError = undefined;
     this.resumeAfterInvalidInstruction = false;
     const rc = this.lib.emuStart(this.handle, begin >>> 0, until >>> 0, timeoutUs, count);
@@ -409,17 +411,19 @@ export class Engine implements Disposable {
     if (rc === UC_ERR_FETCH_PROT && this.translationGuard?.translation.takeRetranslation()) return true;
     this.call('uc_emu_start', rc);
     if (this.resumeAfterInvalidInstruction || !this.translationGuard || this.stopRequested) return this.resumeAfterInvalidInstruction;
-    return this.raiseIfUntranslatable(this.readRegister(X86Reg.EIP));
+    return this.raiseAtGuardStop(this.readRegister(X86Reg.EIP));
   }
 
   /**
    * The CPU is about to run an instruction the translation guard stopped
-   * before: raise #UD without starting it (a block that would start at a
-   * stop translates to nothing, and Unicorn then looks up the page before it).
+   * before: raise its exception (#UD, or #GP for port I/O) without starting
+   * it (a block that would start at a stop translates to nothing, and Unicorn
+   * then looks up the page before it).
    */
-  private raiseIfUntranslatable(eip: number): boolean {
-    if (!this.translationGuard?.translation.stoppedAtUntranslatable(eip)) return false;
-    this.translationGuard.onReached();
+  private raiseAtGuardStop(eip: number): boolean {
+    const why = this.translationGuard?.translation.stopReachedAt(eip);
+    if (why === undefined) return false;
+    this.translationGuard!.onReached(why);
     return true;
   }
 
@@ -428,9 +432,9 @@ export class Engine implements Disposable {
     return this.translationGuard?.translation.hasStop(eip) ?? false;
   }
 
-  /** Whether the instruction at `eip` is one the CPU must not translate (a stale stop there is removed). */
-  stopsBeforeUntranslatable(eip: number): boolean {
-    return this.translationGuard?.translation.stoppedAtUntranslatable(eip) ?? false;
+  /** Why the CPU must not run the instruction at `eip` (#UD or #GP), if it must not; a stale stop there is removed. */
+  guardStopAt(eip: number): GuardStop | undefined {
+    return this.translationGuard?.translation.stopReachedAt(eip);
   }
 
   /** Lets a host signal stop this engine's CPU (see host-signals.ts); the engine stops being watched when disposed. */
@@ -440,14 +444,16 @@ export class Engine implements Disposable {
   }
 
   /**
-   * Keeps the CPU from translating instructions Unicorn 2.0.1 cannot (see
-   * translation-guard.ts): guest memory must be mapped without UC_PROT_EXEC.
-   * `byteAt` reads guest memory as the CPU sees it; `onReached` raises #UD
-   * at EIP, where the CPU stopped before such an instruction.
+   * Keeps the CPU from translating instructions Unicorn 2.0.1 cannot, and
+   * from running port I/O it does not trap (see translation-guard.ts): guest
+   * memory must be mapped without UC_PROT_EXEC. `code` is guest memory as the
+   * CPU sees it (indexed by virtual address); `onReached` raises the exception for `why` at EIP
+   * (#UD for 'untranslatable', #GP for 'port-io'), where the CPU stopped
+   * before such an instruction.
    */
-  guardTranslation(byteAt: (address: number) => number, onReached: () => void): void {
+  guardTranslation(code: Uint8Array, onReached: (why: GuardStop) => void): void {
     // A block that starts at a stop has size 0, which no range removal reaches: a stale stop (rare) flushes every block.
-    const translation = new TranslationGuard(byteAt, (exits) => this.setExits(exits), () => this.flushTranslations());
+    const translation = new TranslationGuard(code, (exits) => this.setExits(exits), () => this.flushTranslations());
     this.call('uc_ctl', this.lib.ctlUseExits(this.handle, UC_CTL_WRITE_USE_EXITS, 1));
     this.translationGuard = { translation, onReached };
     const cb = koffi.register((_uc: unknown, _type: number, address: number, size: number) => {

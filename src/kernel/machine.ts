@@ -304,8 +304,7 @@ export class Machine {
     });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
-    const guestBytes = this.guestSpace.bytes;
-    this.engine.guardTranslation((address) => guestBytes[address >>> 0]!, () => this.traps!.handleInvalidInstruction());
+    this.engine.guardTranslation(this.guestSpace.bytes, (why) => why === 'port-io' ? this.traps!.handlePortIo() : this.traps!.handleInvalidInstruction());
     const entry = image.pe ? this.startInNtdll(process) : image.entry;
     this.kernel.prepareUserEntry(entry, stack.initialEsp);
     this.entryPoint = entry;

@@ -6,13 +6,13 @@ import type { Disassembler } from '../cpu/disassembler.js';
 import { resolvePageFault, type FaultInput, type FaultResolution } from '../mm/fault-handler.js';
 import { KernelPanic } from '../mm/panic.js';
 import { MM_SYSTEM_RANGE_START, PAGE_SIZE } from '../mm/layout.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_IN_PAGE_ERROR, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_IN_PAGE_ERROR, STATUS_INVALID_SYSTEM_SERVICE, STATUS_NO_MEMORY, STATUS_PRIVILEGED_INSTRUCTION, STATUS_STACK_OVERFLOW, ntStatusName } from '../nt/status.js';
 import { updateStackLimit } from './process-environment.js';
 import type { RunLimits } from './run-limits.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { Process } from './process.js';
 import {
-  VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
+  VECTOR_GENERAL_PROTECTION, VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
 } from './cpu-exceptions.js';
 import { ExceptionDispatcher, exceptionAddressAdjustment } from './exception-dispatch.js';
 import { callNtService, findNtService } from './syscalls/nt-service-table.js';
@@ -91,6 +91,23 @@ export class TrapDispatcher {
     this.handleCpuException(VECTOR_INVALID_OPCODE);
   }
 
+  /**
+   * In, out, ins or outs at EIP, which the CPU stopped before (Unicorn does
+   * not check I/O permission): the #GP a real CPU raises in ring 3 with IOPL
+   * 0, which Windows reports as STATUS_PRIVILEGED_INSTRUCTION at the
+   * instruction (ExceptionAddress = EIP, no parameters).
+   */
+  handlePortIo(): void {
+    if (this.deps.process.terminated || this.limitReached()) return;
+    this.raisePrivilegedInstruction();
+  }
+
+  private raisePrivilegedInstruction(): void {
+    const registers = readRegisters(this.deps.engine);
+    const instruction = this.decodeAt(registers.eip);
+    this.exceptions.raise({ code: STATUS_PRIVILEGED_INSTRUCTION, eip: registers.eip, instruction, vector: VECTOR_GENERAL_PROTECTION }, registers);
+  }
+
   /** The run's deadline passed or a host signal came: stop the CPU instead of serving the trap. */
   private limitReached(): boolean {
     if (!this.deps.limits?.reached()) return false;
@@ -124,8 +141,10 @@ export class TrapDispatcher {
     if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
     const resolution = resolvePageFault(process.space, input);
     if (resolution.kind === 'access-violation' && this.isLookBehindOfTranslationStop(address)) {
-      // The untranslatable instruction's #UD; or a stale stop, now removed: the CPU retries.
-      if (this.deps.engine.stopsBeforeUntranslatable(this.deps.engine.readRegister(X86Reg.EIP))) this.handleCpuException(VECTOR_INVALID_OPCODE);
+      // The stopped instruction's #UD or #GP; or a stale stop, now removed: the CPU retries.
+      const why = this.deps.engine.guardStopAt(this.deps.engine.readRegister(X86Reg.EIP));
+      if (why === 'untranslatable') this.handleCpuException(VECTOR_INVALID_OPCODE);
+      if (why === 'port-io') this.raisePrivilegedInstruction();
       return;
     }
     this.recordFault(resolution);
