@@ -15,7 +15,7 @@ beforeAll(() => {
 
 describe('VirtualProtect in image views', () => {
   it('a writable protection becomes copy-on-write, the first write takes a private copy, the old protection comes back', async () => {
-    const run = await runChecks('test/guests/image-protect.c', [], { fileRoot: root });
-    expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
+    // 16 checks in main and pseudo_relocate's 14, called 3 times (.text, .rodata, the module's .text).
+    await runChecks('test/guests/image-protect.c', [], { fileRoot: root }, 16 + 14 * 3);
   });
 });

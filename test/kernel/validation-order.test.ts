@@ -5,7 +5,7 @@ import { runChecks } from '../helpers/guests.js';
 
 describe('validation order of the memory and section services', () => {
   it('a bad argument needing no memory before a bad pointer, a bad pointer before the handle, sizes in bytes', async () => {
-    const run = await runChecks('test/guests/validation-order.c');
-    expect(run.stdout).toMatch(/^\d{2,} checks, 0 failed$/m);
+    // 34 checks, all in main.
+    await runChecks('test/guests/validation-order.c', [], {}, 34);
   });
 });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { resolvePageFault } from '../../src/mm/fault-handler.js';
 import { checkAddressSpaceInvariants } from '../../src/mm/invariants.js';
 import { MM_READONLY, MM_READWRITE, PAGE_GUARD, PAGE_READWRITE } from '../../src/mm/protection.js';
-import { MEM_COMMIT, allocateVirtualMemory } from '../../src/mm/virtual-memory.js';
+import { MEM_COMMIT, MEM_DECOMMIT, MEM_RESERVE, allocateVirtualMemory, freeVirtualMemory } from '../../src/mm/virtual-memory.js';
+import { trimPage } from '../../src/mm/working-set-manager.js';
+import { PfnState } from '../../src/mm/pfn-database.js';
 import { pteAddressOf } from '../../src/mm/layout.js';
 import { isValidPte, pfnOfPte } from '../../src/mm/pte.js';
 import { UserAccessViolation, UserMemory } from '../../src/mm/user-memory.js';
@@ -146,5 +148,110 @@ describe('the stack guard page (MiCheckForUserStackOverflow)', () => {
     const { space } = stackSpace();
     space.userStack = undefined;
     expect(resolvePageFault(space, user(0x10e000, true))).toMatchObject({ kind: 'guard-page' });
+  });
+});
+
+// Each resolver, with the PTE words written out from the x86 and Windows
+// software-PTE layouts: Valid 0x1, Write 0x2, Owner 0x4 (Intel SDM vol. 3A,
+// 4.3); protection in bits 5-9 of a not-present PTE (MMPTE_SOFTWARE):
+// MM_READONLY 1, MM_READWRITE 4, MM_GUARDPAGE 0x10 (WRK mi.h).
+describe('page-fault resolution, one resolver at a time', () => {
+  const VALID_USER_RW = 0x7, VALID_USER_RO = 0x5;
+  const SOFTWARE_READWRITE = 4 << 5, SOFTWARE_READWRITE_GUARD = (4 | 0x10) << 5;
+
+  function committed(protect: number, pages = 4) {
+    const { space, hardware } = createAddressSpace();
+    const vad = space.createVad({ startingVpn: 0x100, endingVpn: 0x100 + pages - 1, protection: MM_READWRITE, privateMemory: true, memCommit: false });
+    if (typeof vad === 'number') throw new Error('no VAD');
+    expect(allocateVirtualMemory(space, { base: 0x100000, size: pages * 0x1000, zeroBits: 0, allocationType: MEM_COMMIT, protect }).status).toBe(0);
+    return { space, hardware, vad };
+  }
+
+  it('demand zero: the valid PTE is the frame number and Valid|Write|Owner; the fault before it read 0x80 (MM_READWRITE)', () => {
+    const { space } = committed(PAGE_READWRITE);
+    const result = resolvePageFault(space, user(0x101004, false));
+    if (result.kind !== 'resolved') throw new Error(result.kind);
+    expect(result).toMatchObject({ how: 'demand-zero', pteBefore: SOFTWARE_READWRITE, fileBytes: 0 });
+    expect(result.pteAfter).toBe(((result.pfn << 12) | VALID_USER_RW) >>> 0);
+    expect(space.pageTables.readPte(0x101000)).toBe(result.pteAfter);
+  });
+
+  it('a read-only page: a read maps Valid|Owner without Write, a write is refused', () => {
+    const { space } = committed(0x02 /* PAGE_READONLY */);
+    const read = resolvePageFault(space, user(0x100000, false));
+    if (read.kind !== 'resolved') throw new Error(read.kind);
+    expect(read.pteAfter).toBe(((read.pfn << 12) | VALID_USER_RO) >>> 0);
+    expect(resolvePageFault(space, user(0x100000, true))).toMatchObject({ kind: 'access-violation', why: 'write-to-read-only', pteBefore: read.pteAfter });
+    expect(resolvePageFault(space, user(0x101000, true))).toMatchObject({ kind: 'access-violation', why: 'write-to-read-only' });
+  });
+
+  it('a fault on a valid PTE that allows the access is a stale translation: already-valid, nothing changes', () => {
+    const { space } = committed(PAGE_READWRITE);
+    const first = resolvePageFault(space, user(0x100000, true));
+    if (first.kind !== 'resolved') throw new Error(first.kind);
+    const active = space.frames.counts().active;
+    expect(resolvePageFault(space, user(0x100010, true))).toEqual({ kind: 'resolved', how: 'already-valid', pfn: first.pfn, pteBefore: first.pteAfter, pteAfter: first.pteAfter, vad: first.vad, fileBytes: 0 });
+    expect(space.frames.counts().active).toBe(active);
+  });
+
+  it('PAGE_NOACCESS pages are refused as no-access, decommitted ones as decommitted', () => {
+    const { space } = committed(0x01 /* PAGE_NOACCESS */);
+    expect(resolvePageFault(space, user(0x100000, false))).toMatchObject({ kind: 'access-violation', why: 'no-access' });
+    // Decommitted inside a MEM_RESERVE|MEM_COMMIT region: the PTE says so (in a region committed later it is zero: not-committed).
+    const other = createAddressSpace().space;
+    expect(allocateVirtualMemory(other, { base: 0x200000, size: 0x4000, zeroBits: 0, allocationType: MEM_COMMIT | MEM_RESERVE, protect: PAGE_READWRITE }).status).toBe(0);
+    expect(freeVirtualMemory(other, { base: 0x202000, size: 0x1000, freeType: MEM_DECOMMIT }).status).toBe(0);
+    expect(resolvePageFault(other, user(0x202000, false))).toMatchObject({ kind: 'access-violation', why: 'decommitted' });
+    expect(resolvePageFault(other, user(0x203000, false))).toMatchObject({ kind: 'resolved', how: 'demand-zero' });
+    const later = committed(PAGE_READWRITE);
+    expect(freeVirtualMemory(later.space, { base: 0x102000, size: 0x1000, freeType: MEM_DECOMMIT }).status).toBe(0);
+    expect(resolvePageFault(later.space, user(0x102000, false))).toMatchObject({ kind: 'access-violation', why: 'not-committed' });
+  });
+
+  it('kernel space starts at 0x80000000: one byte below is user space (no VAD there)', () => {
+    const { space } = committed(PAGE_READWRITE);
+    expect(resolvePageFault(space, user(0x80000000, false))).toMatchObject({ kind: 'access-violation', why: 'kernel-address', pteBefore: 0 });
+    expect(resolvePageFault(space, user(0x7fffffff, false))).toMatchObject({ kind: 'access-violation', why: 'no-vad' });
+    expect(resolvePageFault(space, user(0x00000000, false))).toMatchObject({ kind: 'access-violation', why: 'no-vad', vad: undefined });
+  });
+
+  it('a guard page outside the stack: the guard is cleared in the PTE (0x280 → 0x80) and the retried access is a demand-zero fault', () => {
+    const { space, vad } = committed(PAGE_READWRITE | PAGE_GUARD);
+    expect(space.pageTables.readPte(0x100000)).toBe(SOFTWARE_READWRITE_GUARD);
+    expect(resolvePageFault(space, user(0x100000, false))).toEqual({ kind: 'guard-page', pteBefore: SOFTWARE_READWRITE_GUARD, pteAfter: SOFTWARE_READWRITE, vad });
+    expect(space.pageTables.readPte(0x100000)).toBe(SOFTWARE_READWRITE);
+    expect(resolvePageFault(space, user(0x100000, false))).toMatchObject({ kind: 'resolved', how: 'demand-zero' });
+    expect(space.pageTables.readPte(0x101000)).toBe(SOFTWARE_READWRITE_GUARD); // the other pages keep theirs
+  });
+
+  it('a trimmed page comes back from its list with the same frame (a soft, transition fault)', () => {
+    const { space } = committed(PAGE_READWRITE);
+    const first = resolvePageFault(space, user(0x100000, true));
+    if (first.kind !== 'resolved') throw new Error(first.kind);
+    expect(trimPage(space, 0x100)).toBe(PfnState.Modified); // written: Dirty → the modified list
+    expect(resolvePageFault(space, user(0x100000, false))).toMatchObject({ kind: 'resolved', how: 'transition', pfn: first.pfn, pteAfter: ((first.pfn << 12) | VALID_USER_RW) >>> 0 });
+    expect(space.frames.stateOf(first.pfn)).toBe(PfnState.Active);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('consecutive pages get consecutive frames, upwards and downwards (page colouring for merged host mappings)', () => {
+    const { space } = committed(PAGE_READWRITE);
+    const pfnAt = (address: number) => { const r = resolvePageFault(space, user(address, true)); if (r.kind !== 'resolved') throw new Error(r.kind); return r.pfn; };
+    const second = pfnAt(0x101000);
+    expect(pfnAt(0x102000)).toBe(second + 1);
+    // Free the first page's frame; faulted again, the page after it asks for the frame before its own: that one.
+    expect(freeVirtualMemory(space, { base: 0x101000, size: 0x1000, freeType: MEM_DECOMMIT }).status).toBe(0);
+    expect(allocateVirtualMemory(space, { base: 0x101000, size: 0x1000, zeroBits: 0, allocationType: MEM_COMMIT, protect: PAGE_READWRITE }).status).toBe(0);
+    expect(pfnAt(0x101000)).toBe(second);
+  });
+
+  it('when the host has no mapping room left, a not-present page is no-memory but a read of a valid page goes on', () => {
+    const { space, hardware } = committed(PAGE_READWRITE);
+    const first = resolvePageFault(space, user(0x100000, true));
+    if (first.kind !== 'resolved') throw new Error(first.kind);
+    (hardware as { hasMappingRoom?: () => boolean }).hasMappingRoom = () => false;
+    expect(resolvePageFault(space, user(0x101000, true))).toMatchObject({ kind: 'no-memory', pteBefore: SOFTWARE_READWRITE });
+    expect(resolvePageFault(space, user(0x100000, false))).toMatchObject({ kind: 'resolved', how: 'already-valid' });
+    expect(resolvePageFault(space, user(0x100000, true))).toMatchObject({ kind: 'no-memory' });
   });
 });
