@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectExited, runCli, runGuest } from '../helpers/guests.js';
 import { mingwGuest, systemDllDirectory } from '../helpers/pe-guests.js';
+import { runTool } from '../../src/toolchain/tools.js';
 
 const NO_CRT = ['-nostdlib', '-e', '_start'];
 const helperDll = (extra = false) => mingwGuest(['test/guests/pe/helper-dll.c'], ['-shared', '-nostdlib', '-e', '_DllMain@12', '-Wl,--image-base=0x10000000', ...(extra ? ['-DEXTRA_EXPORT'] : [])], 'helper.dll');
@@ -92,6 +93,18 @@ describe('process start', () => {
       'DllMain attach static', 'callback 1 attach', 'callback 2 attach', 'entry point', 'tls value 1234', 'import works',
       'DllMain detach at exit', 'callback 1 detach', 'callback 2 detach',
     ]);
+  });
+
+  it('binds an import by ordinal and a data import', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'mmscope-pe-lib-'));
+    const def = join(work, 'helper-ordinals.def');
+    writeFileSync(def, 'LIBRARY helper.dll\nEXPORTS\nadd @1 NONAME\nattach_count DATA\n');
+    const library = join(work, 'libhelper-ordinals.a');
+    runTool('i686-w64-mingw32-dlltool', ['-d', def, '-l', library]);
+    const directory = root({ 'imports.exe': mingwGuest(['test/guests/pe/imports.c'], [...NO_CRT, library, '-lkernel32']), 'helper.dll': helperDll() });
+    const run = await runIn(directory, 'imports.exe');
+    expectExited(run, 0, 'imports.exe');
+    expect(run.stdout).toBe('DllMain attach static\nordinal import works\ndata import reads 1\nDllMain detach at exit\n');
   });
 
   it('a missing DLL fails the start with STATUS_DLL_NOT_FOUND, naming it', async () => {
