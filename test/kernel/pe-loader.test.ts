@@ -95,6 +95,24 @@ describe('process start', () => {
     ]);
   });
 
+  it('keeps the PEB loader lists as Windows does: program, ntdll, then the imports; initialisation order without the program', async () => {
+    const dll = helperDll();
+    const exe = mingwGuest(['test/guests/pe/lists.c'], [...NO_CRT, dll, '-lkernel32']);
+    // The import directory's order, read by binutils' objdump (independent of mmscope's parser).
+    const order = [...runTool('i686-w64-mingw32-objdump', ['-p', exe]).matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]!);
+    expect([...order].sort()).toEqual(['KERNEL32.dll', 'helper.dll']);
+    const directory = root({ 'lists.exe': exe, 'helper.dll': dll });
+    const run = await runIn(directory, 'lists.exe');
+    expectExited(run, 0, 'lists.exe');
+    expect(run.stdout.split('\n').filter((line) => !line.startsWith('DllMain'))).toEqual([
+      `load lists.exe ntdll.dll ${order.join(' ')}`,
+      `memory lists.exe ntdll.dll ${order.join(' ')}`,
+      `init ntdll.dll ${order.join(' ')}`,
+      'helper entry matches its image',
+      '',
+    ]);
+  });
+
   it('binds an import by ordinal and a data import', async () => {
     const work = mkdtempSync(join(tmpdir(), 'mmscope-pe-lib-'));
     const def = join(work, 'helper-ordinals.def');
