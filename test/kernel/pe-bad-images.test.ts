@@ -72,6 +72,13 @@ describe('bad PE files', () => {
     expect(result.status).toBe(126);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/x64\.exe: a 64-bit \(x64\) image/)]);
   });
+
+  it('mmscope run on a DLL: it is no program (status 126)', () => {
+    const dll = mingwGuest(['test/guests/pe/helper-dll.c'], ['-shared', '-nostdlib', '-e', '_DllMain@12'], 'helper.dll');
+    const result = runCli(['run', dll]);
+    expect(result.status).toBe(126);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/helper\.dll: a DLL, not a program/)]);
+  });
 });
 
 /** Header bytes at random, header and section fields set to edge values, or a truncation. */
