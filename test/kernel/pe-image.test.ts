@@ -5,7 +5,9 @@
 // AllocationProtect PAGE_EXECUTE_WRITECOPY; each section's protection from
 // its characteristics, Windows Internals 7th ed. ch. 5 "Image mapping") and
 // the guest's own arithmetic.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectExited, runGuest } from '../helpers/guests.js';
 import { mingwGuest, systemDllDirectory } from '../helpers/pe-guests.js';
@@ -71,5 +73,21 @@ describe('PE32 image sections', () => {
       const region = m.memoryMap().regions.find((r) => r.startingVpn === stack.startingVpn);
       expect(region?.committedPages).toBe(6);
     });
+  });
+
+  it('maps one image section twice: the second view elsewhere with STATUS_IMAGE_NOT_AT_BASE (Wine test_image_mapping)', async () => {
+    const dll = mingwGuest(['test/guests/pe/helper-dll.c'], ['-shared', '-nostdlib', '-e', '_DllMain@12', '-Wl,--image-base=0x10000000'], 'helper.dll');
+    const directory = mkdtempSync(join(tmpdir(), 'mmscope-pe-views-'));
+    copyFileSync(dll, join(directory, 'helper.dll'));
+    copyFileSync(mingwGuest(['test/guests/pe/image-views.c'], [...NO_IMPORTS, '-lntdll']), join(directory, 'views.exe'));
+    const run = await runGuest(join(directory, 'views.exe'), { machine: { ...machine(), fileRoot: directory } });
+    expectExited(run, 0, 'views.exe');
+    const view = { 'view-text': '00000020', 'allocation-base-matches': '00000001', 'allocation-protect': '00000080', type: '01000000' };
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'open 00000000', 'create 00000000', 'map-1 00000000', 'map-1-base 10000000',
+      'map-2 40000003', 'different 00000001',
+      ...[1, 2].flatMap((n) => Object.entries(view).map(([name, value]) => `${name === 'view-text' ? `view-${n}-text` : name} ${value}`)),
+      'unmap-2 00000000', 'unmap-1 00000000',
+    ]);
   });
 });

@@ -144,6 +144,18 @@ void ldrp_run_tls_callbacks(module *m, DWORD reason) {
   for (PIMAGE_TLS_CALLBACK *callback = (PIMAGE_TLS_CALLBACK *)tls->AddressOfCallBacks; *callback; callback++) (*callback)(m->entry.DllBase, reason, NULL);
 }
 
+/* Why a DLL the process needs at start could not be loaded, as Windows' error box says it. */
+static void report_unloadable(NTSTATUS status, const char *file_name, const char *importer) {
+  if (status == STATUS_DLL_NOT_FOUND) {
+    ldrp_report("The code execution cannot proceed because ", file_name, " was not found; imported by ", importer ? importer : "the program");
+    return;
+  }
+  char code[11] = "0x";
+  for (int i = 0; i < 8; i++) code[2 + i] = "0123456789abcdef"[((ULONG)status >> (28 - 4 * i)) & 15];
+  code[10] = 0;
+  ldrp_report("The application was unable to start correctly (", code, "): it could not load ", file_name);
+}
+
 NTSTATUS ldrp_load(const char *name, const char *importer, module **loaded) {
   module *m = ldrp_find_module(name);
   if (m) {
@@ -157,7 +169,7 @@ NTSTATUS ldrp_load(const char *name, const char *importer, module **loaded) {
   PVOID base;
   NTSTATUS status = search_and_map(file_name, path, &base);
   if (status < 0) {
-    if (!ldrp_process_initialized && status == STATUS_DLL_NOT_FOUND) ldrp_report("The code execution cannot proceed because ", file_name, " was not found; imported by ", importer ? importer : "the program");
+    if (!ldrp_process_initialized) report_unloadable(status, file_name, importer);
     return status;
   }
   if (status == STATUS_IMAGE_NOT_AT_BASE) {
