@@ -37,4 +37,18 @@ static inline char *hex(char *out, unsigned long value) {
   for (int i = 7; i >= 0; i--) { *out++ = "0123456789abcdef"[(value >> (i * 4)) & 15]; }
   return out;
 }
+/* One line: "name BaseAddress AllocationBase AllocationProtect Protect Type" as VirtualQuery gives them for `address`. */
+static inline void nt_report_region(const char *name, const void *address) {
+  nt_memory_info info;
+  char line[80], *p = line;
+  if (nt_query(address, &info) < 0) { nt_print("query failed\n"); nt_terminate(1); }
+  while (*name) *p++ = *name++;
+  *p++ = ' '; p = hex(p, (unsigned long)info.BaseAddress);
+  *p++ = ' '; p = hex(p, (unsigned long)info.AllocationBase);
+  *p++ = ' '; p = hex(p, info.AllocationProtect);
+  *p++ = ' '; p = hex(p, info.Protect);
+  *p++ = ' '; p = hex(p, info.Type);
+  *p++ = '\n'; *p = 0;
+  nt_print(line);
+}
 #endif
