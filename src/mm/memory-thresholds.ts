@@ -9,8 +9,12 @@ export const MM_PLENTY_FREE_PAGES = 400;
 export const MM_MODIFIED_PAGE_MAXIMUM = 800;
 /** WRK: MM_MAXIMUM_WRITE_CLUSTER (MmModifiedWriteClusterSize) on x86: 64 KiB of 4 KiB pages. */
 export const MM_MAXIMUM_WRITE_CLUSTER = 16;
-/** WRK: MmReadClusterSize = 7 — pages read in one page-file I/O when they are there. */
+/** WRK: MmReadClusterSize = 7 — pages read in one page-file (or mapped data file) I/O when they are there. */
 export const MM_READ_CLUSTER_SIZE = 7;
+/** WRK: MmCodeClusterSize = 7 (a large system) — pages of an image's executable part read in one I/O. */
+export const MM_CODE_CLUSTER_SIZE = 7;
+/** WRK: MmDataClusterSize = 3 (a large system) — pages of an image's data read in one I/O. */
+export const MM_DATA_CLUSTER_SIZE = 3;
 /** Pages the working-set manager trims at least per pass, so a pass (one walk of the list) is not paid per fault. */
 export const MINIMUM_TRIM_BATCH = 64;
 

@@ -5,7 +5,8 @@
 // copy that the other views never see.
 import type { AddressSpace } from './address-space.js';
 import { PAGE_SIZE, pageBase, pteAddressOf, vpnOf, type Pfn } from './layout.js';
-import { isCopyOnWrite, type ProtectionMask } from './protection.js';
+import { isCopyOnWrite, isExecutable, type ProtectionMask } from './protection.js';
+import { MM_CODE_CLUSTER_SIZE, MM_DATA_CLUSTER_SIZE, MM_READ_CLUSTER_SIZE } from './memory-thresholds.js';
 import { isPageFilePte, isValidPte, makeDemandZeroPte, makeValidUserPte, pfnOfPte, softwareProtection, type PteValue } from './pte.js';
 import { PfnState } from './pfn-database.js';
 import { locationOf, slotOfPageFilePte } from './page-file.js';
@@ -23,6 +24,8 @@ export interface SectionFaultInfo {
   /** Hard faults: the file and the offset read. */
   file?: string;
   fileOffset?: number;
+  /** section-file: the pages the one read brought in (the faulting page and its neighbours, which went to standby). */
+  clusterPages?: number;
   /** Hard faults of a page-file-backed section page: the page file and offset (pages) read. */
   pageFile?: { number: number; offset: number; clusterPages: number };
 }
@@ -73,7 +76,9 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
       how = 'pagefile-read';
     } else if (isInFilePrototype(prototype)) {
       fileBytes = readFromFile(space, controlArea, index, pfn);
-      Object.assign(info, { file: controlArea.filePointer!.name, fileOffset: index * PAGE_SIZE });
+      const cluster = readAheadFromFile(space, controlArea, index, prototype);
+      fileBytes += cluster.fileBytes;
+      Object.assign(info, { file: controlArea.filePointer!.name, fileOffset: index * PAGE_SIZE, clusterPages: 1 + cluster.pages });
       how = 'section-file';
     } else {
       how = 'section-zero';
@@ -99,6 +104,43 @@ function privateZeroPage(space: AddressSpace, address: number, pte: PteValue, va
 
 function readFromFile(space: AddressSpace, controlArea: ControlArea, index: number, pfn: Pfn): number {
   return controlArea.filePointer!.read(index * PAGE_SIZE, space.frameBytes(pfn));
+}
+
+/**
+ * Clustered reads of file-backed pages (WRK MiResolveMappedFileFault): the
+ * read that brings the faulting page in also brings its neighbours in the
+ * segment whose prototype PTEs still say "in the file" with the same
+ * protection — after it first, then before — up to MmCodeClusterSize (7)
+ * pages in all for an image's executable pages, MmDataClusterSize (3) for
+ * its data, MmReadClusterSize (7) for a mapped data file, and no more than
+ * the frames available beyond MmPlentyFreePages. The extra pages are
+ * resident but in no working set: their frames wait on the standby list,
+ * so touching them is a soft fault.
+ */
+function readAheadFromFile(space: AddressSpace, controlArea: ControlArea, index: number, prototype: PteValue): { pages: number; fileBytes: number } {
+  const ptes = controlArea.segment.prototypePtes;
+  const spare = Math.max(0, space.frames.availablePages - space.thresholds.plentyFreePages);
+  const size = controlArea.image ? (isExecutable(softwareProtection(prototype)) ? MM_CODE_CLUSTER_SIZE : MM_DATA_CLUSTER_SIZE) : MM_READ_CLUSTER_SIZE;
+  const limit = Math.min(size, 1 + spare);
+  const sameKind = (i: number): boolean => i >= 0 && i < controlArea.segment.pageCount && ptes.get(i) === prototype;
+  let first = index, last = index;
+  while (last - first + 1 < limit && sameKind(last + 1)) last++;
+  while (last - first + 1 < limit && sameKind(first - 1)) first--;
+  let pages = 0, fileBytes = 0;
+  for (let i = first; i <= last; i++) {
+    if (i === index) continue;
+    const prototypePte = controlArea.segment.prototypePteAddress(i);
+    // Zeroed: the file may end inside the page.
+    const pfn = space.frames.allocateZeroedFrame(prototypePte);
+    if (pfn === undefined) break;
+    fileBytes += readFromFile(space, controlArea, i, pfn);
+    space.frames.makePrototype(pfn, prototypePte, prototype);
+    ptes.set(i, makeValidUserPte(pfn, softwareProtection(prototype)));
+    // No view maps it: the frame goes straight to standby (its one share, the reader's, ends).
+    space.frames.releaseFrame(pfn);
+    pages++;
+  }
+  return { pages, fileBytes };
 }
 
 /**

@@ -27,6 +27,7 @@ function formatFault(event: PageFaultEvent): string {
   if (event.section) {
     outcome += ` controlarea=${event.section.controlArea} proto=${hex(event.section.prototypePte)}`;
     if (event.section.file !== undefined) outcome += ` from ${event.section.file}@${hex(event.section.fileOffset ?? 0)}`;
+    if ((event.section.clusterPages ?? 1) > 1) outcome += ` cluster=${event.section.clusterPages}`;
   }
   const pageFile = event.pageFile ?? event.section?.pageFile;
   if (pageFile) outcome += ` PageFile: ${pageFile.number}, Offset: ${pageFile.offset.toString(16)} cluster=${pageFile.clusterPages}`;
