@@ -9,9 +9,16 @@
 
 void exit(int status) __attribute__((noreturn));
 void abort(void) __attribute__((noreturn));
+/* Ends the process at once: no atexit functions, no stream closed. */
+void _exit(int status) __attribute__((noreturn));
+/* Run by exit, last registered first (at most 64). */
+int atexit(void (*function)(void));
 int atoi(const char *text);
 long strtol(const char *text, char **end, int base);
 unsigned long strtoul(const char *text, char **end, int base);
+/* Decimal only (no hexadecimal floats); within an ulp of the correctly rounded value. */
+double strtod(const char *text, char **end);
+double atof(const char *text);
 /* On the process heap (GetProcessHeap()), as the MSVC runtime does. */
 void *malloc(size_t size);
 void *calloc(size_t count, size_t size);

@@ -56,10 +56,13 @@ typedef struct _PEB {
   HANDLE Mutant;
   PVOID ImageBaseAddress;                 /* 0x08 */
   PPEB_LDR_DATA Ldr;                      /* 0x0C */
-  PVOID ProcessParameters;
+  PRTL_USER_PROCESS_PARAMETERS ProcessParameters;   /* 0x10 */
   PVOID SubSystemData;
   PVOID ProcessHeap;                      /* 0x18: GetProcessHeap() */
-  BYTE Reserved1[0x64 - 0x1C];
+  BYTE Reserved1[0x40 - 0x1C];
+  PVOID TlsBitmap;                        /* 0x40 */
+  ULONG TlsBitmapBits[2];                 /* 0x44: TlsAlloc's 64 indexes */
+  BYTE Reserved3[0x64 - 0x4C];
   ULONG NumberOfProcessors;               /* 0x64 */
   ULONG NtGlobalFlag;                     /* 0x68 */
   BYTE Reserved2[0xA4 - 0x6C];
@@ -82,6 +85,7 @@ typedef struct _TEB {
   ULONG LastErrorValue;                   /* 0x34 */
   BYTE Reserved1[0xE0C - 0x38];
   PVOID DeallocationStack;                /* 0xE0C: the bottom of the stack reservation */
+  PVOID TlsSlots[64];                     /* 0xE10: TlsGetValue's values */
 } TEB, *PTEB;
 
 /* NtGlobalFlag bits the SDK heap honours (gflags hfc, hpc). */
@@ -94,6 +98,9 @@ _Static_assert(__builtin_offsetof(PEB, OSPlatformId) == 0xB0, "PEB layout");
 _Static_assert(__builtin_offsetof(TEB, ProcessEnvironmentBlock) == 0x30, "TEB layout");
 _Static_assert(__builtin_offsetof(TEB, LastErrorValue) == 0x34, "TEB layout");
 _Static_assert(__builtin_offsetof(TEB, DeallocationStack) == 0xE0C, "TEB layout");
+_Static_assert(__builtin_offsetof(RTL_USER_PROCESS_PARAMETERS, CommandLine) == 0x40, "RTL_USER_PROCESS_PARAMETERS layout");
+_Static_assert(__builtin_offsetof(PEB, TlsBitmapBits) == 0x44, "PEB layout");
+_Static_assert(__builtin_offsetof(TEB, TlsSlots) == 0xE10, "TEB layout");
 _Static_assert(__builtin_offsetof(PEB_LDR_DATA, InMemoryOrderModuleList) == 0x14, "PEB_LDR_DATA layout");
 _Static_assert(__builtin_offsetof(LDR_DATA_TABLE_ENTRY, DllBase) == 0x18, "LDR_DATA_TABLE_ENTRY layout");
 _Static_assert(__builtin_offsetof(LDR_DATA_TABLE_ENTRY, BaseDllName) == 0x2C, "LDR_DATA_TABLE_ENTRY layout");

@@ -1,10 +1,12 @@
 /* The process's command line and environment as kernel32 hands them out.
-   mmscope starts a program with argv (the i386 System V start-up block),
-   not with a command line, so crt0 builds the line CreateProcess would have
-   been given: the arguments joined by spaces, each that needs it quoted so
+   mmscope starts an ELF program with argv (the i386 System V start-up
+   block), not with a command line, so crt0 builds the line CreateProcess
+   would have been given: the arguments joined by spaces, each that needs it quoted so
    that CommandLineToArgvW (and the Microsoft C runtime) split it back into
-   the same argv. The environment is empty (envp is). */
+   the same argv. A PE program gets it from PEB.ProcessParameters, as on
+   Windows. The environment is empty (envp is). */
 #include <windows.h>
+#include <winternl.h>
 #include <string.h>
 
 #define MAX_COMMAND_LINE 32768   /* CreateProcess's limit, in characters */
@@ -46,7 +48,21 @@ void mms_initialize_command_line(int argc, char **argv) {
   command_line[command_line_length] = '\0';
 }
 
-LPSTR WINAPI GetCommandLineA(void) { return command_line; }
+/* A process started as Windows starts one (a PE program) has its command line in
+   PEB.ProcessParameters, in UTF-16; kernel32 keeps the ANSI copy it hands out. */
+static void copy_command_line_from_parameters(void) {
+  const RTL_USER_PROCESS_PARAMETERS *parameters = NtCurrentTeb()->ProcessEnvironmentBlock->ProcessParameters;
+  if (!parameters || !parameters->CommandLine.Buffer) return;
+  int length = WideCharToMultiByte(CP_ACP, 0, parameters->CommandLine.Buffer, parameters->CommandLine.Length / 2,
+                                   command_line, MAX_COMMAND_LINE - 1, NULL, NULL);
+  command_line_length = length > 0 ? (size_t)length : 0;
+  command_line[command_line_length] = '\0';
+}
+
+LPSTR WINAPI GetCommandLineA(void) {
+  if (!command_line_length) copy_command_line_from_parameters();
+  return command_line;
+}
 
 /* No variable exists: 0 and ERROR_ENVVAR_NOT_FOUND, as Windows answers for a missing one. */
 DWORD WINAPI GetEnvironmentVariableA(LPCSTR name, LPSTR buffer, DWORD size) {

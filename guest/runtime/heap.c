@@ -23,6 +23,7 @@
 #include <windows.h>
 #include <winternl.h>
 #include <ntdll.h>
+#include <mmscope.h>
 #include <stdio.h>
 #include <string.h>
 #include "list.h"
@@ -140,7 +141,11 @@ static int free_checks(void) { return (global_flags() & FLG_HEAP_ENABLE_FREE_CHE
    takes the same path (HeapSize on a freed block is (SIZE_T)-1). */
 static void report(HEAP *heap, const char *function, const void *pointer, const char *what) {
   if (!(global_flags() & FLG_HEAP_VALIDATE_PARAMETERS)) return;
-  fprintf(stderr, "HEAP[mmscope]: %s(%p, %p): %s\n", function, (void *)heap, pointer, what);
+  /* Straight to the console's stderr handle, not through the C runtime's streams: the heap is below them (ntdll's). */
+  char line[256];
+  int length = snprintf(line, sizeof line, "HEAP[mmscope]: %s(%p, %p): %s\n", function, (void *)heap, pointer, what);
+  IO_STATUS_BLOCK io;
+  NtWriteFile(MMSCOPE_STDERR_HANDLE, NULL, NULL, NULL, &io, line, length < (int)sizeof line ? (ULONG)length : sizeof line - 1, NULL, NULL);
   ULONG_PTR arguments[2] = { (ULONG_PTR)heap, (ULONG_PTR)pointer };
   RaiseException(STATUS_HEAP_CORRUPTION, EXCEPTION_NONCONTINUABLE, 2, arguments);
 }

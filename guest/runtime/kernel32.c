@@ -4,6 +4,7 @@
 #include <winternl.h>
 #include <ntdll.h>
 #include <mmscope.h>
+#include <string.h>
 #include "kernel32-internal.h"
 
 DWORD WINAPI GetLastError(void) { return NtCurrentTeb()->LastErrorValue; }
@@ -91,4 +92,13 @@ BOOL WINAPI WriteConsoleA(HANDLE console, const void *buffer, DWORD count, LPDWO
   (void)reserved;
   if (console != MMSCOPE_STDOUT_HANDLE && console != MMSCOPE_STDERR_HANDLE) { SetLastError(ERROR_INVALID_HANDLE); return FALSE; }
   return WriteFile(console, buffer, count, written, NULL);
+}
+
+/* What a console program started without STARTUPINFO sees: only cb and the standard handles. */
+void WINAPI GetStartupInfoA(LPSTARTUPINFOA info) {
+  memset(info, 0, sizeof *info);
+  info->cb = sizeof *info;
+  info->hStdInput = MMSCOPE_STDIN_HANDLE;
+  info->hStdOutput = MMSCOPE_STDOUT_HANDLE;
+  info->hStdError = MMSCOPE_STDERR_HANDLE;
 }

@@ -3,18 +3,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <mmscope.h>
+#include <string.h>
 
 static int errno_value;
 int *_errno(void) { return &errno_value; }
-
-void exit(int status) {
-  NtTerminateProcess(NtCurrentProcess(), status);
-  for (;;) {}
-}
-
-void abort(void) {
-  exit(3); /* the MSVC runtime's abort() exit code */
-}
 
 /* What the Microsoft C runtime's assert reports (assert.h). */
 void _assert(const char *message, const char *file, unsigned line) {
@@ -61,3 +53,53 @@ int atoi(const char *text) { return (int)strtol(text, 0, 10); }
 
 /* mmscope starts programs with an empty environment (envp holds nothing). */
 char *getenv(const char *name) { (void)name; return NULL; }
+
+/* Decimal floating point as C99 7.20.1.3 reads it (sign, digits, '.', exponent; "inf", "infinity", "nan"):
+   the first 19 significant digits, scaled by the power of ten in long double, so the result is within an
+   ulp of the correctly rounded one. Hexadecimal floats are not read. */
+double strtod(const char *text, char **end) {
+  const char *p = text;
+  while (*p == ' ' || (*p >= '\t' && *p <= '\r')) p++;
+  int negative = *p == '-';
+  if (*p == '-' || *p == '+') p++;
+  if (_strnicmp(p, "inf", 3) == 0) {
+    p += _strnicmp(p, "infinity", 8) == 0 ? 8 : 3;
+    if (end) *end = (char *)p;
+    return negative ? -__builtin_inf() : __builtin_inf();
+  }
+  if (_strnicmp(p, "nan", 3) == 0) {
+    if (end) *end = (char *)(p + 3);
+    return __builtin_nan("");
+  }
+  unsigned long long mantissa = 0;
+  int digits = 0, exponent = 0, any = 0;
+  for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+    if (digits < 19) { mantissa = mantissa * 10 + (*p - '0'); if (mantissa) digits++; } else exponent++;
+  }
+  if (*p == '.') {
+    for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+      if (digits < 19) { mantissa = mantissa * 10 + (*p - '0'); if (mantissa) digits++; exponent--; }
+    }
+  }
+  if (!any) { if (end) *end = (char *)text; return 0.0; }
+  if (*p == 'e' || *p == 'E') {
+    const char *e = p + 1;
+    int exponent_negative = *e == '-';
+    if (*e == '-' || *e == '+') e++;
+    if (*e >= '0' && *e <= '9') {
+      int value = 0;
+      for (; *e >= '0' && *e <= '9'; e++) if (value < 100000) value = value * 10 + (*e - '0');
+      exponent += exponent_negative ? -value : value;
+      p = e;
+    }
+  }
+  if (end) *end = (char *)p;
+  long double result = (long double)mantissa, scale = 1.0L, power = 10.0L;
+  for (unsigned n = exponent < 0 ? -exponent : exponent; n; n >>= 1, power *= power) if (n & 1) scale *= power;
+  result = exponent < 0 ? result / scale : result * scale;
+  double value = (double)result;
+  if (mantissa && (value == 0.0 || value == __builtin_inf())) errno = ERANGE;
+  return negative ? -value : value;
+}
+
+double atof(const char *text) { return strtod(text, NULL); }

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <stdlib.h>
 
 void *memcpy(void *dest, const void *src, size_t n) {
   unsigned char *d = dest;
@@ -129,4 +130,50 @@ char *strtok(char *s, const char *delimiters) {
   next = *end ? end + 1 : NULL;
   *end = '\0';
   return s;
+}
+
+char *_strdup(const char *s) {
+  size_t bytes = strlen(s) + 1;
+  char *copy = malloc(bytes);
+  return copy ? memcpy(copy, s, bytes) : NULL;
+}
+
+char *strdup(const char *s) { return _strdup(s); }
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+int _strnicmp(const char *a, const char *b, size_t n) {
+  for (; n; n--, a++, b++) {
+    int d = lower((unsigned char)*a) - lower((unsigned char)*b);
+    if (d || !*a) return d;
+  }
+  return 0;
+}
+
+int _stricmp(const char *a, const char *b) { return _strnicmp(a, b, (size_t)-1); }
+
+size_t wcslen(const mms_wchar *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+int wcsncmp(const mms_wchar *a, const mms_wchar *b, size_t n) {
+  for (; n; n--, a++, b++) if (*a != *b || !*a) return *a < *b ? -1 : *a > *b;
+  return 0;
+}
+
+int wcscmp(const mms_wchar *a, const mms_wchar *b) { return wcsncmp(a, b, (size_t)-1); }
+
+mms_wchar *wcscpy(mms_wchar *dest, const mms_wchar *src) {
+  mms_wchar *d = dest;
+  while ((*d++ = *src++)) {}
+  return dest;
+}
+
+mms_wchar *wcschr(const mms_wchar *s, mms_wchar c) {
+  for (;; s++) {
+    if (*s == c) return (mms_wchar *)s;
+    if (!*s) return NULL;
+  }
 }
