@@ -80,14 +80,24 @@ typedef struct _PSAPI_WORKING_SET_EX_INFORMATION {
   PSAPI_WORKING_SET_EX_BLOCK VirtualAttributes;
 } PSAPI_WORKING_SET_EX_INFORMATION, *PPSAPI_WORKING_SET_EX_INFORMATION;
 
+/* Windows 7's kernel32 names for the same functions. A PE build calls
+   kernel32's K32 names (what psapi.h does with PSAPI_VERSION 2: no psapi.dll
+   needed); the ELF runtime defines the plain ones. */
+#ifdef _WIN32
+#define GetProcessMemoryInfo K32GetProcessMemoryInfo
+#define QueryWorkingSet K32QueryWorkingSet
+#define QueryWorkingSetEx K32QueryWorkingSetEx
+#define EmptyWorkingSet K32EmptyWorkingSet
+#else
+#define K32GetProcessMemoryInfo GetProcessMemoryInfo
+#define K32QueryWorkingSet QueryWorkingSet
+#define K32QueryWorkingSetEx QueryWorkingSetEx
+#define K32EmptyWorkingSet EmptyWorkingSet
+#endif
+
 BOOL WINAPI GetProcessMemoryInfo(HANDLE Process, PPROCESS_MEMORY_COUNTERS ppsmemCounters, DWORD cb);
 BOOL WINAPI QueryWorkingSet(HANDLE hProcess, PVOID pv, DWORD cb);
 BOOL WINAPI QueryWorkingSetEx(HANDLE hProcess, PVOID pv, DWORD cb);
 BOOL WINAPI EmptyWorkingSet(HANDLE hProcess);
 
-/* Windows 7's kernel32 names for the same functions. */
-#define K32GetProcessMemoryInfo GetProcessMemoryInfo
-#define K32QueryWorkingSet QueryWorkingSet
-#define K32QueryWorkingSetEx QueryWorkingSetEx
-#define K32EmptyWorkingSet EmptyWorkingSet
 #endif

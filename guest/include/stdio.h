@@ -26,13 +26,16 @@ struct _iobuf {
 typedef struct _iobuf FILE;
 typedef long long fpos_t;
 
-/* msvcrt's stream table: 20 entries (_IOB_ENTRIES), the first three the standard streams. */
+/* msvcrt's stream table: 20 entries (_IOB_ENTRIES), the first three the
+   standard streams. The standard streams are reached through __iob_func(),
+   a function msvcrt exports, so a PE program built with the SDK needs no
+   data import (mingw's headers use __acrt_iob_func the same way). */
 #define _IOB_ENTRIES 20
 extern FILE _iob[];
 FILE *__iob_func(void);
-#define stdin  (&_iob[0])
-#define stdout (&_iob[1])
-#define stderr (&_iob[2])
+#define stdin  (__iob_func())
+#define stdout (__iob_func() + 1)
+#define stderr (__iob_func() + 2)
 
 #define EOF (-1)
 #define BUFSIZ 512

@@ -1,6 +1,7 @@
 /* malloc and friends on the process heap, as the MSVC runtime's are on its heap. */
 #include <windows.h>
 #include <stdlib.h>
+#include <string.h>
 
 void *malloc(size_t size) { return HeapAlloc(GetProcessHeap(), 0, size); }
 
@@ -18,3 +19,11 @@ void *realloc(void *block, size_t size) {
 void free(void *block) {
   if (block) HeapFree(GetProcessHeap(), 0, block);
 }
+
+char *_strdup(const char *s) {
+  size_t bytes = strlen(s) + 1;
+  char *copy = malloc(bytes);
+  return copy ? memcpy(copy, s, bytes) : NULL;
+}
+
+char *strdup(const char *s) { return _strdup(s); }

@@ -1,5 +1,4 @@
 #include <string.h>
-#include <stdlib.h>
 
 void *memcpy(void *dest, const void *src, size_t n) {
   unsigned char *d = dest;
@@ -131,14 +130,6 @@ char *strtok(char *s, const char *delimiters) {
   *end = '\0';
   return s;
 }
-
-char *_strdup(const char *s) {
-  size_t bytes = strlen(s) + 1;
-  char *copy = malloc(bytes);
-  return copy ? memcpy(copy, s, bytes) : NULL;
-}
-
-char *strdup(const char *s) { return _strdup(s); }
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
