@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Option } from 'commander';
 import { Machine } from '../kernel/machine.js';
 import { buildGuest, imageBaseProblem } from '../toolchain/build-guest.js';
+import { buildPeGuest } from '../toolchain/build-pe.js';
 import type { CommandDeclaration, Invocation } from './command-table.js';
 import { HostIoError, UsageError, describeErrno } from './errors.js';
 import { collect, parseAddress, parsePositiveSize } from './parsers.js';
@@ -13,6 +14,8 @@ interface BuildOptionValues {
   cflag?: string[];
   stack?: number;
   base?: number;
+  pe?: boolean;
+  dll?: boolean;
 }
 
 export const BUILD_COMMAND: CommandDeclaration<BuildOptionValues> = {
@@ -22,19 +25,27 @@ export const BUILD_COMMAND: CommandDeclaration<BuildOptionValues> = {
   description: `Builds a static, freestanding i386 ELF linked at 0x00400000 with the guest
 SDK (guest/include, guest/runtime, guest/image.ld). A program defines main()
 (the SDK's crt0 calls it and exits with its return value) or its own _start
-(then it gets no crt0). A compiler error exits with status 1; warnings are
-printed on stderr when the build succeeds too.`,
+(then it gets no crt0). With --pe the same sources become a PE32 program
+(.exe) built by mingw-w64 and linked against mmscope's kernel32.dll,
+msvcrt.dll and ntdll.dll, which runs on Windows too; --dll builds a PE32
+DLL (its __declspec(dllexport) functions, else all its globals, exported;
+DllMain its entry point if it has one). A compiler error exits with status
+1; warnings are printed on stderr when the build succeeds too.`,
   options: () => [
-    new Option('-o, --output <file>', 'the ELF file to write').makeOptionMandatory(),
+    new Option('-o, --output <file>', 'the ELF (or with --pe, .exe; with --dll, .dll) file to write').makeOptionMandatory(),
+    new Option('--pe', 'build a PE32 program with mingw-w64 against mmscope\'s system DLLs instead of an ELF'),
+    new Option('--dll', 'build a PE32 DLL (implies --pe)').implies({ pe: true }),
     new Option('--cflag <flag>', 'an extra gcc flag, e.g. --cflag -O0 (repeatable)').argParser(collect(String)),
-    new Option('--stack <size>', 'the stack reservation to record in the ELF (PT_GNU_STACK), e.g. 256K').argParser(parsePositiveSize),
-    new Option('--base <addr>', 'link at ADDR (hex) instead of 400000: a module for LoadLibraryA, a multiple of 64 KiB').argParser(parseAddress),
+    new Option('--stack <size>', 'the stack reservation to record (ELF: PT_GNU_STACK; PE: SizeOfStackReserve), e.g. 256K').argParser(parsePositiveSize),
+    new Option('--base <addr>', 'link at ADDR (hex) instead of 400000 (PE DLL: 10000000): a module for LoadLibraryA, a multiple of 64 KiB').argParser(parseAddress),
   ],
   examples: [
     'npx mmscope build guest/examples/hello.c -o hello.elf',
     'npx mmscope build guest/examples/hello.asm -o hello-asm.elf',
     'npx mmscope build --stack 256K guest/examples/recursion.c -o recursion.elf',
     'npx mmscope build --base 10000000 guest/examples/hello.c -o plugin.elf',
+    'npx mmscope build --pe guest/examples/hello.c -o hello.exe',
+    'npx mmscope build --dll guest/examples/pe/hidden-dll.c -o hidden.dll',
   ],
   action: build,
 };
@@ -42,11 +53,12 @@ printed on stderr when the build succeeds too.`,
 function build({ operands, options, output }: Invocation<BuildOptionValues>): number {
   validate(options);
   checkHostFiles(operands, options.output);
-  const { diagnostics } = buildGuest({
+  const request = {
     sources: operands, output: options.output, cflags: options.cflag ?? [],
     ...(options.stack !== undefined ? { stackReserveBytes: options.stack } : {}),
     ...(options.base !== undefined ? { imageBase: options.base } : {}),
-  });
+  };
+  const { diagnostics } = options.pe ? buildPeGuest({ ...request, dll: options.dll ?? false }) : buildGuest(request);
   if (diagnostics) output.err(diagnostics);   /* gcc's warnings, even when the build succeeds */
   return 0;
 }

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NT_SERVICES } from '../kernel/syscalls/nt-service-table.js';
+import { parseDefExports, symbolDecorations, writeImportLibrary } from './import-library.js';
 import { guestPaths } from './paths.js';
 import { BuildError, runTool } from './tools.js';
 
@@ -104,7 +105,12 @@ export function buildSystemDlls(): SystemDlls {
   mkdirSync(staging, { recursive: true });
   try {
     const built: string[] = [];
-    for (const dll of dlls) built.push(linkDll(staging, dll, built));
+    const exported = new Map<string, ReadonlyMap<string, string>>();
+    for (const dll of dlls) {
+      const result = linkDll(staging, dll, built, exported);
+      built.push(result.importLibrary);
+      exported.set(`${dll.name}`, result.exports);
+    }
     try {
       renameSync(staging, directory);
     } catch {
@@ -116,7 +122,12 @@ export function buildSystemDlls(): SystemDlls {
   return { directory };
 }
 
-function linkDll(staging: string, dll: DllSources, earlier: readonly string[]): string {
+/**
+ * Compiles and links one DLL against the import libraries of the ones
+ * before it, then writes its own import library (lib NAME.a beside it,
+ * src/toolchain/import-library.ts); returns that and its exports' decorations.
+ */
+function linkDll(staging: string, dll: DllSources, earlier: readonly string[], forwarded: ReadonlyMap<string, ReadonlyMap<string, string>>): { importLibrary: string; exports: Map<string, string> } {
   const work = join(staging, `${dll.name}.obj`);
   mkdirSync(work, { recursive: true });
   const sources = [...dll.files];
@@ -136,13 +147,18 @@ function linkDll(staging: string, dll: DllSources, earlier: readonly string[]): 
     return object;
   });
   const output = join(staging, `${dll.name}.dll`);
+  const importLibrary = join(staging, `lib${dll.name}.a`);
   const entry = objects.some((object) => /\sT _DllMain@12$/m.test(runTool('nm', ['-g', object]))) ? '_DllMain@12' : '0';
   runTool(MINGW_GCC, [
     ...PE_DLL_LINK_FLAGS, `-Wl,--image-base=0x${dll.imageBase.toString(16)}`, `-Wl,--entry=${entry}`,
-    '-o', output, ...objects, defPath, ...earlier, '-lgcc',
+    '-o', output, ...objects, defPath, ...[...earlier].reverse(), '-lgcc',
   ]);
+  const exports = writeImportLibrary({
+    dllName: `${dll.name}.dll`, exports: parseDefExports(def), decorations: symbolDecorations(objects), forwarded,
+    defPath: join(work, `lib${dll.name}.def`), library: importLibrary,
+  });
   rmSync(work, { recursive: true, force: true });
-  return output;
+  return { importLibrary, exports };
 }
 
 /** The SDK's headers, the DLL's own directory, and gcc's freestanding headers (the host gcc's, target-neutral). */
