@@ -45,7 +45,7 @@ DllMain its entry point if it has one). A compiler error exits with status
     'npx mmscope build --stack 256K guest/examples/recursion.c -o recursion.elf',
     'npx mmscope build --base 10000000 guest/examples/hello.c -o plugin.elf',
     'npx mmscope build --pe guest/examples/hello.c -o hello.exe',
-    'npx mmscope build --dll guest/examples/pe/hidden-dll.c -o hidden.dll',
+    'npx mmscope build --dll guest/examples/pe/hidden-dll.c -o hidden-dll.dll',
   ],
   action: build,
 };

@@ -46,7 +46,7 @@ export function symbolDecorations(objects: readonly string[]): Map<string, strin
  * Writes `library` for `dllName` from its exports. A name's decoration is
  * its own definition's, else its alias target's, else (a forwarder
  * `DLL.Target`) the decoration Target has in that DLL (`forwarded`, keyed
- * by lower-case DLL name).
+ * by lower-case DLL name), or failing that its own definition's.
  */
 export function writeImportLibrary(options: {
   dllName: string; exports: readonly DefExport[]; decorations: ReadonlyMap<string, string>;
@@ -65,6 +65,7 @@ function decorationOf(entry: DefExport, own: ReadonlyMap<string, string>, forwar
   if (entry.data) return '';
   const target = entry.target ?? entry.name;
   const dot = target.indexOf('.');
-  if (dot > 0) return forwarded.get(target.slice(0, dot).toLowerCase())?.get(target.slice(dot + 1)) ?? '';
+  // A forwarder takes its target's decoration; a target not built yet, the DLL's own function of that name (same signature).
+  if (dot > 0) return forwarded.get(target.slice(0, dot).toLowerCase())?.get(target.slice(dot + 1)) ?? own.get(entry.name) ?? '';
   return own.get(target) ?? '';
 }

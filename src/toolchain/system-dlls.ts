@@ -99,7 +99,7 @@ export function buildSystemDlls(): SystemDlls {
   const systemRoot = join(paths.root, 'system');
   const dlls = SYSTEM_DLLS.map((dll) => dllSources(systemRoot, paths.runtime, dll));
   const directory = join(paths.build, `system-${inputHash(dlls)}`);
-  if (SYSTEM_DLLS.every((dll) => existsSync(join(directory, `${dll.name}.dll`)))) return { directory };
+  if (SYSTEM_DLLS.every((dll) => existsSync(join(directory, `${dll.name}.dll`)) && existsSync(join(directory, `lib${dll.name}.a`)))) return { directory };
   // Build privately and rename into place: concurrent builds never see half a directory.
   const staging = `${directory}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });

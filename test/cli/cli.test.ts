@@ -16,7 +16,7 @@ describe('help', () => {
     '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--pagefile-path', '--balance-interval', '--stack', '--heap-check', '--root',
     '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--report', '--gdb', '--json',
   ];
-  const BUILD_OPTIONS = ['--output', '--cflag', '--stack', '--base'];
+  const BUILD_OPTIONS = ['--output', '--cflag', '--stack', '--base', '--pe', '--dll'];
   const optionsIn = (help: string) => [...new Set(help.match(/^ +(?:-\w, )?(--[a-z-]+)/gm)!.map((line) => line.replace(/^ +(?:-\w, )?/, '')))];
 
   it('documents exactly the documented options of run and build, and the README documents them too', () => {
