@@ -1,9 +1,11 @@
 /* Loads hidden-dll.dll (guest/examples/pe/hidden-dll.c), which unlinks
    itself from the loader lists while it is being loaded, then looks for it
-   the ways a program can: the loader lists and GetModuleHandleA miss it;
-   GetProcAddress through the handle LoadLibraryA returned still works, and
-   VirtualQuery shows the image. Run with --modules: the kernel's walk of
-   the VAD tree lists it. Builds with stock mingw-w64 or mmscope build --pe. */
+   the ways a program can: the loader lists and GetModuleHandleA miss it,
+   and so does GetProcAddress, since the loader checks a module handle
+   against its lists (as Windows XP's LdrpCheckForLoadedDllHandle does);
+   VirtualQuery still shows the image. Run with --modules: the kernel's
+   walk of the VAD tree lists it. Builds with stock mingw-w64 or
+   mmscope build --pe. */
 #include <windows.h>
 #include <stdio.h>
 #include "loader-lists.h"
@@ -27,8 +29,10 @@ int main(void) {
     printf("LoadLibraryA(\"hidden-dll.dll\") failed: error %lu\n", GetLastError());
     return 1;
   }
+  printf("hidden-dll.dll loaded at %p\n", (void *)dll);
   const char *(*greeting)(void) = (const char *(*)(void))GetProcAddress(dll, "hidden_dll_greeting");
-  printf("hidden-dll.dll loaded at %p: %s\n", (void *)dll, greeting ? greeting() : "(no export)");
+  if (greeting) printf("its greeting: %s\n", greeting());
+  else printf("GetProcAddress(%p, \"hidden_dll_greeting\") = NULL, error %lu\n", (void *)dll, GetLastError());
   list_modules();
   printf("GetModuleHandleA(\"hidden-dll.dll\") = %p\n", (void *)GetModuleHandleA("hidden-dll.dll"));
   MEMORY_BASIC_INFORMATION info;

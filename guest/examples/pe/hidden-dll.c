@@ -8,6 +8,7 @@
      i686-w64-mingw32-gcc -shared hidden-dll.c -o hidden-dll.dll
    or with the SDK: mmscope build --dll hidden-dll.c -o hidden-dll.dll */
 #include <windows.h>
+#include <stdio.h>
 #include "loader-lists.h"
 
 static int hidden;
@@ -30,6 +31,7 @@ BOOL WINAPI DllMain(HINSTANCE self, DWORD reason, LPVOID reserved) {
     hidden = 1;
     break;
   }
+  printf("hidden-dll.dll: DllMain(DLL_PROCESS_ATTACH) %s\n", hidden ? "unlinked its entry from PEB.Ldr" : "found no entry to unlink");
   return TRUE;
 }
 
