@@ -1,51 +1,23 @@
 /* The process's command line and environment as kernel32 hands them out.
    mmscope starts an ELF program with argv (the i386 System V start-up
    block), not with a command line, so crt0 builds the line CreateProcess
-   would have been given: the arguments joined by spaces, each that needs it quoted so
-   that CommandLineToArgvW (and the Microsoft C runtime) split it back into
-   the same argv. A PE program gets it from PEB.ProcessParameters, as on
-   Windows. The environment is empty (envp is). */
+   would have been given (command-line-quoting.c). A PE program gets it
+   from PEB.ProcessParameters, as on Windows, where ntdll's loader put it
+   with the same quoting. The environment is empty (envp is). */
 #include <windows.h>
 #include <winternl.h>
 #include <string.h>
+#include "command-line-quoting.h"
 
 #define MAX_COMMAND_LINE 32768   /* CreateProcess's limit, in characters */
 
 static char command_line[MAX_COMMAND_LINE];
 static size_t command_line_length;
 
-static void append(char c) {
-  if (command_line_length + 1 < MAX_COMMAND_LINE) command_line[command_line_length++] = c;
-}
-
-static void append_repeated(char c, size_t count) { while (count--) append(c); }
-
-/* CommandLineToArgvW's rules backwards: inside quotes, 2n backslashes before a quote are n
-   backslashes, 2n+1 are n and a literal quote; backslashes elsewhere are themselves. */
-static void append_argument(const char *argument) {
-  if (*argument && !strpbrk(argument, " \t\n\v\"")) {
-    while (*argument) append(*argument++);
-    return;
-  }
-  append('"');
-  for (const char *p = argument;; p++) {
-    size_t backslashes = 0;
-    while (*p == '\\') { backslashes++; p++; }
-    if (!*p) { append_repeated('\\', backslashes * 2); break; }
-    if (*p == '"') { append_repeated('\\', backslashes * 2 + 1); append('"'); continue; }
-    append_repeated('\\', backslashes);
-    append(*p);
-  }
-  append('"');
-}
-
 /* Called by crt0 with the program's argc and argv. */
 void mms_initialize_command_line(int argc, char **argv) {
-  for (int i = 0; i < argc; i++) {
-    if (i) append(' ');
-    append_argument(argv[i]);
-  }
-  command_line[command_line_length] = '\0';
+  size_t length = mms_quote_command_line(argc, argv, command_line, MAX_COMMAND_LINE);
+  command_line_length = length < MAX_COMMAND_LINE ? length : MAX_COMMAND_LINE - 1;
 }
 
 /* A process started as Windows starts one (a PE program) has its command line in

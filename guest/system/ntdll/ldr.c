@@ -8,6 +8,7 @@
    in reverse order. */
 #include <string.h>
 #include "list.h"
+#include "command-line-quoting.h"
 #include "ldr.h"
 
 extern IMAGE_DOS_HEADER __ImageBase;
@@ -16,19 +17,11 @@ void mms_create_process_heap(void);
 static RTL_USER_PROCESS_PARAMETERS parameters;
 static BOOL shutting_down;
 
-/* The command line from argv, each argument with spaces quoted (as CreateProcess callers build it). */
+/* The command line from argv, quoted as CreateProcess callers build it (the runtime's command-line-quoting.c). */
 static void build_command_line(ULONG argc, char **argv) {
-  SIZE_T length = 0;
-  for (ULONG i = 0; i < argc; i++) length += strlen(argv[i]) + 3;
-  char *line = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, length + 1), *p = line;
-  for (ULONG i = 0; i < argc; i++) {
-    BOOL quote = strchr(argv[i], ' ') != NULL || argv[i][0] == 0;
-    if (i) *p++ = ' ';
-    if (quote) *p++ = '"';
-    strcpy(p, argv[i]);
-    p += strlen(argv[i]);
-    if (quote) *p++ = '"';
-  }
+  SIZE_T length = mms_quote_command_line((int)argc, argv, NULL, 0);
+  char *line = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, length + 1);
+  mms_quote_command_line((int)argc, argv, line, length + 1);
   ldrp_make_unicode(&parameters.CommandLine, line);
   HeapFree(GetProcessHeap(), 0, line);
 }
