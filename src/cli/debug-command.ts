@@ -10,11 +10,20 @@ import { EXIT_STATUS_HELP, guestExitStatus } from './exit-status.js';
 import { runOptions, tracedEventTypes, type RunOptionValues } from './run-options.js';
 import { machineOptions, readProgram, systemDllOptions, type RunSettings } from './run-command.js';
 import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
+import { collect } from './parsers.js';
 
 interface DebugOptionValues extends RunOptionValues {
   commands?: string;
   commandFile?: string;
+  /** cdb's -xe/-xd/-xn/-xi: event filter states set before the process starts. */
+  xe?: string[];
+  xd?: string[];
+  xn?: string[];
+  xi?: string[];
 }
+
+/** cdb's start-up filter options and the sx command each stands for. */
+const START_FILTER_OPTIONS = { xe: 'sxe', xd: 'sxd', xn: 'sxn', xi: 'sxi' } as const;
 
 export const DEBUG_COMMAND: CommandDeclaration<DebugOptionValues> = {
   name: 'debug',
@@ -27,12 +36,16 @@ export const DEBUG_COMMAND: CommandDeclaration<DebugOptionValues> = {
 the prompt 0:000>. Commands are WinDbg's, separated by ';' (.help lists them);
 -c runs commands first (as cdb -c), -cf runs a file of them. When input ends
 the session ends: the process is ended as at exit and its files written back.
+-xe, -xd, -xn, -xi set event filters before the process starts (as cdb's):
+-xe cpr stops at process creation, before the program's first instruction.
 Looking (db, !pte, !vad, !address, …) never changes the memory manager's state:
 bytes on pages that are not present print as ??.`,
   options: () => [
     ...runOptions(),
     new Option('-c, --commands <commands>', 'run these commands first (separated by ;), as cdb -c'),
     new Option('--cf, --command-file <file>', 'run the commands in FILE first, one line at a time (cdb -cf)'),
+    ...Object.entries(START_FILTER_OPTIONS).map(([flag, command]) =>
+      new Option(`--${flag} <event>`, `${command} EVENT before the process starts, as cdb -${flag} (repeatable): -xe cpr stops at process creation`).argParser(collect(String))),
   ],
   passThrough: true,
   examples: [
@@ -44,10 +57,10 @@ bytes on pages that are not present print as ??.`,
   action: debugProgram,
 };
 
-/** cdb spells its script option `-cf`; commander would read that as -c with the value "f". */
+/** cdb spells its options `-cf`, `-xe`…; commander would read `-cf` as -c with the value "f". */
 export function normalizeDebugArguments(argv: readonly string[]): string[] {
   if (argv[0] !== 'debug') return [...argv];
-  return argv.map((arg, i) => (arg === '-cf' && i > 0 ? '--cf' : arg));
+  return argv.map((arg, i) => (i > 0 && /^-(cf|x[edni])$/.test(arg) ? `-${arg}` : arg));
 }
 
 /** `mmscope debug`, and `mmscope run --gdb` (which serves gdb instead of the console). */
@@ -79,6 +92,12 @@ export async function debugProgram(invocation: Invocation<DebugOptionValues>): P
     machine.load({ name: settings.program, bytes, ...(settings.base !== undefined ? { flatBase: settings.base } : {}) }, settings.guestArgs);
     const session = new DebugSession(machine, settings.program, bytes);
     const engine = new CommandEngine(session);
+    for (const [flag, command] of Object.entries(START_FILTER_OPTIONS)) {
+      for (const event of invocation.options[flag as keyof typeof START_FILTER_OPTIONS] ?? []) {
+        const complaint = engine.execute(`${command} ${event}`).output;
+        if (complaint) throw new UsageError(`-${flag} ${event}: ${complaint}`, 'debug');
+      }
+    }
     const say = (text: string): void => streams.out(text.endsWith('\n') ? text : `${text}\n`);
     const start = engine.describeStop(session.start());
     if (settings.gdb) {

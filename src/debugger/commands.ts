@@ -7,7 +7,7 @@ import { dumpMemory, editMemory, unassemble, type DumpKind } from './memory-comm
 import { addressCommand, addressSummary, memusageCommand, pfnCommand, pteCommand, vadCommand } from './mm-commands.js';
 import { examineSymbols, handleCommand, heapSummary, listModules, listNearest, pebCommand, stackTrace, tebCommand } from './process-commands.js';
 import { ExpressionError } from './expression.js';
-import { EVENT_FILTERS, type FilterState } from './event-filters.js';
+import { EVENT_FILTERS, exceptionEventLine, type FilterState } from './event-filters.js';
 import { formatTraceEvent, describeErrorCode } from '../trace/text-format.js';
 import { formatExceptionReport } from '../kernel/exception-report.js';
 import { formatBugCheck } from '../mm/bugcheck.js';
@@ -21,11 +21,6 @@ export class CommandError extends Error {
 export interface CommandResult { output: string; quit: boolean }
 
 type Handler = (engine: CommandEngine, args: string, name: string) => string;
-
-const EXCEPTION_NAMES: Record<number, string> = {
-  0xc0000005: 'Access violation', 0x80000001: 'Guard page violation', 0x80000003: 'Break instruction exception',
-  0xc000001d: 'Illegal instruction', 0xc00000fd: 'Stack overflow', 0xc0000094: 'Integer divide-by-zero',
-};
 
 export class CommandEngine {
   private nextDump = 0;
@@ -81,19 +76,13 @@ export class CommandEngine {
     const lines = [...stop.notes];
     const { reason } = stop;
     switch (reason.kind) {
-      case 'entry': {
-        const image = this.session.machine.imageVad;
-        lines.push(`ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${this.session.programPath}`);
-        lines.push('Initial break at the program\'s entry point (the process is created: cpr)');
-        break;
-      }
+      case 'entry': lines.push(...this.describeEntry()); break;
       case 'breakpoint': case 'watchpoint':
         for (const breakpoint of stop.breakpoints) lines.push(`Breakpoint ${breakpoint.id} hit`);
         break;
       case 'exception': {
-        const code = reason.report.code >>> 0;
-        lines.push(`(1.1): ${EXCEPTION_NAMES[code] ?? 'Exception'} - code ${hex8(code)} (first chance)`);
-        lines.push('First chance exceptions are reported before any exception handling.', 'This exception may be expected and handled.');
+        lines.push(exceptionEventLine(reason.report.code, reason.firstChance));
+        if (reason.firstChance) lines.push('First chance exceptions are reported before any exception handling.', 'This exception may be expected and handled.');
         break;
       }
       case 'event': lines.push(this.describeEvent(reason.filter, reason.event)); break;
@@ -102,6 +91,26 @@ export class CommandEngine {
     }
     lines.push(formatRegisters(this.session));
     return lines.join('\n');
+  }
+
+  /**
+   * The first stop. Windows creates the process (the cpr event: nothing of
+   * it has run), then ntdll's loader runs and breaks (the initial break).
+   * mmscope's loader work is the program's own start-up code, so both are
+   * the same point: before the program's first instruction, with the
+   * address space, PEB, TEB and stack built. Under `sxe cpr` (cdb -xe cpr)
+   * the stop is reported as the process-creation event, under `sxn cpr` the
+   * event is printed before the initial break.
+   */
+  private describeEntry(): string[] {
+    const image = this.session.machine.imageVad;
+    const path = this.session.programPath;
+    const lines = [`ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${path}`];
+    const cpr = this.session.filters.state('cpr');
+    const created = `Create process ${path}: nothing of it has run yet - event 'cpr'`;
+    if (cpr === 'break') return [...lines, created];
+    if (cpr === 'output') lines.push(created);
+    return [...lines, 'Initial break at the program\'s entry point (the process is created: cpr)'];
   }
 
   private describeEvent(filter: string, event: import('../trace/events.js').TraceEvent): string {

@@ -7,7 +7,11 @@
 // vad (a system call inserted, changed or removed a VAD).
 import type { PageFaultEvent } from '../trace/events.js';
 
-/** sxe: break; sxd: break only on second chance (for mmscope events: do not break); sxn: print; sxi: ignore. */
+/**
+ * sxe: break (first chance, and second chance); sxd: break only on second
+ * chance (for mmscope events: do not break); sxn: print; sxi: ignore
+ * (WinDbg's "sx, sxd, sxe, sxi, sxn" page: the break status).
+ */
 export type FilterState = 'break' | 'second-chance' | 'output' | 'ignore';
 
 export interface EventFilterInfo { name: string; description: string; initial: FilterState; exceptionCode?: number }
@@ -18,6 +22,7 @@ export const EVENT_FILTERS: readonly EventFilterInfo[] = [
   { name: 'bpe', description: 'Break instruction exception', initial: 'break', exceptionCode: 0x80000003 },
   { name: 'ii', description: 'Illegal instruction', initial: 'break', exceptionCode: 0xc000001d },
   { name: 'sov', description: 'Stack overflow', initial: 'break', exceptionCode: 0xc00000fd },
+  { name: 'dz', description: 'Integer divide-by-zero', initial: 'break', exceptionCode: 0xc0000094 },
   { name: 'cpr', description: 'Create process', initial: 'ignore' },
   { name: 'epr', description: 'Exit process', initial: 'output' },
   { name: 'ld', description: 'Load module', initial: 'output' },
@@ -48,6 +53,18 @@ export class EventFilters {
     return EVENT_FILTERS.find((f) => f.exceptionCode === code >>> 0)?.name ?? '*';
   }
 
+  /**
+   * Whether the debugger breaks on this exception at this chance: first
+   * chance only under `sxe`; second chance under `sxe` or `sxd` (exceptions
+   * without a filter of their own are WinDbg's "other exceptions", sxd).
+   */
+  breaksOnException(code: number, firstChance: boolean): { breaks: boolean; printed: boolean } {
+    const name = this.forException(code);
+    const state = name === '*' ? 'second-chance' : this.state(name);
+    const breaks = state === 'break' || (!firstChance && state === 'second-chance');
+    return { breaks, printed: breaks || state !== 'ignore' };
+  }
+
   matchesPageFault(event: PageFaultEvent): boolean {
     const { resolutions, ranges } = this.pageFaults;
     if (resolutions.size && !resolutions.has(event.resolution)) return false;
@@ -65,4 +82,14 @@ export class EventFilters {
       return line;
     }).join('\n');
   }
+}
+
+/**
+ * cdb's line for an exception event: `(1.1): Access violation - code
+ * c0000005 (first chance)`, or `(!!! second chance !!!)` when no handler
+ * took it. `1.1` stands for cdb's process.thread ids (one process, one thread).
+ */
+export function exceptionEventLine(code: number, firstChance: boolean): string {
+  const name = EVENT_FILTERS.find((f) => f.exceptionCode === code >>> 0)?.description ?? 'Unknown exception';
+  return `(1.1): ${name} - code ${(code >>> 0).toString(16).padStart(8, '0')} (${firstChance ? 'first chance' : '!!! second chance !!!'})`;
 }

@@ -14,42 +14,77 @@ const upper8 = (value: number): string => hex8(value).toUpperCase();
 
 // --- !vad -----------------------------------------------------------------
 
+/**
+ * The address `!vad` shows for a VAD and accepts back. WinDbg shows the
+ * MMVAD's nonpaged-pool address; mmscope's VADs live in the host's heap, so
+ * each gets one derived from its StartingVpn (which a VAD keeps for life):
+ * MMVAD_ADDRESS_BASE + StartingVpn * MMVAD_ADDRESS_STRIDE, in the kernel's
+ * half, never a user address.
+ */
+const MMVAD_ADDRESS_BASE = 0x86000000;
+const MMVAD_ADDRESS_STRIDE = 0x40;
+const USER_VPNS = 0x80000;
+
+export const vadAddress = (vad: Pick<VadView, 'startingVpn'>): number => (MMVAD_ADDRESS_BASE + vad.startingVpn * MMVAD_ADDRESS_STRIDE) >>> 0;
+
+/** The StartingVpn a VAD address stands for, or undefined when `address` is not one. */
+function startingVpnOfVadAddress(address: number): number | undefined {
+  const offset = (address >>> 0) - MMVAD_ADDRESS_BASE;
+  if (offset < 0 || offset % MMVAD_ADDRESS_STRIDE !== 0 || offset / MMVAD_ADDRESS_STRIDE >= USER_VPNS) return undefined;
+  return offset / MMVAD_ADDRESS_STRIDE;
+}
+
+const VAD_LIST_HEADER = 'VAD     level      start      end    commit';
+
+/** One line of WinDbg's !vad list: `86004000 ( 1)        100      10f         2 Private      READWRITE`. */
 function vadRow(vad: VadView): string {
-  const type = vad.privateMemory ? 'Private' : 'Mapped ';
-  const exe = vad.vadType === 'VadImageMap' ? 'Exe  ' : '';
-  return `(${String(vad.level).padStart(2)}) ${vad.startingVpn.toString(16).padStart(10)} ${vad.endingVpn.toString(16).padStart(8)} ${String(vad.commitCharge).padStart(9)} ${type}      ${exe}${vad.protection}${vad.fileName ? `  ${vad.fileName}` : ''}`;
+  const type = vad.privateMemory ? 'Private ' : 'Mapped  ';
+  const exe = vad.vadType === 'VadImageMap' ? 'Exe  ' : '     ';
+  return `${hex8(vadAddress(vad))} (${String(vad.level).padStart(2)}) ${vad.startingVpn.toString(16).padStart(10)} ${vad.endingVpn.toString(16).padStart(8)} ${String(vad.commitCharge).padStart(9)} ${type}${exe}${vad.protection}${vad.fileName ? `  ${vad.fileName}` : ''}`;
 }
 
 /**
- * !vad [address [1]]: the whole tree (level, start and end VPN, commit, type,
- * protection) with WinDbg's totals, or the VAD holding `address`; with 1 its
- * fields one per line. (WinDbg takes a VAD's pool address; mmscope's VADs
- * live in the kernel's heap, so it takes a virtual address.)
+ * !vad [address [1]] (WinDbg docs, "!vad"): without an argument the whole
+ * tree (VAD address, level, start and end VPN, commit, type, protection)
+ * and WinDbg's totals. With a VAD's address (the list's first column) that
+ * VAD, with `1` its fields one per line, WinDbg's "VAD @" block. An mmscope
+ * extension: any other address is taken as a virtual address and the VAD
+ * holding it is shown (WinDbg takes a virtual address only as `!vad ADDR 1`).
  */
 export function vadCommand(session: DebugSession, address: number | undefined, verbose: boolean): string {
   const vads = session.machine.vads();
   if (address !== undefined) {
+    const startingVpn = startingVpnOfVadAddress(address);
     const vpn = address >>> 12;
-    const vad = vads.find((v) => vpn >= v.startingVpn && vpn <= v.endingVpn);
-    if (!vad) return `no VAD covers ${hex8(address)}`;
-    if (!verbose) return ['level      start      end    commit', vadRow(vad)].join('\n');
-    return [
-      `Start VPN ${vad.startingVpn.toString(16)}  End VPN ${vad.endingVpn.toString(16)}  Control Area  ${vad.controlArea ? `${vad.controlArea.id}` : '00000000'}`,
-      `FirstProtoPte ${hex8(vad.controlArea?.firstPrototypePte ?? 0)}  Commit Charge ${vad.commitCharge} (0n${vad.commitCharge})`,
-      `${vad.privateMemory ? 'PrivateMemory' : 'Mapped'}${vad.memCommit ? ' MemCommit' : ''} ${vad.vadType}`,
-      `    ${vad.protection}${vad.fileName ? `  ${vad.fileName}` : ''}`,
-    ].join('\n');
+    const vad = startingVpn !== undefined
+      ? vads.find((v) => v.startingVpn === startingVpn)
+      : vads.find((v) => vpn >= v.startingVpn && vpn <= v.endingVpn);
+    if (!vad) return startingVpn !== undefined ? `${hex8(address)} is not the address of a VAD` : `no VAD covers ${hex8(address)}`;
+    return verbose ? vadDetails(vad) : [VAD_LIST_HEADER, vadRow(vad)].join('\n');
   }
   const levels = vads.map((v) => v.level);
   const average = vads.length ? Math.round(levels.reduce((a, b) => a + b, 0) / vads.length) : 0;
   const depth = levels.length ? Math.max(...levels) : 0;
   const privateCommit = vads.filter((v) => v.privateMemory).reduce((sum, v) => sum + v.commitCharge, 0);
   return [
-    'level      start      end    commit',
+    VAD_LIST_HEADER,
     ...vads.map(vadRow),
     '',
-    `Total VADs: ${vads.length}, average level: ${average}, maximum depth: ${depth}`,
+    `Total VADs: ${String(vads.length).padStart(5)}  average level: ${String(average).padStart(4)}  maximum depth: ${depth}`,
     `Total private commit: 0x${privateCommit.toString(16)} pages (${privateCommit * 4} KB)`,
+  ].join('\n');
+}
+
+/** `!vad ADDRESS 1`: WinDbg's "VAD @" block (the control area is mmscope's number for it, as the trace prints). */
+function vadDetails(vad: VadView): string {
+  const pages = vad.endingVpn - vad.startingVpn + 1;
+  const firstProto = vad.controlArea?.firstPrototypePte ?? 0;
+  const lastProto = firstProto ? (firstProto + (pages - 1) * 4) >>> 0 : 0;
+  return [
+    `VAD @ ${hex8(vadAddress(vad))}`,
+    `  Start VPN: ${vad.startingVpn.toString(16).padStart(13)}  End VPN: ${vad.endingVpn.toString(16).padStart(8)}  Control Area:  ${vad.controlArea ? vad.controlArea.id : '00000000'}`,
+    `  First ProtoPte: ${hex8(firstProto)}  Last PTE ${hex8(lastProto)}  Commit Charge ${String(vad.commitCharge).padStart(9)} (0n${vad.commitCharge})`,
+    `   ${vad.privateMemory ? 'PrivateMemory' : 'Mapped'}${vad.memCommit ? ' MemCommit' : ''} ${vad.vadType} ${vad.protection}${vad.fileName ? `  ${vad.fileName}` : ''}`,
   ].join('\n');
 }
 

@@ -4,7 +4,7 @@
 import type { Machine } from '../kernel/machine.js';
 import type { StopReason } from '../kernel/execution-control.js';
 import type { PageFaultEvent, TraceEvent } from '../trace/events.js';
-import { EventFilters } from './event-filters.js';
+import { EventFilters, exceptionEventLine } from './event-filters.js';
 import { SymbolTable, moduleNameOf, readElfSymbols } from './symbols.js';
 import { evaluate, type ExpressionContext } from './expression.js';
 
@@ -45,7 +45,7 @@ export class DebugSession {
   /** Starts the process and stops at its first instruction (the initial break). */
   start(): SessionStop {
     this.machine.stopOnEvents((event) => this.onEvent(event));
-    this.machine.stopOnExceptions((report) => this.onException(report.code));
+    this.machine.stopOnExceptions((report, firstChance) => this.onException(report.code, firstChance));
     this.takeSnapshot();
     return this.report(this.machine.runToEntry());
   }
@@ -176,11 +176,11 @@ export class DebugSession {
 
   // --- events -----------------------------------------------------------------
 
-  private onException(code: number): boolean {
-    const name = this.filters.forException(code);
-    const state = this.filters.state(name);
-    if (state === 'output') this.notes.push(`(first chance) exception ${(code >>> 0).toString(16)} (${name}) passed to the program`);
-    return state === 'break';
+  /** Breaks as the filter says for this chance; an exception it lets pass is still printed unless ignored (sxi), as cdb does. */
+  private onException(code: number, firstChance: boolean): boolean {
+    const { breaks, printed } = this.filters.breaksOnException(code, firstChance);
+    if (printed && !breaks) this.notes.push(exceptionEventLine(code, firstChance));
+    return breaks;
   }
 
   /** Called for every trace event while the CPU runs: returns the filter that stops it, if any. */

@@ -19,25 +19,30 @@ import {
 /** Exception codes whose parameters are [0 read / 1 write, address], as Windows fills them (an in-page error adds the I/O's NTSTATUS). */
 const ADDRESS_EXCEPTIONS = new Set([STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW, STATUS_IN_PAGE_ERROR]);
 
-/** An exception held for a debugger before the guest sees it (first chance). */
+/** An exception held for a debugger: before the guest sees it (first chance), or after no handler took it (second chance). */
 export interface HeldException {
   report: ExceptionReport;
   registers: X86Registers;
   record: ExceptionRecord;
+  firstChance: boolean;
 }
 
 export class ExceptionDispatcher {
   /** The user-mode dispatcher's address, registered by the runtime at start-up. */
   userDispatcher: number | undefined;
   /**
-   * A debugger's first look at an exception, before the guest's handlers
-   * (Windows' DbgkForwardException to the debug port): true holds it and
-   * stops the CPU at the faulting instruction; `deliverHeld` passes it on.
+   * A debugger's look at an exception (Windows' DbgkForwardException to the
+   * debug port, KiDispatchException): first chance before the guest's
+   * handlers, second chance when none handled it, before the process ends.
+   * True holds it and stops the CPU at the faulting instruction (for the
+   * second chance the thread gets the exception's context back, as
+   * KiDispatchException does); `deliverHeld` passes it on.
    */
-  debugPort: ((report: ExceptionReport) => boolean) | undefined;
+  debugPort: ((report: ExceptionReport, firstChance: boolean) => boolean) | undefined;
   /** The exception a debugger is holding, if any. */
   held: HeldException | undefined;
   private lastRaised: ExceptionReport | undefined;
+  private contextToRestore: X86Registers | undefined;
 
   constructor(private readonly engine: Engine, private readonly process: Process, private readonly trace: TraceBus) {}
 
@@ -46,39 +51,44 @@ export class ExceptionDispatcher {
    * `record` is the guest's own for a software exception (NtRaiseException).
    */
   raise(report: ExceptionReport, registers: X86Registers = readRegisters(this.engine), record = ExceptionDispatcher.recordOf(report)): void {
-    if (this.debugPort?.(report)) {
-      this.held = { report, registers, record };
+    if (this.debugPort?.(report, true)) {
+      this.held = { report, registers, record, firstChance: true };
       this.engine.stop();
       return;
     }
-    this.lastRaised = report;
-    if (this.userDispatcher === undefined || !this.deliver(record, registers)) {
-      this.endProcess(report);
-      return;
-    }
-    this.emit(report, true);
+    this.dispatch(report, registers, record);
   }
 
-  /** Passes a held exception to the guest (WinDbg's `gN`), or drops it (`gh`: the faulting instruction runs again). */
+  /**
+   * Passes a held exception on (WinDbg's `gN`): a first-chance one to the
+   * guest's handlers, a second-chance one ends the process. `gh` (handled)
+   * drops it: the thread goes on at the faulting instruction.
+   */
   deliverHeld(handled: boolean): void {
     const held = this.held;
     this.held = undefined;
     if (!held || handled) return;
-    this.lastRaised = held.report;
-    if (this.userDispatcher === undefined || !this.deliver(held.record, held.registers)) {
-      this.endProcess(held.report);
-      return;
-    }
-    this.emit(held.report, true);
+    if (held.firstChance) this.dispatch(held.report, held.registers, held.record);
+    else this.terminateWith(held.report);
   }
 
-  /** The guest gave up (NtRaiseException with FirstChance = FALSE): end the process with the richest report we have. */
+  /** The guest gave up (NtRaiseException with FirstChance = FALSE): second chance, with the richest report we have. */
   raiseUnhandled(record: ExceptionRecord, context: X86Registers): void {
     const last = this.lastRaised;
     const report: ExceptionReport = last && last.code === record.code >>> 0 && last.eip === context.eip
       ? last
       : reportOfRecord(record, context.eip);
-    this.endProcess(report);
+    this.endProcess(report, context, record);
+  }
+
+  /** First chance for the guest: its user-mode dispatcher, or the end when it has none or the stack cannot take the records. */
+  private dispatch(report: ExceptionReport, registers: X86Registers, record: ExceptionRecord): void {
+    this.lastRaised = report;
+    if (this.userDispatcher === undefined || !this.deliver(record, registers)) {
+      this.endProcess(report, registers, record);
+      return;
+    }
+    this.emit(report, true);
   }
 
   /** Builds the record from a report, as the trap handlers know it. */
@@ -110,7 +120,30 @@ export class ExceptionDispatcher {
     return true;
   }
 
-  private endProcess(report: ExceptionReport): void {
+  /** No handler took it: the debugger's second chance, else the process ends with the exception's code. */
+  private endProcess(report: ExceptionReport, registers: X86Registers, record: ExceptionRecord): void {
+    if (this.debugPort?.(report, false)) {
+      // The context goes back to the thread once the CPU has stopped: moving EIP in a hook makes Unicorn drop the stop.
+      this.held = { report, registers, record, firstChance: false };
+      this.contextToRestore = registers;
+      this.engine.stop();
+      return;
+    }
+    this.terminateWith(report);
+  }
+
+  /**
+   * After the CPU stopped for a second-chance exception: the thread gets the
+   * exception's context (the faulting instruction), as KiDispatchException
+   * writes it to the trap frame before the debugger's second look.
+   */
+  restoreHeldContext(): void {
+    if (!this.contextToRestore) return;
+    writeUserRegisters(this.engine, this.contextToRestore);
+    this.contextToRestore = undefined;
+  }
+
+  private terminateWith(report: ExceptionReport): void {
     this.emit(report, false);
     this.process.unhandledException = report;
     this.process.terminate(report.code);

@@ -20,7 +20,8 @@ export type StopReason =
   | { kind: 'breakpoint'; address: number }
   | { kind: 'watchpoint'; address: number; size: number; write: boolean; accessAddress: number }
   | { kind: 'event'; filter: string; event: TraceEvent }
-  | { kind: 'exception'; report: ExceptionReport }
+  /** `firstChance`: before the guest's handlers; false: none handled it and the process ends at the next resume (unless `gh`). */
+  | { kind: 'exception'; report: ExceptionReport; firstChance: boolean }
   | { kind: 'ended' };
 
 /** Chooses which trace events stop the CPU: a filter name (`pf`, `sys`…) or undefined to go on. */
@@ -132,11 +133,11 @@ export class ExecutionControl {
     });
   }
 
-  /** Holds exceptions the filter accepts before the guest's handlers see them (first chance). */
-  stopOnExceptions(filter: ((report: ExceptionReport) => boolean) | undefined): void {
-    this.exceptions.debugPort = filter && ((report) => {
-      if (!this.running || !filter(report)) return false;
-      this.pending ??= { kind: 'exception', report };
+  /** Holds exceptions the filter accepts: before the guest's handlers see them (first chance), or after none handled them (second chance). */
+  stopOnExceptions(filter: ((report: ExceptionReport, firstChance: boolean) => boolean) | undefined): void {
+    this.exceptions.debugPort = filter && ((report, firstChance) => {
+      if (!this.running || !filter(report, firstChance)) return false;
+      this.pending ??= { kind: 'exception', report, firstChance };
       return true;
     });
   }

@@ -433,6 +433,7 @@ export class Machine {
     let bugCheck: BugCheck | undefined;
     const stop = control.runUntilStop(begin, (from) => { bugCheck = this.startCpu(from, until, timeoutUs, maxInstructions); }, { fromBreakpoint: this.cpuStarted, step });
     this.cpuStarted = true;
+    this.traps!.exceptions.restoreHeldContext();
     // A debugger's stop on the exit (epr) comes first: the process ends at the next resume, as WinDbg's exit-process break.
     if (stop?.kind === 'event' && !bugCheck && this.terminatingWith() !== undefined) return stop;
     if (this.outcomeAfterRun(bugCheck, options, started)) return { kind: 'ended' };
@@ -460,8 +461,13 @@ export class Machine {
   /** Stops after the kernel handled a trace event the filter names (page faults, system calls…); undefined removes it. */
   stopOnEvents(filter: EventStopFilter | undefined): void { this.debugControl().stopOnEvents(filter); }
 
-  /** Holds exceptions the filter accepts before the guest's handlers see them (first chance). */
-  stopOnExceptions(filter: ((report: ExceptionReport) => boolean) | undefined): void { this.debugControl().stopOnExceptions(filter); }
+  /**
+   * Holds exceptions the filter accepts: first chance before the guest's
+   * handlers see them, second chance (`firstChance` false) when none handled
+   * them, before the process would end. `resume()` then passes it on (a
+   * second-chance one ends the process) or, with `exceptionHandled`, drops it.
+   */
+  stopOnExceptions(filter: ((report: ExceptionReport, firstChance: boolean) => boolean) | undefined): void { this.debugControl().stopOnExceptions(filter); }
 
   /** Guest memory through the page tables, without side effects: undefined for bytes on pages that are not valid. */
   inspect(address: number, length: number): (number | undefined)[] { return readWithoutSideEffects(this.space, address, length); }

@@ -27,6 +27,20 @@ describe('mmscope debug', () => {
     expect(run.stdout).not.toContain('total 3'); // q ended it before the printf
   });
 
+  it('-xe cpr (cdb\'s) stops at process creation, before anything of the program ran: no process heap yet', () => {
+    const run = runCli(['debug', '-xe', 'cpr', '-c', '!heap -s; q', elf()]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^ModLoad: 00400000 [0-9a-f]{8}   .*debuggee.*\nCreate process .*: nothing of it has run yet - event 'cpr'\neax=/);
+    expect(run.stdout).not.toContain('Initial break');
+    expect(run.stdout).toMatch(/!_start:\n/); // the program's first instruction
+    expect(run.stdout).toContain('no process heap'); // crt0 creates it: not yet
+    const notify = runCli(['debug', '-xn', 'cpr', '-c', 'q', elf()]);
+    expect(notify.stdout).toMatch(/Create process .*\nInitial break at the program's entry point/);
+    const unknown = runCli(['debug', '-xe', 'nosuch', '-c', 'q', elf()]);
+    expect(unknown.stderr).toContain("-xe nosuch: unknown event filter 'nosuch'");
+    expect(unknown.status).not.toBe(0);
+  });
+
   it('reads commands from stdin; the guest runs to its end and its exit status is ours', () => {
     const run = debugWithInput([elf()], 'g\n');
     expect(run.stdout).toContain('0:000> g\n');

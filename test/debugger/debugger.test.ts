@@ -41,7 +41,16 @@ describe('the seed\'s experiment, as a WinDbg session', () => {
       expect(run(`bp ${rc}!main; g`)).toContain('Breakpoint 0 hit');
       run('sxe vad; sxe commit; sxe pf:210000-21ffff');
       expect(run('g')).toContain("mmscope event 'vad'");
-      expect(run('!vad 210000')).toMatch(/\(\s*\d\)\s+210\s+21f\s+0 Private\s+READWRITE/);
+      const reserved = run('!vad 210000');
+      expect(reserved).toMatch(/^VAD     level      start      end    commit\n[0-9a-f]{8} \(\s*\d\)\s+210\s+21f\s+0 Private      READWRITE$/);
+      // The first column is the VAD's address, which !vad takes back (WinDbg's form); the whole tree lists it too.
+      const vadAddress = reserved.split('\n')[1]!.slice(0, 8);
+      expect(Number.parseInt(vadAddress, 16)).toBeGreaterThanOrEqual(0x80000000);
+      expect(run(`!vad ${vadAddress}`)).toBe(reserved);
+      expect(run('!vad')).toContain(reserved.split('\n')[1]);
+      expect(run('!vad')).toMatch(/\n[0-9a-f]{8} \(\s*\d\)\s+400\s+[0-9a-f]+\s+\d+ Mapped  Exe  EXECUTE_WRITECOPY  /); // WinDbg's columns for an image
+      expect(run('!vad')).toMatch(/\n\nTotal VADs: +\d+  average level: +\d+  maximum depth: \d+\n/);
+      expect(run(`!vad ${vadAddress} 1`)).toMatch(new RegExp(`^VAD @ ${vadAddress}\n  Start VPN: +210  End VPN: +21f  Control Area:  00000000\n.*Commit Charge +0 \\(0n0\\)\n   PrivateMemory`));
       expect(run('g')).toContain("mmscope event 'commit'");
       expect(run('!vad 210000')).toMatch(/210\s+21f\s+1 Private/);
       const demandZero = run('!pte 210000');
@@ -153,6 +162,35 @@ describe('execution control', () => {
       const end = run('g');
       expect(end).toContain('exited with status 00000003');
       expect(machine.output.stdout).toContain('recovered');
+    });
+  });
+
+  it('an access violation no handler takes stops again at second chance (av is sxe: first chance too); g then ends the process', async () => {
+    await debug(source, ['crash'], ({ run, machine, session }) => {
+      expect(run('g')).toContain('(1.1): Access violation - code c0000005 (first chance)');
+      const faulting = eip(machine);
+      const second = run('g');
+      expect(second).toMatch(/^\(1\.1\): Access violation - code c0000005 \(!!! second chance !!!\)\neax=/);
+      expect(second).not.toContain('First chance exceptions');
+      expect(eip(machine)).toBe(faulting); // the exception's context, at the faulting instruction
+      expect(session.lastStop?.reason).toMatchObject({ kind: 'exception', firstChance: false, report: { code: 0xc0000005, address: 0x50000000 } });
+      expect(session.ended).toBe(false);
+      expect(run('g')).toMatch(/The process ended: .*c0000005/i);
+      expect(machine.outcome()).toMatchObject({ reason: 'exception', exitStatus: 0xc0000005 });
+    });
+  });
+
+  it('sxd av: no first-chance stop (its line is printed), the second chance stops; sxi av: no stop at all', async () => {
+    await debug(source, ['crash'], ({ run, machine }) => {
+      run('sxd av');
+      const stop = run('g');
+      expect(stop).toMatch(/^\(1\.1\): Access violation - code c0000005 \(first chance\)\n\(1\.1\): Access violation - code c0000005 \(!!! second chance !!!\)\n/);
+      expect(machine.disassemble(eip(machine), 1)[0]!.text).toMatch(/dword ptr \[/);
+    });
+    await debug(source, ['crash'], ({ run, machine }) => {
+      run('sxi av');
+      expect(run('g')).toMatch(/^The process ended: .*c0000005/i);
+      expect(machine.outcome()).toMatchObject({ reason: 'exception', exitStatus: 0xc0000005 });
     });
   });
 
@@ -294,9 +332,11 @@ describe('modules', () => {
 describe('event filters on real guests', () => {
   const instruction = (machine: Machine): string => machine.disassemble(eip(machine), 1)[0]!.text;
 
-  it('ii (on by default) stops at the ud2 with WinDbg\'s line; g passes it on and the unhandled #UD ends the process', async () => {
+  it('ii (on by default) stops at the ud2 with WinDbg\'s line; g passes it on, no handler takes it: second chance; g ends the process', async () => {
     await debug('test/guests/cpu-exceptions.c', ['ud2'], ({ run, machine }) => {
       expect(run('g')).toContain('Illegal instruction - code c000001d (first chance)');
+      expect(instruction(machine)).toMatch(/^ud2/);
+      expect(run('g')).toContain('(1.1): Illegal instruction - code c000001d (!!! second chance !!!)'); // no handler took it
       expect(instruction(machine)).toMatch(/^ud2/);
       expect(run('g')).toMatch(/The process ended: .*c000001d/i);
     });
@@ -309,8 +349,8 @@ describe('event filters on real guests', () => {
       expect(stop).toContain('Guard page violation - code 80000001 (first chance)');
       expect(session.lastStop?.reason).toMatchObject({ kind: 'exception', report: { code: 0x80000001 } });
       expect(instruction(machine)).toMatch(/byte ptr \[/);
-      run('sxn gp; sxd av; sxd bpe'); // the guest goes on to raise and handle an AV and an int3
-      expect(run('g')).toMatch(/exception 80000001 \(gp\) passed to the program[\s\S]*exited with status 00000000/);
+      run('sxn gp; sxd av; sxd bpe; sxd dz'); // the guest goes on to raise and handle AVs, an int3 and a divide by zero
+      expect(run('g')).toMatch(/\(1\.1\): Guard page violation - code 80000001 \(first chance\)[\s\S]*exited with status 00000000/);
     });
   });
 

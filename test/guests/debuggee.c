@@ -1,6 +1,7 @@
 /* A program to debug: a function called in a loop (breakpoints, p, t, gu,
    k), a global written each call (ba w), and with "fault" an access
-   violation a vectored handler recovers from (sxe av, g passes it on). */
+   violation a vectored handler recovers from (sxe av, g passes it on);
+   with "crash" one no handler takes (second chance). */
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,10 @@ int main(int argc, char **argv) {
       total = *bad;
     }
     printf("recovered\n");
+  }
+  if (argc > 1 && strcmp(argv[1], "crash") == 0) {
+    volatile int *bad = (int *)0x50000000;
+    total = *bad;
   }
   return total;
 }
