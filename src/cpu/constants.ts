@@ -55,6 +55,16 @@ export const X86Reg = {
   IDTR: 242,
   GDTR: 243,
 } as const;
+/** Unicorn's x87 and SSE registers (unicorn/x86.h): ST0 + i is ST(i) from the stack top, XMM0 + i is XMMi. */
+export const X86FloatReg = {
+  FPSW: 31,
+  ST0: 114,
+  XMM0: 122,
+  FPCW: 246,
+  FPTAG: 247,
+  MXCSR: 249,
+} as const;
+
 export type X86RegName = keyof typeof X86Reg;
 export type X86RegId = (typeof X86Reg)[X86RegName];
 

@@ -170,6 +170,17 @@ export class Engine implements Disposable {
     this.call('uc_reg_write', this.lib.regWrite(this.handle, id, this.scratch));
   }
 
+  /**
+   * A register wider than 32 bits as Unicorn stores it, little-endian:
+   * `size` bytes (10 for an x87 ST(i): the 64-bit mantissa, then sign and
+   * exponent; 16 for an XMM register; 2 for FPCW/FPSW/FPTAG).
+   */
+  readRegisterBytes(id: number, size: number): Uint8Array {
+    const buffer = new Uint8Array(Math.max(size, 16));
+    this.call('uc_reg_read', this.lib.regRead(this.handle, id, buffer));
+    return buffer.slice(0, size);
+  }
+
   /** Reads several 32-bit registers in one native call. */
   readRegisters(ids: readonly X86RegId[]): Uint32Array {
     const values = new Uint32Array(ids.length);

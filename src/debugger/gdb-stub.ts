@@ -11,10 +11,12 @@ import type { X86RegName } from '../cpu/constants.js';
 
 /** GDB's i386 register numbers (32bit-core.xml order) for the registers mmscope exposes. */
 const GENERAL_REGISTERS: readonly X86RegName[] = ['EAX', 'ECX', 'EDX', 'EBX', 'ESP', 'EBP', 'ESI', 'EDI', 'EIP', 'EFLAGS', 'CS', 'SS', 'DS', 'ES', 'FS', 'GS'];
-/** st0-st7 (10 bytes each) and the eight x87 control registers (4 bytes each) follow; mmscope reports them as zero. */
-const FPU_BYTES = 8 * 10 + 8 * 4;
+/** gdb's numbers after the general registers: st0-st7 16-23, fctrl..fop 24-31, xmm0-xmm7 32-39, mxcsr 40 (32bit-core.xml, 32bit-sse.xml). */
+const ST0_REGNUM = 16, MXCSR_REGNUM = 40;
 
-const SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGSEGV = 11;
+const SIGINT = 2, SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGSEGV = 11;
+/** How long the CPU runs between looks at the socket while gdb waits for a stop (its Ctrl-C). */
+const CONTINUE_SLICE_MS = 50;
 
 /** The target description: GDB's i386 core feature (general, segment and x87 registers). */
 const TARGET_XML = `<?xml version="1.0"?>
@@ -44,6 +46,28 @@ const TARGET_XML = `<?xml version="1.0"?>
     <reg name="ftag" bitsize="32" type="int" group="float"/><reg name="fiseg" bitsize="32" type="int" group="float"/>
     <reg name="fioff" bitsize="32" type="int" group="float"/><reg name="foseg" bitsize="32" type="int" group="float"/>
     <reg name="fooff" bitsize="32" type="int" group="float"/><reg name="fop" bitsize="32" type="int" group="float"/>
+  </feature>
+  <feature name="org.gnu.gdb.i386.sse">
+    <vector id="v4f" type="ieee_single" count="4"/><vector id="v2d" type="ieee_double" count="2"/>
+    <vector id="v16i8" type="int8" count="16"/><vector id="v8i16" type="int16" count="8"/>
+    <vector id="v4i32" type="int32" count="4"/><vector id="v2i64" type="int64" count="2"/>
+    <union id="vec128">
+      <field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/><field name="v16_int8" type="v16i8"/>
+      <field name="v8_int16" type="v8i16"/><field name="v4_int32" type="v4i32"/><field name="v2_int64" type="v2i64"/>
+      <field name="uint128" type="uint128"/>
+    </union>
+    <flags id="i386_mxcsr" size="4">
+      <field name="IE" start="0" end="0"/><field name="DE" start="1" end="1"/><field name="ZE" start="2" end="2"/>
+      <field name="OE" start="3" end="3"/><field name="UE" start="4" end="4"/><field name="PE" start="5" end="5"/>
+      <field name="DAZ" start="6" end="6"/><field name="IM" start="7" end="7"/><field name="DM" start="8" end="8"/>
+      <field name="ZM" start="9" end="9"/><field name="OM" start="10" end="10"/><field name="UM" start="11" end="11"/>
+      <field name="PM" start="12" end="12"/><field name="FZ" start="15" end="15"/>
+    </flags>
+    <reg name="xmm0" bitsize="128" type="vec128"/><reg name="xmm1" bitsize="128" type="vec128"/>
+    <reg name="xmm2" bitsize="128" type="vec128"/><reg name="xmm3" bitsize="128" type="vec128"/>
+    <reg name="xmm4" bitsize="128" type="vec128"/><reg name="xmm5" bitsize="128" type="vec128"/>
+    <reg name="xmm6" bitsize="128" type="vec128"/><reg name="xmm7" bitsize="128" type="vec128"/>
+    <reg name="mxcsr" bitsize="32" type="i386_mxcsr" group="vector"/>
   </feature>
 </target>`;
 
@@ -75,10 +99,12 @@ export function serveGdb(session: DebugSession, engine: CommandEngine, options: 
 class GdbConnection {
   private lastStop = 'S05';
   private noAck = false;
+  /** While a continue runs (in slices): whether gdb sent its interrupt (Ctrl-C, the byte 0x03). */
+  private continuing: { interrupted: boolean } | undefined;
 
   constructor(private readonly session: DebugSession, private readonly engine: CommandEngine, private readonly socket: Socket) {
     socket.setEncoding('latin1');
-    const reader = new PacketReader((data, ok) => this.onPacket(data, ok), () => { /* the CPU only runs inside a packet: nothing to interrupt */ });
+    const reader = new PacketReader((data, ok) => this.onPacket(data, ok), () => { if (this.continuing) this.continuing.interrupted = true; });
     socket.on('data', (chunk: string) => reader.push(chunk));
     socket.on('error', () => socket.destroy());
   }
@@ -106,8 +132,8 @@ class GdbConnection {
       case 'm': return this.readMemory(data.slice(1));
       case 'M': return this.writeMemory(data.slice(1), true);
       case 'X': return this.writeMemory(data.slice(1), false);
-      case 'c': return this.resume(() => this.session.go(undefined, true));
-      case 'C': return this.resume(() => this.session.go(undefined, false));
+      case 'c': return this.continue(true);
+      case 'C': return this.continue(false);
       case 's': case 'S': return this.resume(() => this.session.stepInto());
       case 'Z': case 'z': return this.breakpoint(head === 'Z', data.slice(1));
       case 'H': return 'OK';
@@ -137,13 +163,12 @@ class GdbConnection {
     return '';
   }
 
-  private vPacket(data: string): string {
+  private vPacket(data: string): string | undefined {
     if (data === 'vCont?') return 'vCont;c;C;s;S';
     if (data.startsWith('vCont;')) {
       const action = data.slice(6).split(';')[0]!.split(':')[0]!;
       if (action.startsWith('s') || action.startsWith('S')) return this.resume(() => this.session.stepInto());
-      if (action.startsWith('C')) return this.resume(() => this.session.go(undefined, false));
-      return this.resume(() => this.session.go(undefined, true));
+      return this.continue(!action.startsWith('C'));
     }
     if (data.startsWith('vKill')) { this.session.machine.terminate(0); return 'OK'; }
     return '';
@@ -161,7 +186,23 @@ class GdbConnection {
 
   private readAllRegisters(): string {
     const values = this.session.machine.registers(GENERAL_REGISTERS);
-    return GENERAL_REGISTERS.map((name) => littleEndianHex(values[name]!)).join('') + '00'.repeat(FPU_BYTES);
+    return GENERAL_REGISTERS.map((name) => littleEndianHex(values[name]!)).join('') + this.floatingPointRegisters().join('');
+  }
+
+  /**
+   * Registers 16-40 in gdb's order and encoding: st0-st7 (10 bytes, as
+   * FSAVE), fctrl, fstat, ftag (the full tag word), fiseg, fioff, foseg,
+   * fooff, fop (Unicorn keeps no instruction or operand pointers: 0),
+   * xmm0-xmm7, mxcsr.
+   */
+  private floatingPointRegisters(): string[] {
+    const fpu = this.session.machine.floatingPointState();
+    return [
+      ...fpu.st.map(toHex),
+      ...[fpu.control, fpu.status, fpu.tag, 0, 0, 0, 0, 0].map(littleEndianHex),
+      ...fpu.xmm.map(toHex),
+      littleEndianHex(fpu.mxcsr),
+    ];
   }
 
   private writeAllRegisters(hex: string): string {
@@ -174,7 +215,7 @@ class GdbConnection {
   private readRegister(number: number): string {
     const name = GENERAL_REGISTERS[number];
     if (name) return littleEndianHex(this.session.machine.registers([name])[name]!);
-    if (number < GENERAL_REGISTERS.length + 16) return '00'.repeat(number < GENERAL_REGISTERS.length + 8 ? 10 : 4);
+    if (number >= ST0_REGNUM && number <= MXCSR_REGNUM) return this.floatingPointRegisters()[number - ST0_REGNUM]!;
     return 'E45';
   }
 
@@ -216,6 +257,28 @@ class GdbConnection {
     const existing = this.session.breakpoints.find((b) => b.address === address && (type! <= 1 ? b.kind === 'bp' : b.kind === 'ba' && b.access === access));
     if (existing) this.session.clear(existing);
     return 'OK';
+  }
+
+  /**
+   * c / C / vCont;c: runs the guest in slices, looking at the socket between
+   * them, and replies when it stops; gdb's Ctrl-C stops it with SIGINT
+   * (the reply is sent later, so this answers nothing now). `handled` drops
+   * a held exception (c), or passes it on (C with its signal).
+   */
+  private continue(handled: boolean): undefined {
+    if (this.session.ended) { this.send(this.exitReply()); return undefined; }
+    const continuing = { interrupted: false };
+    this.continuing = continuing;
+    const slice = (): void => {
+      if (this.socket.destroyed) { this.continuing = undefined; return; }
+      const stop = continuing.interrupted ? undefined : this.session.go(undefined, handled, CONTINUE_SLICE_MS);
+      if (stop?.reason.kind === 'paused') { setImmediate(slice); return; }
+      this.continuing = undefined;
+      this.lastStop = stop ? this.stopReply(stop) : `T${hex2(SIGINT)}thread:1;`;
+      this.send(this.lastStop);
+    };
+    slice();
+    return undefined;
   }
 
   private resume(run: () => SessionStop): string {

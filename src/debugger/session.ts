@@ -52,9 +52,13 @@ export class DebugSession {
 
   get ended(): boolean { return this.machine.outcome() !== undefined; }
 
-  /** g [address]: run until a stop; `handled` drops a held exception (gh) instead of passing it on (gN). */
-  go(until?: number, handled = false): SessionStop {
-    return this.report(this.machine.resume({ ...(until !== undefined ? { until } : {}), exceptionHandled: handled }));
+  /**
+   * g [address]: run until a stop; `handled` drops a held exception (gh)
+   * instead of passing it on (gN); `sliceMs` gives the CPU back after that
+   * long with a 'paused' stop (the gdb stub's chance to see a Ctrl-C).
+   */
+  go(until?: number, handled = false, sliceMs?: number): SessionStop {
+    return this.report(this.machine.resume({ ...(until !== undefined ? { until } : {}), exceptionHandled: handled, ...(sliceMs !== undefined ? { sliceMs } : {}) }));
   }
 
   /** t: one instruction, into calls. */

@@ -22,6 +22,8 @@ export type StopReason =
   | { kind: 'event'; filter: string; event: TraceEvent }
   /** `firstChance`: before the guest's handlers; false: none handled it and the process ends at the next resume (unless `gh`). */
   | { kind: 'exception'; report: ExceptionReport; firstChance: boolean }
+  /** A resume with `sliceMs` gave the CPU back: nothing happened, the process goes on at the next resume. */
+  | { kind: 'paused' }
   | { kind: 'ended' };
 
 /** Chooses which trace events stop the CPU: a filter name (`pf`, `sys`…) or undefined to go on. */

@@ -2,7 +2,7 @@
 // TypeScript API the CLI and the tests use.
 import { readFileSync, realpathSync } from 'node:fs';
 import { Engine } from '../cpu/engine.js';
-import { UC_PROT_READ, UC_PROT_WRITE, X86Reg, type X86RegName } from '../cpu/constants.js';
+import { UC_PROT_READ, UC_PROT_WRITE, X86FloatReg, X86Reg, type X86RegName } from '../cpu/constants.js';
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
 import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
@@ -150,6 +150,12 @@ export interface ResumeOptions extends RunOptions {
   until?: number;
   /** A held exception is dropped instead of passed to the guest (WinDbg's `gh`; the default is `gN`). */
   exceptionHandled?: boolean;
+  /**
+   * Give the CPU back after about this many milliseconds with `{ kind:
+   * 'paused' }` (the process goes on at the next resume), so a caller on
+   * Node's event loop can look at its input between slices (gdb's Ctrl-C).
+   */
+  sliceMs?: number;
 }
 
 export type RunOutcome =
@@ -428,7 +434,8 @@ export class Machine {
     if (!this.cpuStarted) this.sharedUserData.update(process.clock);
     if (this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
     const begin = this.cpuStarted ? control.eip() : KERNEL_ENTRY_ADDRESS;
-    const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
+    const limitMs = Math.min(options.timeoutMs ?? Infinity, options.sliceMs ?? Infinity);
+    const timeoutUs = Number.isFinite(limitMs) ? Math.max(1, Math.round(limitMs * 1000)) : 0;
     const until = options.until ?? EMULATION_END_ADDRESS;
     let bugCheck: BugCheck | undefined;
     const stop = control.runUntilStop(begin, (from) => { bugCheck = this.startCpu(from, until, timeoutUs, maxInstructions); }, { fromBreakpoint: this.cpuStarted, step });
@@ -439,7 +446,7 @@ export class Machine {
     if (this.outcomeAfterRun(bugCheck, options, started)) return { kind: 'ended' };
     if (stop) return stop;
     if (options.until !== undefined && control.eip() === options.until >>> 0) return { kind: 'breakpoint', address: options.until >>> 0 };
-    return { kind: 'step' };
+    return options.sliceMs !== undefined && !step ? { kind: 'paused' } : { kind: 'step' };
   }
 
   /** The exit status of a process that asked to end (NtTerminateProcess) but is not torn down yet; undefined otherwise. */
@@ -672,6 +679,25 @@ export class Machine {
   registers(names: readonly X86RegName[] = ['EAX', 'EBX', 'ECX', 'EDX', 'ESI', 'EDI', 'EBP', 'ESP', 'EIP', 'EFLAGS']): Record<string, number> {
     const values = this.engine.readRegisters(names.map((n) => X86Reg[n]));
     return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+  }
+
+  /**
+   * The x87 and SSE state of the stopped thread: ST(0)-ST(7) from the stack
+   * top, 10 bytes each (64-bit mantissa, then sign and exponent, as FSAVE
+   * stores them); the control, status (TOP included) and full tag words;
+   * XMM0-XMM7, 16 bytes each; MXCSR. Unicorn keeps no FPU instruction or
+   * operand pointers, so a debugger shows those as 0.
+   */
+  floatingPointState(): { st: Uint8Array[]; control: number; status: number; tag: number; xmm: Uint8Array[]; mxcsr: number } {
+    const word = (id: number): number => { const b = this.engine.readRegisterBytes(id, 4); return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0; };
+    return {
+      st: Array.from({ length: 8 }, (_, i) => this.engine.readRegisterBytes(X86FloatReg.ST0 + i, 10)),
+      control: word(X86FloatReg.FPCW) & 0xffff,
+      status: word(X86FloatReg.FPSW) & 0xffff,
+      tag: word(X86FloatReg.FPTAG) & 0xffff,
+      xmm: Array.from({ length: 8 }, (_, i) => this.engine.readRegisterBytes(X86FloatReg.XMM0 + i, 16)),
+      mxcsr: word(X86FloatReg.MXCSR),
+    };
   }
 
   /** Reads resident guest memory without side effects; undefined where not resident. */

@@ -15,8 +15,12 @@ function collect(child: ReturnType<typeof spawn>): Promise<Finished> {
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
-/** Starts `mmscope run --gdb 127.0.0.1:0 ELF`, waits for its port, runs gdb with `commands`, and returns both sides. */
-async function withGdb(elf: string, args: string[], commands: string[]): Promise<{ gdb: Finished; mmscope: Finished }> {
+/**
+ * Starts `mmscope run --gdb 127.0.0.1:0 ELF`, waits for its port, runs gdb
+ * with `commands`, and returns both sides. `onGdbOutput` sees gdb's output
+ * as it comes (stdout and stderr) with the gdb process.
+ */
+async function withGdb(elf: string, args: string[], commands: string[], onGdbOutput?: (seen: string, gdb: ReturnType<typeof spawn>) => void): Promise<{ gdb: Finished; mmscope: Finished }> {
   const mmscope = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'mmscope.js'), 'run', '--gdb', '127.0.0.1:0', elf, ...args], { cwd: PROJECT_ROOT });
   const mmscopeDone = collect(mmscope);
   const port = await new Promise<number>((resolve, reject) => {
@@ -31,6 +35,12 @@ async function withGdb(elf: string, args: string[], commands: string[]): Promise
   const gdb = spawn('gdb', ['-batch', '-nx', '-ex', 'set architecture i386', '-ex', `file ${elf}`, '-ex', `target remote 127.0.0.1:${port}`,
     ...commands.flatMap((c) => ['-ex', c])], { cwd: PROJECT_ROOT });
   const gdbDone = collect(gdb);
+  if (onGdbOutput) {
+    let seen = '';
+    const watch = (d: Buffer): void => { seen += d.toString(); onGdbOutput(seen, gdb); };
+    gdb.stdout!.on('data', watch);
+    gdb.stderr!.on('data', watch);
+  }
   const finished = await gdbDone;
   // gdb prints some messages ("Cannot access memory …") on stderr: read both, in one text.
   return { gdb: { ...finished, stdout: finished.stdout + finished.stderr }, mmscope: await mmscopeDone };
@@ -70,5 +80,34 @@ describe('the GDB remote stub, driven by Debian\'s gdb', () => {
     expect(gdb.stdout).toMatch(/=> 0x[0-9a-f]+ <main\+\d+>:\s+mov/);
     expect(gdb.stdout).toContain('exited with code 03');
     expect(mmscope.stdout).toContain('recovered');
+  });
+
+  it('x87 and SSE registers are the guest\'s: st0, st1, the control, status and tag words, xmm0, mxcsr', async () => {
+    // fpu-state.c: finit; fldpi; fld1 (ST0 = 1, ST1 = pi, TOP = 6: two pushes from 0); XMM0 = {1, 2, 3, 4}; MXCSR = 0x7f80.
+    const { gdb } = await withGdb(guestElf('test/guests/fpu-state.c'), [], [
+      'break fpu_ready', 'continue', 'p $st0', 'p $st1', 'p/x $fctrl', 'p/x ($fstat >> 11) & 7', 'p/x $ftag', 'p $xmm0.v4_float', 'p/x $mxcsr', 'continue',
+    ]);
+    expect(gdb.stdout).toMatch(/\$1 = 1\n/);
+    expect(gdb.stdout).toMatch(/\$2 = 3\.14159265358979323\d*\n/);
+    expect(gdb.stdout).toContain('$3 = 0x37f\n'); // FNINIT's control word (Intel SDM vol. 1, 8.1.5)
+    expect(gdb.stdout).toContain('$4 = 0x6\n');
+    expect(gdb.stdout).toContain('$5 = 0xfff\n'); // ST(7) and ST(6) physical registers valid (00), the other six empty (11)
+    expect(gdb.stdout).toContain('$6 = {1, 2, 3, 4}\n');
+    expect(gdb.stdout).toContain('$7 = 0x7f80\n');
+    expect(gdb.stdout).toContain('exited normally');
+  });
+
+  it('Ctrl-C while the guest runs (gdb sends 0x03) stops it with SIGINT where it is; kill then ends it', async () => {
+    let interrupted = false;
+    const { gdb, mmscope } = await withGdb(guestElf('test/guests/spin.asm'), [], ['set debug remote 1', 'continue', 'set debug remote 0', 'p/x $pc', 'monitor u eip L1', 'kill'], (seen, child) => {
+      // Once gdb has asked the stub to continue, the guest spins (no trap at all): interrupt gdb as a terminal's Ctrl-C would.
+      if (!interrupted && /Sending packet: \$(vCont;c|c)[#:;]/.test(seen)) { interrupted = true; setTimeout(() => child.kill('SIGINT'), 500); }
+    });
+    expect(interrupted).toBe(true);
+    expect(gdb.stdout).toContain('Program received signal SIGINT, Interrupt.');
+    expect(gdb.stdout).toMatch(/\$1 = 0x[0-9a-f]+\n/);
+    expect(gdb.stdout).toMatch(/!main:\n[0-9a-f]{8} eb ?fe +jmp/); // spin.asm is `main: jmp main`
+    expect(gdb.stdout).toContain('[Inferior 1 (Remote target) killed]');
+    expect(mmscope.status).toBe(0);
   });
 });
