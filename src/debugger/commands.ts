@@ -76,7 +76,7 @@ export class CommandEngine {
     const lines = [...stop.notes];
     const { reason } = stop;
     switch (reason.kind) {
-      case 'entry': lines.push(...this.describeEntry()); break;
+      case 'entry': lines.push(...this.describeEntry(stop.processCreation ?? false)); break;
       case 'breakpoint': case 'watchpoint':
         for (const breakpoint of stop.breakpoints) lines.push(`Breakpoint ${breakpoint.id} hit`);
         break;
@@ -94,23 +94,23 @@ export class CommandEngine {
   }
 
   /**
-   * The first stop. Windows creates the process (the cpr event: nothing of
-   * it has run), then ntdll's loader runs and breaks (the initial break).
-   * mmscope's loader work is the program's own start-up code, so both are
-   * the same point: before the program's first instruction, with the
-   * address space, PEB, TEB and stack built. Under `sxe cpr` (cdb -xe cpr)
-   * the stop is reported as the process-creation event, under `sxn cpr` the
-   * event is printed before the initial break.
+   * The process-creation stop and the initial break. Windows creates the
+   * process (the cpr event: nothing of it has run), then ntdll's loader runs
+   * and breaks (the initial break). A PE program starts so in mmscope too;
+   * an ELF program's loader work is its own start-up code, so both are the
+   * same point: before its first instruction. Under `sxe cpr` (cdb -xe cpr)
+   * the first stop is the process-creation event, under `sxn cpr` the event
+   * is printed before the initial break.
    */
-  private describeEntry(): string[] {
-    const image = this.session.machine.imageVad;
-    const path = this.session.programPath;
+  private describeEntry(processCreation: boolean): string[] {
+    const { machine, programPath: path } = this.session;
+    const image = machine.imageVad;
+    const startsInNtdll = machine.modules().some((m) => /\\ntdll\.dll$/i.test(m.name));
     const lines = [`ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${path}`];
-    const cpr = this.session.filters.state('cpr');
     const created = `Create process ${path}: nothing of it has run yet - event 'cpr'`;
-    if (cpr === 'break') return [...lines, created];
-    if (cpr === 'output') lines.push(created);
-    return [...lines, 'Initial break at the program\'s entry point (the process is created: cpr)'];
+    if (processCreation) return [...lines, created];
+    if (this.session.filters.state('cpr') === 'output') lines.push(created);
+    return [...lines, `Initial break at the program's entry point (${startsInNtdll ? 'ntdll\'s loader has run' : 'the process is created: cpr'})`];
   }
 
   private describeEvent(filter: string, event: import('../trace/events.js').TraceEvent): string {

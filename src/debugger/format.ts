@@ -37,7 +37,9 @@ export function formatDisassembly(session: DebugSession, address: number, count:
   const instructions = session.machine.disassemble(address, count);
   instructions.forEach((instruction, i) => {
     const near = session.symbols.nearest(instruction.address);
-    if (near && (near.offset === 0 || (i === 0 && header))) lines.push(`${session.symbols.format(instruction.address)}:`);
+    // Without a symbol below it, the module and offset (`sections+0x11f8:`), as WinDbg shows code in a module without symbols.
+    const inModule = near !== undefined || session.symbols.list().some((m) => instruction.address >= m.base && instruction.address < m.end);
+    if ((near?.offset === 0) || (inModule && i === 0 && header)) lines.push(`${session.symbols.format(instruction.address)}:`);
     const bytes = instruction.bytes.map(hex2).join('');
     let text = windbgInstruction(instruction.text);
     const target = /^(call|j\w+)\s+(0x[0-9a-f]+)$/.exec(instruction.text);

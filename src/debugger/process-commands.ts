@@ -65,7 +65,7 @@ export function listModules(session: DebugSession): string {
   for (const module of session.machine.modules()) {
     const name = moduleNameOf(module.name);
     const symbols = session.symbols.list().find((m) => m.name.toLowerCase() === name.toLowerCase());
-    const note = symbols?.symbols.length ? '(elf symbols)' : '(no symbols)';
+    const note = symbols?.symbols.length ? `(${symbols.source} symbols)` : '(no symbols)';
     const hidden = listed && !listed.has(module.base) ? '   (not in PEB.Ldr: found by the VAD walk only)' : '';
     lines.push(`${hex8(module.base)} ${hex8(module.base + module.size)}   ${name.padEnd(10)} ${note}   ${module.name}${hidden}`);
   }

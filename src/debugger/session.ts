@@ -23,7 +23,8 @@ export interface Breakpoint {
 }
 
 /** A stop as the session reports it: the machine's reason plus the breakpoints it hit. */
-export interface SessionStop { reason: StopReason; breakpoints: Breakpoint[]; notes: string[] }
+/** `processCreation`: the first stop under `sxe cpr`, before the first thread's first instruction (see start). */
+export interface SessionStop { reason: StopReason; breakpoints: Breakpoint[]; notes: string[]; processCreation?: boolean }
 
 const REGISTER_NAMES = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip', 'efl', 'eflags', 'cs', 'ss', 'ds', 'es', 'fs', 'gs'] as const;
 
@@ -42,13 +43,27 @@ export class DebugSession {
     this.symbols.add(readElfSymbols(programPath, programBytes, image.startAddress, image.endAddress));
   }
 
-  /** Starts the process and stops at its first instruction (the initial break). */
+  /**
+   * Starts the process and stops at the initial break, the program's entry
+   * point (for a PE program after ntdll's loader ran). Under `sxe cpr` it
+   * stops earlier, where the process has been created and nothing of it has
+   * run (the first thread's first instruction: ntdll's LdrInitializeThunk for
+   * a PE program); the next `g` then goes to the initial break, when that is
+   * another point.
+   */
   start(): SessionStop {
     this.machine.stopOnEvents((event) => this.onEvent(event));
     this.machine.stopOnExceptions((report, firstChance) => this.onException(report.code, firstChance));
     this.takeSnapshot();
-    return this.report(this.machine.runToEntry());
+    const processCreation = this.filters.state('cpr') === 'break';
+    const reason = processCreation ? this.machine.runToThreadStart() : this.machine.runToEntry();
+    this.refreshModuleSymbols();
+    this.initialBreakPending = processCreation && reason.kind === 'entry' && reason.address !== this.machine.entryAddress;
+    return { ...this.report(reason), ...(processCreation && reason.kind === 'entry' ? { processCreation } : {}) };
   }
+
+  /** After a process-creation stop, the initial break is still to come (a PE program: ntdll's loader has not run). */
+  private initialBreakPending = false;
 
   get ended(): boolean { return this.machine.outcome() !== undefined; }
 
@@ -58,6 +73,10 @@ export class DebugSession {
    * long with a 'paused' stop (the gdb stub's chance to see a Ctrl-C).
    */
   go(until?: number, handled = false, sliceMs?: number): SessionStop {
+    if (this.initialBreakPending && until === undefined && sliceMs === undefined) {
+      this.initialBreakPending = false;
+      return this.report(this.machine.runToEntry());
+    }
     return this.report(this.machine.resume({ ...(until !== undefined ? { until } : {}), exceptionHandled: handled, ...(sliceMs !== undefined ? { sliceMs } : {}) }));
   }
 

@@ -1,7 +1,11 @@
-// Symbols for the debugger: the ELF symbol tables (.symtab) of the program
-// and of the modules it loaded, by module. Addresses are absolute (the
-// images are ET_EXEC, linked where they load), so no relocation is needed.
+// Symbols for the debugger, by module: the ELF symbol tables (.symtab) of
+// the program and of the modules it loaded (absolute addresses: the images
+// are ET_EXEC, linked where they load), and the export directory of PE
+// images (RVAs, added to the base the module is mapped at), which is what
+// WinDbg shows for a module without a PDB.
 import { basename } from 'node:path';
+import { parsePe32 } from '../kernel/loader/pe32.js';
+import { BadImageError } from '../kernel/loader/loadable-image.js';
 
 export interface SymbolEntry {
   module: string;
@@ -18,6 +22,8 @@ export interface ModuleSymbols {
   base: number;
   end: number;
   symbols: SymbolEntry[];
+  /** Where the symbols come from: a PE image's export directory, or an ELF symbol table. */
+  source: 'export' | 'elf';
 }
 
 const SHT_SYMTAB = 2;
@@ -32,15 +38,17 @@ export const moduleNameOf = (path: string): string => {
 };
 
 /**
- * The function and object symbols of an ELF32 file, read from its section
- * headers (none when it is stripped or not ELF). `base`/`end` bound the module.
+ * A module's symbols: for a PE image its exports (mapped at `base`), else
+ * the function and object symbols of an ELF32 file, read from its section
+ * headers (none when it is stripped or neither). `base`/`end` bound the module.
  */
 export function readElfSymbols(path: string, bytes: Uint8Array, base: number, end: number): ModuleSymbols {
   const module = moduleNameOf(path);
+  if (bytes[0] === 0x4d && bytes[1] === 0x5a) return { name: module, path, base, end, symbols: readPeExports(module, path, bytes, base), source: 'export' };
   const symbols: SymbolEntry[] = [];
   try {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, false) !== 0x7f454c46 || bytes[4] !== 1) return { name: module, path, base, end, symbols };
+    if (view.getUint32(0, false) !== 0x7f454c46 || bytes[4] !== 1) return { name: module, path, base, end, symbols, source: 'elf' };
     const sectionTable = view.getUint32(0x20, true);
     const entrySize = view.getUint16(0x2e, true);
     const count = view.getUint16(0x30, true);
@@ -66,7 +74,19 @@ export function readElfSymbols(path: string, bytes: Uint8Array, base: number, en
     if (!(error instanceof RangeError)) throw error; // a truncated table: keep what was read
   }
   symbols.sort((a, b) => a.address - b.address);
-  return { name: module, path, base, end, symbols };
+  return { name: module, path, base, end, symbols, source: 'elf' };
+}
+
+/** A PE image's exports at `base` + RVA, by address (none when the file is not a PE image mmscope can load). */
+function readPeExports(module: string, path: string, bytes: Uint8Array, base: number): SymbolEntry[] {
+  let exports: ReadonlyMap<string, number>;
+  try {
+    exports = parsePe32(path, bytes).pe?.exports ?? new Map();
+  } catch (error) {
+    if (error instanceof BadImageError) return [];
+    throw error;
+  }
+  return [...exports].map(([name, rva]) => ({ module, name, address: (base + rva) >>> 0, size: 0 })).sort((a, b) => a.address - b.address);
 }
 
 function readString(bytes: Uint8Array, at: number): string {

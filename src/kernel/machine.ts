@@ -186,7 +186,10 @@ export class Machine {
   private blockCounterTried = false;
   /** The balance set manager's state between its periodic passes. */
   private readonly balanceSet = new BalanceSetManager();
+  /** The program's entry point (AddressOfEntryPoint, e_entry). */
   private entryPoint = 0;
+  /** Where the first thread starts in user mode: ntdll's LdrInitializeThunk for a PE program, else the entry point. */
+  private threadStart = 0;
   /** Whether the CPU has left the kernel's entry stub (a debugger resumes at EIP after that). */
   private cpuStarted = false;
   private control: ExecutionControl | undefined;
@@ -313,7 +316,8 @@ export class Machine {
     this.engine.guardTranslation(this.guestSpace.bytes, (why) => why === 'port-io' ? this.traps!.handlePortIo() : this.traps!.handleInvalidInstruction());
     const entry = image.pe ? this.startInNtdll(process) : image.entry;
     this.kernel.prepareUserEntry(entry, stack.initialEsp);
-    this.entryPoint = entry;
+    this.threadStart = entry;
+    this.entryPoint = image.entry;
   }
 
   /** A PE process's first thread starts in ntdll's loader, which imports, initialises and calls the program's entry point. */
@@ -395,12 +399,38 @@ export class Machine {
     return this.control;
   }
 
-  /** Runs the kernel's entry stub and stops before the program's first instruction (the debugger's initial break). */
+  /**
+   * Runs until the program's entry point and stops before it (the
+   * debugger's initial break): for an ELF program its first instruction;
+   * for a PE program ntdll's loader has run first (imports loaded and
+   * bound, DllMain called), as on Windows the loader breakpoint comes after
+   * the loader's work. From process creation (runToThreadStart) it goes on
+   * from there; the process may end first ({ kind: 'ended' }).
+   */
   runToEntry(): StopReason {
+    if (!this.cpuStarted) this.runToThreadStart();
+    if (this.finalOutcome) return { kind: 'ended' };
+    if (this.registers(['EIP']).EIP === this.entryPoint) return { kind: 'entry', address: this.entryPoint };
+    const stop = this.resume({ until: this.entryPoint });
+    if (stop.kind === 'breakpoint' && stop.address === this.entryPoint) return { kind: 'entry', address: this.entryPoint };
+    return stop;
+  }
+
+  /** The program's entry point (AddressOfEntryPoint or e_entry), where the initial break stops. */
+  get entryAddress(): number { return this.entryPoint; }
+
+  /**
+   * Runs the kernel's entry stub and stops before the first thread's first
+   * user-mode instruction: the process exists (address space, PEB, TEB,
+   * stack; for a PE program ntdll mapped) and nothing of it has run, the
+   * point of Windows' create-process debug event. For a PE program that is
+   * ntdll's LdrInitializeThunk, else the program's entry point.
+   */
+  runToThreadStart(): StopReason {
     if (this.cpuStarted) throw new Error('the program has already started');
     this.debugControl();
     this.trace.startClock();
-    return this.resume({ until: this.entryPoint }).kind === 'ended' ? { kind: 'ended' } : { kind: 'entry', address: this.entryPoint };
+    return this.resume({ until: this.threadStart }).kind === 'ended' ? { kind: 'ended' } : { kind: 'entry', address: this.threadStart };
   }
 
   /**

@@ -12,6 +12,7 @@ import { buildGuest } from '../../src/toolchain/build-guest.js';
 import { PROJECT_ROOT } from '../helpers/guests.js';
 import { DebugSession } from '../../src/debugger/session.js';
 import { CommandEngine } from '../../src/debugger/commands.js';
+import { mingwGuest, systemDllDirectory } from '../helpers/pe-guests.js';
 
 interface Debugging { machine: Machine; session: DebugSession; engine: CommandEngine; run: (line: string) => string }
 
@@ -383,5 +384,52 @@ describe('event filters on real guests', () => {
       expect(run('x plugin!main')).toBe('');
       expect(run('lm')).not.toMatch(/plugin/);
     }, { fileRoot: root });
+  });
+});
+
+describe('a PE program (mingw-w64), which starts in ntdll\'s loader', () => {
+  async function debugPe(cpr: boolean, body: (d: Debugging & { first: string }) => void): Promise<void> {
+    const exe = mingwGuest(['test/guests/pe/sections.c'], ['-nostdlib', '-e', '_start']);
+    const bytes = readFileSync(exe);
+    const machine = await Machine.create({ systemDllDirectory: systemDllDirectory() });
+    try {
+      machine.load({ name: exe, bytes });
+      const session = new DebugSession(machine, exe, bytes);
+      const engine = new CommandEngine(session);
+      if (cpr) engine.execute('sxe cpr');
+      const first = engine.describeStop(session.start());
+      body({ machine, session, engine, first, run: (line) => engine.execute(line).output });
+    } finally {
+      machine.dispose();
+    }
+  }
+  // The PE header's AddressOfEntryPoint (e_lfanew at 0x3c; the optional header's field 16 bytes past its start) and ImageBase.
+  const entryOf = (exe: Uint8Array): number => {
+    const view = new DataView(exe.buffer, exe.byteOffset);
+    const optional = view.getUint32(0x3c, true) + 24;
+    return (view.getUint32(optional + 28, true) + view.getUint32(optional + 16, true)) >>> 0;
+  };
+
+  it('sxe cpr: the first stop is ntdll!LdrInitializeThunk with no process heap yet; g: the initial break at the entry point, the heap made', async () => {
+    await debugPe(true, ({ first, run, machine }) => {
+      expect(first).toContain("Create process");
+      expect(first).toMatch(/\nntdll!LdrInitializeThunk:\n/); // ntdll's exports are its symbols
+      expect(run('!heap -s')).toContain('no process heap');
+      expect(run('lm')).toMatch(/7c900000 [0-9a-f]{8}   ntdll +\(export symbols\)/);
+      const initial = run('g');
+      expect(initial).toContain("Initial break at the program's entry point (ntdll's loader has run)");
+      const exe = readFileSync(mingwGuest(['test/guests/pe/sections.c'], ['-nostdlib', '-e', '_start']));
+      expect(eip(machine)).toBe(entryOf(exe));
+      expect(initial).toMatch(/\nsections\+0x[0-9a-f]+:\n/); // no symbols in the program: module+offset, as WinDbg
+      expect(run('!heap -s')).toMatch(/\n[0-9a-f]{8} [0-9a-f]{8} +\d+ +\d+ +1$/);
+    });
+  });
+
+  it('without cpr the first stop is the initial break at the entry point', async () => {
+    await debugPe(false, ({ first, machine }) => {
+      expect(first).toContain("Initial break at the program's entry point (ntdll's loader has run)");
+      expect(first).not.toContain('Create process');
+      expect(eip(machine)).toBe(entryOf(readFileSync(mingwGuest(['test/guests/pe/sections.c'], ['-nostdlib', '-e', '_start']))));
+    });
   });
 });
