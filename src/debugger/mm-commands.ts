@@ -240,7 +240,8 @@ export function addressSummary(session: DebugSession): string {
   const block = (title: string, rows: Map<string, { count: number; bytes: number }>, ofBusy: boolean): string[] => {
     const lines = [`--- ${title} ${'-'.repeat(Math.max(1, 30 - title.length))} RgnCount ----------- Total Size -------- %ofBusy %ofTotal`];
     for (const [name, row] of [...rows].sort((a, b) => b[1].bytes - a[1].bytes)) {
-      const busyShare = ofBusy && busy ? `${(row.bytes / busy * 100).toFixed(2)}%`.padStart(7) : ''.padStart(7);
+      // Free memory is no part of the busy total: WinDbg leaves its %ofBusy blank.
+      const busyShare = ofBusy && busy && name !== 'Free' && name !== 'MEM_FREE' ? `${(row.bytes / busy * 100).toFixed(2)}%`.padStart(7) : ''.padStart(7);
       lines.push(`${name.padEnd(34)}${String(row.count).padStart(8)} ${size(row.bytes).padStart(30)} ${busyShare} ${`${(row.bytes / total * 100).toFixed(2)}%`.padStart(8)}`);
     }
     return lines;

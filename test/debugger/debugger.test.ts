@@ -235,6 +235,10 @@ describe('inspection', () => {
       const summary = run('!address -summary');
       for (const block of ['--- Usage Summary', '--- Type Summary (for busy)', '--- State Summary', '--- Protect Summary (for commit)']) expect(summary).toContain(block);
       expect(summary).toMatch(/MEM_FREE\s+\d+/);
+      // Free memory is not busy: WinDbg leaves its %ofBusy blank and gives only %ofTotal.
+      const free = summary.split('\n').find((line) => line.startsWith('Free '))!;
+      expect(free.match(/%/g)).toHaveLength(1);
+      expect(summary.split('\n').find((line) => line.startsWith('Stack '))!.match(/%/g)).toHaveLength(2);
       const counts = machine.frameCounts();
       expect(run('!memusage')).toMatch(new RegExp(`Active/Valid:\\s+${counts.active} `));
       const stackTop = machine.pte(machine.registers(['ESP']).ESP!);
