@@ -4,7 +4,7 @@
 import type { DebugSession, SessionStop } from './session.js';
 import { formatRegisters, hex8 } from './format.js';
 import { dumpMemory, editMemory, unassemble, type DumpKind } from './memory-commands.js';
-import { addressCommand, addressSummary, memusageCommand, pfnCommand, pteCommand, vadCommand } from './mm-commands.js';
+import { addressCommand, addressList, addressSummary, memusageCommand, pfnCommand, pteCommand, vadCommand } from './mm-commands.js';
 import { examineSymbols, handleCommand, heapSummary, listModules, listNearest, pebCommand, stackTrace, tebCommand } from './process-commands.js';
 import { ExpressionError } from './expression.js';
 import { EVENT_FILTERS, exceptionEventLine, type FilterState } from './event-filters.js';
@@ -329,7 +329,10 @@ const COMMANDS: Record<string, Handler> = {
   },
   '!pte': (engine, args) => pteCommand(engine.session, engine.eval(args || '@eip')),
   '!pfn': (engine, args) => pfnCommand(engine.session, engine.eval(args)),
-  '!address': (engine, args) => (/^-summary$/i.test(args) ? addressSummary(engine.session) : addressCommand(engine.session, engine.eval(args || '@eip'))),
+  '!address': (engine, args) => {
+    if (/^-summary$/i.test(args)) return addressSummary(engine.session);
+    return args ? addressCommand(engine.session, engine.eval(args)) : addressList(engine.session);
+  },
   '!memusage': (engine) => memusageCommand(engine.session),
   '!handle': (engine) => handleCommand(engine.session),
   '!peb': (engine) => pebCommand(engine.session),

@@ -232,6 +232,25 @@ export function addressCommand(session: DebugSession, address: number): string {
   return lines.join('\n');
 }
 
+/**
+ * !address without an argument: every region of user space in WinDbg's
+ * table (BaseAddr, EndAddr+1, RgnSize, Type, State, Protect, Usage); `+`
+ * marks the first region of an allocation, as WinDbg does.
+ */
+export function addressList(session: DebugSession): string {
+  const lines = [
+    '  BaseAddr EndAddr+1 RgnSize     Type       State                 Protect             Usage',
+    '-'.repeat(95),
+  ];
+  for (const info of regions(session)) {
+    const first = info.state === MEM_FREE || info.baseAddress === info.allocationBase ? '+' : ' ';
+    const hex = (value: number): string => (value >>> 0).toString(16).padStart(8);
+    const protect = info.state === MEM_RESERVE ? '' : pageName(info.protect);
+    lines.push(`${first} ${hex(info.baseAddress)} ${hex(info.baseAddress + info.regionSize)} ${hex(info.regionSize)} ${(TYPE_NAMES[info.type] ?? '').padEnd(12)}${STATE_NAMES[info.state]!.padEnd(12)}${protect.padEnd(35)}${usageOf(session, info)}`.trimEnd());
+  }
+  return lines.join('\n');
+}
+
 /** !address -summary: WinDbg's Usage, Type, State and Protect blocks. */
 export function addressSummary(session: DebugSession): string {
   const all = regions(session);

@@ -228,6 +228,13 @@ describe('inspection', () => {
   it('!address, !address -summary, !memusage, !pfn, !handle, !peb, !teb in WinDbg\'s layouts', async () => {
     await debug('guest/examples/reserve-commit.c', [], ({ run, machine }) => {
       run('sxe commit; g; g');
+      const all = run('!address').split('\n');
+      expect(all[0]).toBe('  BaseAddr EndAddr+1 RgnSize     Type       State                 Protect             Usage');
+      expect(all).toContain('+        0    10000    10000             MEM_FREE    PAGE_NOACCESS                      Free'); // the first 64 KiB are never allocated
+      expect(all).toContain('+ 7ffdf000 7ffe0000     1000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     PEB');
+      // The 64 KiB reservation with its first page committed: two regions of one allocation.
+      expect(all).toContain('+   210000   211000     1000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     <unknown>');
+      expect(all).toContain('    211000   220000     f000 MEM_PRIVATE MEM_RESERVE                                    <unknown>');
       const info = run('!address 210000');
       expect(info).toMatch(/Base Address:\s+00210000/);
       expect(info).toMatch(/State:\s+00001000\s+MEM_COMMIT/);
@@ -263,7 +270,7 @@ describe('inspection', () => {
       const before = state();
       for (const command of [
         'db 210000', 'dw 211000', 'dd 10000', 'dc esp', 'da 400000', 'du 210000', 'dps esp', 'u eip', 'k', 'r',
-        '!pte 210000', '!pte 211000', '!vad', '!vad 210000 1', '!address 210000', '!address -summary', '!memusage',
+        '!pte 210000', '!pte 211000', '!vad', '!vad 210000 1', '!address 210000', '!address', '!address -summary', '!memusage',
         '!peb', '!teb', '!handle', 'lm', `db ${((esp & ~0xfff) - 0x1000).toString(16)}`, '? poi(esp)',
       ]) {
         run(command);
