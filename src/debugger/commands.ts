@@ -27,6 +27,7 @@ export class CommandEngine {
   private nextUnassemble: number | undefined;
   private lastDumpKind: DumpKind = 'db';
   private quitRequested = false;
+  private programLoadReported = false;
 
   constructor(readonly session: DebugSession) {}
 
@@ -106,7 +107,9 @@ export class CommandEngine {
     const { machine, programPath: path } = this.session;
     const image = machine.imageVad;
     const startsInNtdll = machine.modules().some((m) => /\\ntdll\.dll$/i.test(m.name));
-    const lines = [`ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${path}`];
+    // The program's ModLoad line comes with the first stop only (after a process-creation stop it was said).
+    const lines = this.programLoadReported ? [] : [`ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${path}`];
+    this.programLoadReported = true;
     const created = `Create process ${path}: nothing of it has run yet - event 'cpr'`;
     if (processCreation) return [...lines, created];
     if (this.session.filters.state('cpr') === 'output') lines.push(created);

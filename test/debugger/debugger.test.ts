@@ -429,6 +429,7 @@ describe('a PE program (mingw-w64), which starts in ntdll\'s loader', () => {
       expect(run('lm')).toMatch(/7c900000 [0-9a-f]{8}   ntdll +\(export symbols\)/);
       const initial = run('g');
       expect(initial).toContain("Initial break at the program's entry point (ntdll's loader has run)");
+      expect(initial).not.toMatch(/ModLoad: 00400000/); // said at the first stop
       const exe = readFileSync(mingwGuest(['test/guests/pe/sections.c'], ['-nostdlib', '-e', '_start']));
       expect(eip(machine)).toBe(entryOf(exe));
       expect(initial).toMatch(/\nsections\+0x[0-9a-f]+:\n/); // no symbols in the program: module+offset, as WinDbg
