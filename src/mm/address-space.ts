@@ -16,6 +16,7 @@ import type { PageFile } from './page-file.js';
 import type { MemoryEventSink } from './memory-events.js';
 import { memoryThresholds, type MemoryThresholds } from './memory-thresholds.js';
 import { repurposeStandbyFrame } from './repurpose.js';
+import { makePrototypeTransition } from './section.js';
 import { isSharedUserDataPage } from './fixed-regions.js';
 import { STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
@@ -70,6 +71,7 @@ export class AddressSpace {
       pageInvalidated: (address) => { if (!isSharedUserDataPage(address)) this.workingSet.remove(vpnOf(address)); },
     };
     frames.repurposeHandler = (pfn, pteAddress, prototype) => repurposeStandbyFrame(this, pfn, pteAddress, prototype);
+    frames.prototypeUnmapped = (pfn, pteAddress) => makePrototypeTransition(this, pfn, pteAddress);
   }
 
   /** Configures paging to `pageFile` (the frames' page-file copies live there). */

@@ -171,20 +171,32 @@ function checkSharedPage(space: AddressSpace, vad: Vad, address: number, pfn: nu
   }
 }
 
-/** Each resident prototype PTE owns its frame, whose share count is the number of PTEs mapping it; returns the resident pages. */
+/**
+ * Each resident prototype PTE owns its frame, whose share count is the
+ * number of PTEs mapping it: a valid prototype PTE's frame is active and
+ * mapped by at least one view, a transition one's is on standby or modified
+ * and mapped by none (Windows' prototype PTE in transition). Returns the
+ * resident pages.
+ */
 function checkSegments(space: AddressSpace, shares: Map<number, number>): number {
   let resident = 0;
   for (const controlArea of space.controlAreas) {
     const segment = controlArea.segment;
     segment.prototypePtes.forEachStored((prototype, index) => {
-      if (!isValidPte(prototype)) return;
+      if (!isValidPte(prototype) && !isTransitionPte(prototype)) return;
       resident++;
       const pfn = pfnOfPte(prototype);
+      const address = hex32(segment.prototypePteAddress(index));
       if (!space.frames.isPrototype(pfn) || space.frames.pteAddressOf(pfn) !== segment.prototypePteAddress(index)) {
-        throw new KernelPanic(`prototype PTE ${hex32(segment.prototypePteAddress(index))} names PFN ${pfn}, which does not point back at it`);
+        throw new KernelPanic(`prototype PTE ${address} names PFN ${pfn}, which does not point back at it`);
       }
       if (space.frames.shareCountOf(pfn) !== (shares.get(pfn) ?? 0)) {
         throw new KernelPanic(`PFN ${pfn} has share count ${space.frames.shareCountOf(pfn)} but ${shares.get(pfn) ?? 0} PTEs map it`);
+      }
+      const state = space.frames.stateOf(pfn);
+      const listed = state === PfnState.Standby || state === PfnState.Modified;
+      if (isValidPte(prototype) ? state !== PfnState.Active || space.frames.shareCountOf(pfn) === 0 : !listed) {
+        throw new KernelPanic(`${isValidPte(prototype) ? 'valid' : 'transition'} prototype PTE ${address} names PFN ${pfn} in state ${PfnState[state]} with share count ${space.frames.shareCountOf(pfn)}`);
       }
     });
     if (controlArea.numberOfSectionReferences === 0 && controlArea.numberOfMappedViews === 0) {

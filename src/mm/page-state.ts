@@ -8,6 +8,7 @@ import { MM_ZERO_ACCESS } from './protection.js';
 import { ZERO_PTE, isDecommittedPte, isTransitionPte, isValidPte, pfnOfPte, softwareProtection } from './pte.js';
 import type { Vad } from './vad.js';
 import { prototypeIndexOf, viewPageProtection } from './section-view.js';
+import { residentPrototypeFrame } from './section.js';
 
 export interface PageState {
   committed: boolean;
@@ -40,5 +41,6 @@ function viewPageState(space: AddressSpace, vad: Vad, vpn: Vpn, pte: number): Pa
   if (isTransitionPte(pte)) return { committed: true, protection: softwareProtection(pte), pfn: pfnOfPte(pte) };
   const prototype = vad.view!.controlArea.segment.prototypePtes.get(prototypeIndexOf(vad, vpn));
   if (prototype === 0) return NOT_COMMITTED;
-  return { committed: true, protection: viewPageProtection(vad, vpn), ...(isValidPte(prototype) ? { pfn: pfnOfPte(prototype) } : {}) };
+  const resident = residentPrototypeFrame(prototype);
+  return { committed: true, protection: viewPageProtection(vad, vpn), ...(resident !== undefined ? { pfn: resident } : {}) };
 }

@@ -76,6 +76,12 @@ export class PfnDatabase {
   pageFile: PageFile | undefined;
   /** Fixes the owner's PTE when a standby frame is repurposed; without one, standby frames are never taken. */
   repurposeHandler: RepurposeHandler | undefined;
+  /**
+   * Told when the last view of a prototype frame let it go (the frame went to
+   * standby or modified): the prototype PTE becomes a transition PTE, as
+   * MiDecrementShareCount makes it on Windows.
+   */
+  prototypeUnmapped: ((pfn: Pfn, prototypePteAddress: number) => void) | undefined;
   /** Standby frames taken for another use so far. */
   repurposedCount = 0;
 
@@ -182,6 +188,7 @@ export class PfnDatabase {
     this.activeCount--;
     if (this.prototype[pfn]) {
       this.insertInList(pfn, this.modified[pfn] ? PfnState.Modified : PfnState.Standby);
+      this.prototypeUnmapped?.(pfn, this.pteAddress[pfn]!);
       return;
     }
     this.toFreeList(pfn);

@@ -32,7 +32,12 @@ export interface PteView {
   /** Software protection of a not-present PTE (MM_* names). */
   protection?: string;
   /** In a view: the prototype PTE behind the page, decoded, and the frame's share count when resident. */
-  prototype?: { address: number; value: PteValue; state: 'resident' | 'demand-zero' | 'in-file' | 'pagefile' | 'not-committed'; shareCount?: number; pageFile?: { number: number; offset: number } };
+  prototype?: {
+    address: number; value: PteValue;
+    /** resident: valid, some view maps it; transition: resident, no view maps it (the frame is on standby or modified). */
+    state: 'resident' | 'transition' | 'demand-zero' | 'in-file' | 'pagefile' | 'not-committed';
+    shareCount?: number; pageFile?: { number: number; offset: number };
+  };
 }
 
 export function decodePte(space: AddressSpace, address: number): PteView {
@@ -42,12 +47,13 @@ export function decodePte(space: AddressSpace, address: number): PteView {
   const index = prototypeIndexOf(vad, vpnOf(address));
   const segment = vad.view.controlArea.segment;
   const value = segment.prototypePtes.get(index);
-  const state = isValidPte(value) ? 'resident' : value === 0 ? 'not-committed' : isInFilePrototype(value) ? 'in-file' : isPageFilePte(value) ? 'pagefile' : 'demand-zero';
+  const state = isValidPte(value) ? 'resident' : isTransitionPte(value) ? 'transition' : value === 0 ? 'not-committed'
+    : isInFilePrototype(value) ? 'in-file' : isPageFilePte(value) ? 'pagefile' : 'demand-zero';
   return {
     ...view,
     prototype: {
       address: segment.prototypePteAddress(index), value, state,
-      ...(isValidPte(value) ? { shareCount: space.frames.shareCountOf(pfnOfPte(value)) } : {}),
+      ...(isValidPte(value) || isTransitionPte(value) ? { shareCount: space.frames.shareCountOf(pfnOfPte(value)) } : {}),
       ...(isPageFilePte(value) ? { pageFile: pageFileLocationOf(value) } : {}),
     },
   };
@@ -75,6 +81,7 @@ const pageFileLocationOf = (pte: PteValue): { number: number; offset: number } =
 
 const PROTOTYPE_TEXT = {
   resident: 'resident',
+  transition: 'Transition: resident, no view maps it (standby or modified list)',
   pagefile: 'in the page file',
   'demand-zero': 'committed, demand-zero (page-file-backed)',
   'in-file': 'in the file (read on first touch)',

@@ -20,6 +20,8 @@ export function repurposeStandbyFrame(space: AddressSpace, pfn: Pfn, pteAddress:
   if (prototype) {
     const owner = findPrototypeOwner(space, pteAddress);
     if (!owner) throw new KernelPanic(`standby PFN ${pfn} names prototype PTE ${hex32(pteAddress)}, which no segment holds`);
+    const current = owner.controlArea.segment.prototypePtes.get(owner.index);
+    if (!isTransitionPte(current) || pfnOfPte(current) !== pfn) throw new KernelPanic(`standby PFN ${pfn}: prototype PTE ${hex32(pteAddress)} is ${hex32(current)}, not a transition PTE naming it`);
     const original = space.frames.originalPteOf(pfn);
     pteAfter = slot ? makePageFilePteForSlot(slot, softwareProtection(original)) : original;
     owner.controlArea.segment.prototypePtes.set(owner.index, pteAfter);

@@ -7,7 +7,7 @@ import type { AddressSpace } from './address-space.js';
 import { PAGE_SIZE, pageBase, pteAddressOf, vpnOf, type Pfn } from './layout.js';
 import { isCopyOnWrite, isExecutable, type ProtectionMask } from './protection.js';
 import { MM_CODE_CLUSTER_SIZE, MM_DATA_CLUSTER_SIZE, MM_READ_CLUSTER_SIZE } from './memory-thresholds.js';
-import { isPageFilePte, isValidPte, makeDemandZeroPte, makeValidUserPte, pfnOfPte, softwareProtection, type PteValue } from './pte.js';
+import { isPageFilePte, isTransitionPte, isValidPte, makeDemandZeroPte, makeValidUserPte, pfnOfPte, softwareProtection, type PteValue } from './pte.js';
 import { PfnState } from './pfn-database.js';
 import { locationOf, slotOfPageFilePte } from './page-file.js';
 import { readOrStatus } from './pagefile-fault.js';
@@ -44,7 +44,7 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
   if (prototype === 0) return { kind: 'access-violation', why: 'not-committed', pteBefore: pte, vad };
   if (!space.pageTables.ensureTable(address)) return { kind: 'no-memory', pteBefore: pte, vad };
   const info: SectionFaultInfo = { controlArea: controlArea.id, prototypePte: controlArea.segment.prototypePteAddress(index) };
-  if (write && isCopyOnWrite(protection) && !isValidPte(prototype) && !isInFilePrototype(prototype) && !isPageFilePte(prototype)) {
+  if (write && isCopyOnWrite(protection) && !isValidPte(prototype) && !isTransitionPte(prototype) && !isInFilePrototype(prototype) && !isPageFilePte(prototype)) {
     return privateZeroPage(space, address, pte, vad, protection, info); // .bss: nothing to share, nothing to copy
   }
   let how: SectionResolvedHow = 'section-shared';
@@ -52,10 +52,13 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
   let pfn: Pfn;
   if (isValidPte(prototype)) {
     pfn = pfnOfPte(prototype);
-    // A frame no view mapped waited on standby or modified: a soft fault.
-    const state = space.frames.stateOf(pfn);
-    if (state === PfnState.Standby || state === PfnState.Modified) how = 'transition';
     space.frames.addShare(pfn);
+  } else if (isTransitionPte(prototype)) {
+    // A frame no view mapped waited on standby or modified: a soft fault, and the prototype PTE is valid again.
+    pfn = pfnOfPte(prototype);
+    space.frames.addShare(pfn);
+    controlArea.segment.prototypePtes.set(index, makeValidUserPte(pfn, protection));
+    how = 'transition';
   } else {
     const fresh = isPageFilePte(prototype) ? space.frames.allocateFrame(info.prototypePte) : space.frames.allocateZeroedFrame(info.prototypePte);
     if (fresh === undefined) return { kind: 'no-memory', pteBefore: pte, vad };
@@ -136,7 +139,7 @@ function readAheadFromFile(space: AddressSpace, controlArea: ControlArea, index:
     fileBytes += readFromFile(space, controlArea, i, pfn);
     space.frames.makePrototype(pfn, prototypePte, prototype);
     ptes.set(i, makeValidUserPte(pfn, softwareProtection(prototype)));
-    // No view maps it: the frame goes straight to standby (its one share, the reader's, ends).
+    // No view maps it: the frame goes straight to standby (its one share, the reader's, ends) and its prototype PTE into transition.
     space.frames.releaseFrame(pfn);
     pages++;
   }

@@ -8,7 +8,7 @@ import {
 } from './layout.js';
 import { isCompatibleProtection, isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
 import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
-import { deleteControlAreaIfUnused, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
+import { deleteControlAreaIfUnused, residentPrototypeFrame, writeModifiedPages, type ControlArea, type SectionObject } from './section.js';
 import { VadType, type Vad } from './vad.js';
 import { releaseNotPresentPage } from './page-release.js';
 import {
@@ -256,9 +256,9 @@ export function flushAllSections(space: AddressSpace): void {
 export function updateResidentPages(space: AddressSpace, controlArea: ControlArea, offset: number, bytes: Uint8Array): void {
   const prototypes = controlArea.segment.prototypePtes;
   for (let page = Math.floor(offset / PAGE_SIZE); page * PAGE_SIZE < offset + bytes.length && page < prototypes.length; page++) {
-    const prototype = prototypes.get(page);
-    if (!isValidPte(prototype)) continue;
-    const frame = space.frameBytes(pfnOfPte(prototype));
+    const pfn = residentPrototypeFrame(prototypes.get(page));
+    if (pfn === undefined) continue;
+    const frame = space.frameBytes(pfn);
     const from = Math.max(offset, page * PAGE_SIZE), to = Math.min(offset + bytes.length, (page + 1) * PAGE_SIZE);
     frame.set(bytes.subarray(from - offset, to - offset), from - page * PAGE_SIZE);
   }

@@ -10,11 +10,14 @@
 //   software, Prototype set    the page is in the file (Windows' subsection PTE)
 //   valid                      resident in the frame it names; views share it
 import type { AddressSpace } from './address-space.js';
-import { PAGE_SIZE } from './layout.js';
+import { PAGE_SIZE, hex32, type Pfn } from './layout.js';
+import { KernelPanic } from './panic.js';
 import {
   MM_EXECUTE_READWRITE, MM_EXECUTE_WRITECOPY, MM_NOACCESS, MM_READWRITE, MM_WRITECOPY, makeProtectionMask, type ProtectionMask,
 } from './protection.js';
-import { PTE_PROTOTYPE, isPageFilePte, isValidPte, makeDemandZeroPte, pfnOfPte, type PteValue } from './pte.js';
+import {
+  PTE_PROTOTYPE, isPageFilePte, isTransitionPte, isValidPte, makeDemandZeroPte, makeTransitionPte, pfnOfPte, softwareProtection, type PteValue,
+} from './pte.js';
 import { POOL_BYTES, type PagedPool } from './paged-pool.js';
 import { PrototypePtes } from './prototype-ptes.js';
 import { slotOfPageFilePte } from './page-file.js';
@@ -213,6 +216,27 @@ export function findPrototypeOwner(space: AddressSpace, address: number): { cont
   return undefined;
 }
 
+/**
+ * The frame a prototype PTE names while the page is resident: valid (some
+ * view maps it) or transition (no view does; the frame waits on standby or
+ * modified). Undefined for a page in its file, the page file or demand-zero.
+ */
+export const residentPrototypeFrame = (prototype: PteValue): Pfn | undefined =>
+  isValidPte(prototype) || isTransitionPte(prototype) ? pfnOfPte(prototype) : undefined;
+
+/**
+ * The last view of a prototype frame let it go: its prototype PTE becomes a
+ * transition PTE naming the frame, with the segment's protection (the page's
+ * OriginalPte), as Windows' MiDecrementShareCount leaves it.
+ */
+export function makePrototypeTransition(space: AddressSpace, pfn: Pfn, prototypePteAddress: number): void {
+  const owner = findPrototypeOwner(space, prototypePteAddress);
+  if (!owner) throw new KernelPanic(`PFN ${pfn} names prototype PTE ${hex32(prototypePteAddress)}, which no segment holds`);
+  const prototypes = owner.controlArea.segment.prototypePtes;
+  if (residentPrototypeFrame(prototypes.get(owner.index)) !== pfn) throw new KernelPanic(`prototype PTE ${hex32(prototypePteAddress)} does not name PFN ${pfn}`);
+  prototypes.set(owner.index, makeTransitionPte(pfn, softwareProtection(space.frames.originalPteOf(pfn))));
+}
+
 /** A prototype PTE saying "the page is in the file" (Windows' subsection format). */
 export const inFilePrototype = (mask: ProtectionMask): PteValue => (makeDemandZeroPte(mask) | PTE_PROTOTYPE) >>> 0;
 export const isInFilePrototype = (pte: PteValue): boolean => !isValidPte(pte) && (pte & PTE_PROTOTYPE) !== 0;
@@ -241,7 +265,8 @@ export function deleteControlAreaIfUnused(space: AddressSpace, controlArea: Cont
   if (!space.controlAreas.has(controlArea)) return;
   writeModifiedPages(space, controlArea, 0, controlArea.segment.pageCount);
   controlArea.segment.prototypePtes.forEachStored((prototype) => {
-    if (isValidPte(prototype)) space.frames.releasePrototypeFrame(pfnOfPte(prototype));
+    const resident = residentPrototypeFrame(prototype);
+    if (resident !== undefined) space.frames.releasePrototypeFrame(resident);
     else if (isPageFilePte(prototype)) space.pageFile!.release(slotOfPageFilePte(prototype));
   });
   releaseSegment(space, controlArea.segment);
@@ -261,10 +286,8 @@ export function writeModifiedPages(space: AddressSpace, controlArea: ControlArea
   let written = 0;
   const size = file.size();
   for (let i = first; i < Math.min(first + count, controlArea.segment.pageCount); i++) {
-    const prototype = controlArea.segment.prototypePtes.get(i);
-    if (!isValidPte(prototype)) continue;
-    const pfn = pfnOfPte(prototype);
-    if (!space.frames.isModified(pfn)) continue;
+    const pfn = residentPrototypeFrame(controlArea.segment.prototypePtes.get(i));
+    if (pfn === undefined || !space.frames.isModified(pfn)) continue;
     const offset = i * PAGE_SIZE;
     const length = Math.max(0, Math.min(PAGE_SIZE, size - offset));
     if (length > 0) file.write(offset, space.frameBytes(pfn).subarray(0, length));

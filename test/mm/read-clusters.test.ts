@@ -2,13 +2,15 @@
 // mminit.c for a large system): a code fault reads up to MmCodeClusterSize
 // (7) pages, a data fault up to MmDataClusterSize (3), each cluster staying
 // among pages of the faulting page's protection; the pages read ahead sit
-// on standby, their prototype PTEs naming their frames.
+// on standby, their prototype PTEs in transition naming their frames.
 import { describe, expect, it } from 'vitest';
 import { resolvePageFault } from '../../src/mm/fault-handler.js';
 import { checkAddressSpaceInvariants } from '../../src/mm/invariants.js';
 import { PfnState } from '../../src/mm/pfn-database.js';
 import { MM_EXECUTE_READ, MM_READONLY } from '../../src/mm/protection.js';
-import { pfnOfPte } from '../../src/mm/pte.js';
+import { isTransitionPte, isValidPte, makeValidUserPte, pfnOfPte } from '../../src/mm/pte.js';
+import { vpnOf } from '../../src/mm/layout.js';
+import { trimPage } from '../../src/mm/working-set-manager.js';
 import { SectionObject, createImageSection, type BackingFile } from '../../src/mm/section.js';
 import { mapViewOfSection } from '../../src/mm/section-view.js';
 import { STATUS_SUCCESS } from '../../src/nt/status.js';
@@ -54,5 +56,22 @@ describe('image read clusters', () => {
     const soft = resolvePageFault(space, { address: base + 13 * PAGE, write: false, user: true });
     expect(soft).toMatchObject({ kind: 'resolved', how: 'transition' });
     checkAddressSpaceInvariants(space);
+  });
+
+  it('a page no view maps has a transition prototype PTE; the invariant checker refuses a valid one over a standby frame', () => {
+    const { space, section, base } = mapImage();
+    resolvePageFault(space, { address: base, write: false, user: true });
+    const prototypes = section.controlArea.segment.prototypePtes;
+    const ahead = prototypes.get(1);
+    expect(isTransitionPte(ahead)).toBe(true);
+    // The mapped page: valid while the view maps it; trimmed from the working set, transition too.
+    expect(isValidPte(prototypes.get(0))).toBe(true);
+    trimPage(space, vpnOf(base));
+    expect(isTransitionPte(prototypes.get(0))).toBe(true);
+    expect(space.frames.stateOf(pfnOfPte(prototypes.get(0)))).toBe(PfnState.Standby);
+    checkAddressSpaceInvariants(space);
+    // The old form (valid while no view maps the frame) is what the checker now refuses.
+    prototypes.set(1, makeValidUserPte(pfnOfPte(ahead), MM_EXECUTE_READ));
+    expect(() => checkAddressSpaceInvariants(space)).toThrow(/valid prototype PTE .* names PFN \d+ in state Standby with share count 0/);
   });
 });
