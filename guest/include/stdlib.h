@@ -14,6 +14,7 @@ void _exit(int status) __attribute__((noreturn));
 /* Run by exit, last registered first (at most 64). */
 int atexit(void (*function)(void));
 int atoi(const char *text);
+long atol(const char *text);
 long strtol(const char *text, char **end, int base);
 unsigned long strtoul(const char *text, char **end, int base);
 /* Decimal only (no hexadecimal floats); within an ulp of the correctly rounded value. */

@@ -50,6 +50,7 @@ long strtol(const char *text, char **end, int base) {
 }
 
 int atoi(const char *text) { return (int)strtol(text, 0, 10); }
+long atol(const char *text) { return strtol(text, 0, 10); }
 
 /* mmscope starts programs with an empty environment (envp holds nothing). */
 char *getenv(const char *name) { (void)name; return NULL; }

@@ -78,6 +78,15 @@ describe('console output of a stock mingw-w64 program', () => {
   });
 });
 
+describe('msvcrt\'s calendar', () => {
+  it('gmtime, strftime, mktime on dates whose answers are arithmetic; atol; clock', async () => {
+    const run = await runPe(stockMingw('test/guests/pe-crt/calendar.c'));
+    expectExited(run, 0, 'calendar.exe');
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('ok ')).length).toBe(9);
+    expect(run.stdout).toContain('9 checks, 0 failed\n');
+  });
+});
+
 describe('a mingw-w64 DLL with its C runtime, loaded with LoadLibraryA', () => {
   it('DllMain runs once per attach and detach; exports by GetProcAddress; one heap; the DLL\'s atexit at unload', async () => {
     const dll = stockMingw('test/guests/pe-crt/counter-dll.c', ['-shared'], 'counter-dll.dll');
