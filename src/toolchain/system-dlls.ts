@@ -10,7 +10,8 @@
 //                     compiled into this DLL too (# starts a comment)
 // ntdll also gets one generated stub per NT service (as the ELF runtime's
 // ntstubs.asm) and their names appended to its exports. Each DLL is linked
-// against the ones built before it (ntdll, then kernel32, then msvcrt), so
+// against the import libraries of the ones built before it (ntdll, then
+// kernel32, then msvcrt; libNAME.a beside each DLL, import-library.ts), so
 // kernel32 may import from ntdll and msvcrt from both. The DLLs are cached
 // under guest/build/system-HASH, rebuilt when any input changes.
 import { createHash } from 'node:crypto';
