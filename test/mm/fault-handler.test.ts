@@ -1,9 +1,12 @@
 // The fault handler, page tables and frame database without a CPU.
 import { describe, expect, it } from 'vitest';
-import { resolvePageFault } from '../../src/mm/fault-handler.js';
+import { neighbourColour, resolvePageFault } from '../../src/mm/fault-handler.js';
+import { setWorkingSetLimits } from '../../src/mm/working-set-services.js';
+import { SEC_COMMIT, SectionObject, createSection } from '../../src/mm/section.js';
+import { mapViewOfSection } from '../../src/mm/section-view.js';
 import { checkAddressSpaceInvariants } from '../../src/mm/invariants.js';
 import { MM_READONLY, MM_READWRITE, PAGE_GUARD, PAGE_READWRITE } from '../../src/mm/protection.js';
-import { MEM_COMMIT, MEM_DECOMMIT, MEM_RESERVE, allocateVirtualMemory, freeVirtualMemory } from '../../src/mm/virtual-memory.js';
+import { MEM_COMMIT, MEM_DECOMMIT, MEM_RESERVE, allocateVirtualMemory, freeVirtualMemory, protectVirtualMemory } from '../../src/mm/virtual-memory.js';
 import { trimPage } from '../../src/mm/working-set-manager.js';
 import { PfnState } from '../../src/mm/pfn-database.js';
 import { pteAddressOf } from '../../src/mm/layout.js';
@@ -13,6 +16,8 @@ import { STATUS_COMMITMENT_LIMIT } from '../../src/nt/status.js';
 import { createAddressSpace } from '../helpers/memory-manager.js';
 
 const user = (address: number, write: boolean) => ({ address, write, user: true });
+/** Valid|Owner and Valid|Write|Owner, the low three bits of a valid user PTE (Intel SDM vol. 3A, 4.3). */
+const VALID_USER_READ_ONLY = 0x5, VALID_USER_READ_WRITE = 0x7;
 
 describe('page-fault resolution', () => {
   it('a committed page gets a zeroed frame mapped at its address; the frame points back at the PTE', () => {
@@ -253,5 +258,86 @@ describe('page-fault resolution, one resolver at a time', () => {
     expect(resolvePageFault(space, user(0x101000, true))).toMatchObject({ kind: 'no-memory', pteBefore: SOFTWARE_READWRITE });
     expect(resolvePageFault(space, user(0x100000, false))).toMatchObject({ kind: 'resolved', how: 'already-valid' });
     expect(resolvePageFault(space, user(0x100000, true))).toMatchObject({ kind: 'no-memory' });
+  });
+});
+
+describe('page-fault resolution: working sets, colouring, views', () => {
+  function reserveCommit(protect: number, pages = 8) {
+    const { space } = createAddressSpace();
+    expect(allocateVirtualMemory(space, { base: 0x200000, size: pages * 0x1000, zeroBits: 0, allocationType: MEM_COMMIT | MEM_RESERVE, protect }).status).toBe(0);
+    return space;
+  }
+
+  it('a hard working-set maximum is kept before each not-present fault, and a stale-translation fault trims nothing', () => {
+    const space = reserveCommit(PAGE_READWRITE, 40);
+    // 20 pages minimum (MM_MINIMUM_WORKING_SET_SIZE), 24 maximum, hard (QUOTA_LIMITS_HARDWS_MAX_ENABLE = 4).
+    expect(setWorkingSetLimits(space, 20 * 0x1000, 24 * 0x1000, 4)).toBe(0);
+    for (let page = 0; page < 30; page++) resolvePageFault(space, user(0x200000 + page * 0x1000, true));
+    expect(space.workingSet.size).toBe(24);
+    expect(resolvePageFault(space, user(0x200000 + 29 * 0x1000, false))).toMatchObject({ kind: 'resolved', how: 'already-valid' });
+    expect(space.workingSet.size).toBe(24);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('neighbourColour: the frame after the page below, else the frame before the page above, else no preference', () => {
+    const space = reserveCommit(PAGE_READWRITE);
+    expect(neighbourColour(space, 0x203000)).toBeUndefined();
+    const at = (address: number) => { const r = resolvePageFault(space, user(address, true)); if (r.kind !== 'resolved') throw new Error(r.kind); return r.pfn; };
+    const above = at(0x204000);
+    expect(neighbourColour(space, 0x203000)).toBe(above - 1);
+    const below = at(0x201000);
+    expect(neighbourColour(space, 0x202000)).toBe(below + 1);
+    expect(neighbourColour(space, 0x203000)).toBe(above - 1);
+    expect(neighbourColour(space, 0x2000ff)).toBe(below - 1);
+  });
+
+  it('a guard page of a MEM_RESERVE|MEM_COMMIT region has a zero PTE: the guard goes into a demand-zero PTE (0 → 0x80)', () => {
+    const space = reserveCommit(PAGE_READWRITE | PAGE_GUARD);
+    expect(space.pageTables.readPte(0x203000)).toBe(0);
+    expect(resolvePageFault(space, user(0x203000, true))).toMatchObject({ kind: 'guard-page', pteBefore: 0, pteAfter: 4 << 5 });
+    expect(space.pageTables.readPte(0x203000)).toBe(4 << 5);
+    expect(resolvePageFault(space, user(0x203000, true))).toMatchObject({ kind: 'resolved', how: 'demand-zero' });
+    expect(resolvePageFault(space, user(0x204000, false))).toMatchObject({ kind: 'guard-page', pteBefore: 0 });
+  });
+
+  function view(protect: number) {
+    const { space } = createAddressSpace(256, 256);
+    const section = createSection(space, { sizeBytes: 0x4000, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT });
+    if (!(section instanceof SectionObject)) throw new Error(`createSection: ${section}`);
+    const mapped = mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect });
+    if (!('base' in mapped) || mapped.base === undefined) throw new Error(`map: ${mapped.status}`);
+    return { space, base: mapped.base };
+  }
+
+  it('in a view: a read-only view refuses a write before any frame is taken, a PAGE_NOACCESS page refuses all', () => {
+    const { space, base } = view(0x02 /* PAGE_READONLY */);
+    const active = space.frames.counts().active;
+    expect(resolvePageFault(space, user(base, true))).toMatchObject({ kind: 'access-violation', why: 'write-to-read-only', pteBefore: 0 });
+    expect(space.frames.counts().active).toBe(active);
+    expect(resolvePageFault(space, user(base, false))).toMatchObject({ kind: 'resolved', how: 'section-zero' });
+    expect(protectVirtualMemory(space, { base: base + 0x1000, size: 0x1000, protect: 0x01 /* PAGE_NOACCESS */ }).status).toBe(0);
+    expect(resolvePageFault(space, user(base + 0x1000, false))).toMatchObject({ kind: 'access-violation', why: 'no-access' });
+  });
+
+  it('in a view: PAGE_GUARD on a page is a one-shot guard kept in the view, then the page resolves', () => {
+    const { space, base } = view(PAGE_READWRITE);
+    expect(protectVirtualMemory(space, { base: base + 0x2000, size: 0x1000, protect: PAGE_READWRITE | PAGE_GUARD }).status).toBe(0);
+    expect(resolvePageFault(space, user(base + 0x2000, false))).toMatchObject({ kind: 'guard-page', pteBefore: 0, pteAfter: 0 });
+    expect(resolvePageFault(space, user(base + 0x2000, true))).toMatchObject({ kind: 'resolved', how: 'section-zero' });
+    expect(resolvePageFault(space, user(base + 0x3000, true))).toMatchObject({ kind: 'resolved' });
+  });
+
+  it('in a copy-on-write view: a read maps the shared frame read-only, the first write makes a private copy, a write to a private page is a stale fault', () => {
+    const { space, base } = view(0x08 /* PAGE_WRITECOPY */);
+    const read = resolvePageFault(space, user(base, false));
+    if (read.kind !== 'resolved') throw new Error(read.kind);
+    expect(read.pteAfter & 0x7).toBe(VALID_USER_READ_ONLY);
+    const write = resolvePageFault(space, user(base, true));
+    if (write.kind !== 'resolved') throw new Error(write.kind);
+    expect(write).toMatchObject({ how: 'copy-on-write', pteBefore: read.pteAfter });
+    expect(write.pfn).not.toBe(read.pfn);
+    expect(write.pteAfter & 0x7).toBe(VALID_USER_READ_WRITE);
+    expect(resolvePageFault(space, user(base, true))).toMatchObject({ kind: 'resolved', how: 'already-valid', pfn: write.pfn });
+    checkAddressSpaceInvariants(space);
   });
 });
