@@ -8,7 +8,7 @@ import { balanceWorkingSets } from './working-set-manager.js';
 import { resolvePageFileFault } from './pagefile-fault.js';
 import { MM_GUARDPAGE, isAccessible, isGuard, isWritable, type ProtectionMask } from './protection.js';
 import {
-  ZERO_PTE, isCopyOnWritePte, isDecommittedPte, isPageFilePte, isTransitionPte, isValidPte, isWritePte, makeDemandZeroPte, makeValidUserPte, pfnOfPte,
+  ZERO_PTE, isCopyOnWritePte, isDecommittedPte, isPageFilePte, isTransitionPte, isValidPte, isWritePte, makeValidUserPte, pfnOfPte,
   softwareProtection, withSoftwareProtection, type PteValue,
 } from './pte.js';
 import type { Vad } from './vad.js';
@@ -96,7 +96,8 @@ function protectionForNotPresent(pte: PteValue, vad: Vad): ProtectionMask | Refu
 /** The guard is a one-shot alarm: clear it and report; the retried access then faults normally. */
 function resolveGuardPageFault(space: AddressSpace, input: FaultInput, pte: PteValue, vad: Vad, protection: ProtectionMask): FaultResolution {
   const unguarded = protection & ~MM_GUARDPAGE;
-  const after = pte === ZERO_PTE ? makeDemandZeroPte(unguarded) : withSoftwareProtection(pte, unguarded);
+  // A zero PTE (the VAD's protection) becomes the demand-zero PTE of the unguarded protection; any other keeps its other bits (a transition PTE its frame).
+  const after = withSoftwareProtection(pte, unguarded);
   space.pageTables.writeInvalidPte(input.address, after);
   if (vad === space.userStack) return checkForUserStackOverflow(space, input.address, pte, after, vad);
   return { kind: 'guard-page', pteBefore: pte, pteAfter: after, vad };

@@ -341,3 +341,48 @@ describe('page-fault resolution: working sets, colouring, views', () => {
     checkAddressSpaceInvariants(space);
   });
 });
+
+describe('page-fault resolution: frames kept behind guard and copy-on-write pages', () => {
+  it('a resident page made a guard page keeps its frame through the guard fault: the retried access is a soft fault to the same frame', () => {
+    const { space } = createAddressSpace();
+    expect(allocateVirtualMemory(space, { base: 0x200000, size: 0x2000, zeroBits: 0, allocationType: MEM_COMMIT | MEM_RESERVE, protect: PAGE_READWRITE }).status).toBe(0);
+    const first = resolvePageFault(space, user(0x200000, true));
+    if (first.kind !== 'resolved') throw new Error(first.kind);
+    expect(protectVirtualMemory(space, { base: 0x200000, size: 0x1000, protect: PAGE_READWRITE | PAGE_GUARD }).status).toBe(0);
+    const guarded = space.pageTables.readPte(0x200000);
+    expect(guarded >>> 12).toBe(first.pfn); // not present, the frame kept (a transition PTE)
+    const guard = resolvePageFault(space, user(0x200000, false));
+    if (guard.kind !== 'guard-page') throw new Error(guard.kind);
+    // Only the protection bits (5-9) change: READWRITE|GUARD (0x14) becomes READWRITE (4).
+    expect(guard.pteAfter).toBe(((guarded & ~(0x1f << 5)) | (4 << 5)) >>> 0);
+    expect(resolvePageFault(space, user(0x200000, false))).toMatchObject({ kind: 'resolved', how: 'transition', pfn: first.pfn });
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('a page above that was trimmed (a transition PTE, not valid) is no colouring neighbour', () => {
+    const { space } = createAddressSpace();
+    expect(allocateVirtualMemory(space, { base: 0x200000, size: 0x4000, zeroBits: 0, allocationType: MEM_COMMIT | MEM_RESERVE, protect: PAGE_READWRITE }).status).toBe(0);
+    expect(resolvePageFault(space, user(0x202000, true)).kind).toBe('resolved');
+    trimPage(space, 0x202);
+    expect(neighbourColour(space, 0x201000)).toBeUndefined();
+    expect(neighbourColour(space, 0x203000)).toBeUndefined();
+  });
+
+  it('a read fault on a valid copy-on-write view page (a stale translation) takes no copy', () => {
+    const { space } = createAddressSpace(256, 256);
+    const section = createSection(space, { sizeBytes: 0x2000, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT });
+    if (!(section instanceof SectionObject)) throw new Error(`createSection: ${section}`);
+    const mapped = mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: 0x08 /* PAGE_WRITECOPY */ });
+    if (!('base' in mapped) || mapped.base === undefined) throw new Error(`map: ${mapped.status}`);
+    const read = resolvePageFault(space, user(mapped.base, false));
+    if (read.kind !== 'resolved') throw new Error(read.kind);
+    expect(resolvePageFault(space, user(mapped.base, false))).toMatchObject({ kind: 'resolved', how: 'already-valid', pfn: read.pfn });
+    // The first write takes a private copy; trimmed, the page keeps it (a transition PTE), not the section's page.
+    const copy = resolvePageFault(space, user(mapped.base, true));
+    if (copy.kind !== 'resolved') throw new Error(copy.kind);
+    expect(copy.how).toBe('copy-on-write');
+    trimPage(space, mapped.base >>> 12);
+    expect(resolvePageFault(space, user(mapped.base, false))).toMatchObject({ kind: 'resolved', how: 'transition', pfn: copy.pfn });
+    checkAddressSpaceInvariants(space);
+  });
+});
