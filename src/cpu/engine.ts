@@ -460,11 +460,12 @@ export class Engine implements Disposable {
    * memory must be mapped without UC_PROT_EXEC. `code` is guest memory as the
    * CPU sees it (indexed by virtual address); `onReached` raises the exception for `why` at EIP
    * (#UD for 'untranslatable', #GP for 'port-io'), where the CPU stopped
-   * before such an instruction.
+   * before such an instruction; `isPresent` says whether the guest's page at
+   * an address is present (bytes of other pages are not the guest's).
    */
-  guardTranslation(code: Uint8Array, onReached: (why: GuardStop) => void): void {
+  guardTranslation(code: Uint8Array, onReached: (why: GuardStop) => void, isPresent?: (address: number) => boolean): void {
     // A block that starts at a stop has size 0, which no range removal reaches: a stale stop (rare) flushes every block.
-    const translation = new TranslationGuard(code, (exits) => this.setExits(exits), () => this.flushTranslations());
+    const translation = new TranslationGuard(code, (exits) => this.setExits(exits), () => this.flushTranslations(), isPresent);
     this.call('uc_ctl', this.lib.ctlUseExits(this.handle, UC_CTL_WRITE_USE_EXITS, 1));
     this.translationGuard = { translation, onReached };
     const cb = koffi.register((_uc: unknown, _type: number, address: number, size: number) => {

@@ -158,6 +158,14 @@ export class TranslationGuard {
     private readonly code: Uint8Array,
     private readonly applyExits: (exits: readonly number[]) => void,
     private readonly dropTranslations: () => void,
+    /**
+     * Whether the guest's page at an address is present. The fetch hook runs
+     * before the translator's page walk, so it also sees fetches from pages
+     * that are not present: their bytes in `code` are not the guest's (a
+     * frame mapped ahead of the fault, or none), and the fetch is about to
+     * fault anyway. Only bytes of present pages are trusted.
+     */
+    private readonly isPresent: (address: number) => boolean = () => true,
   ) {
     this.stream = new FetchStream(code);
   }
@@ -189,8 +197,10 @@ export class TranslationGuard {
       const at = (address + i) >>> 0;
       const kind = BYTE_KIND[this.code[at]!]!;
       if (kind === 0) continue;
-      if (kind === FF && isFarBranchThroughRegister(this.code[(at + 1) >>> 0]!)) added = this.addStopsBefore(at, 'untranslatable') || added;
-      if (kind === IO_OPCODE && i >= 0 && followed) added = this.addPortIoStop(at) || added;
+      if (kind === FF && isFarBranchThroughRegister(this.code[(at + 1) >>> 0]!) && this.isPresent(at) && this.isPresent((at + 1) >>> 0)) {
+        added = this.addStopsBefore(at, 'untranslatable') || added;
+      }
+      if (kind === IO_OPCODE && i >= 0 && followed && this.isPresent(at)) added = this.addPortIoStop(at) || added;
     }
     if (!added) return true;
     this.applyExits([...this.exits]);
@@ -218,7 +228,8 @@ export class TranslationGuard {
   stopReachedAt(eip: number): GuardStop | undefined {
     const why = this.stops.get(eip >>> 0);
     if (why === undefined) return undefined;
-    if (stillStopsAt(this.code, eip >>> 0, why)) return why;
+    // A page trimmed since: its bytes are not the guest's; the fetch will fault it back in and the guard look again.
+    if (this.decidableAt(eip >>> 0, why) && stillStopsAt(this.code, eip >>> 0, why)) return why;
     this.stops.delete(eip >>> 0);
     if (eip >>> 0 !== this.until) this.exits.delete(eip >>> 0);
     this.applyExits([...this.exits]);
@@ -243,6 +254,17 @@ export class TranslationGuard {
       if (!X86_PREFIXES.has(this.code[at]!)) break;
     }
     return added;
+  }
+
+  /** Whether the bytes that decide a stop at `address` (its prefixes, the opcode, an ff's ModRM) are on present pages. */
+  private decidableAt(address: number, why: GuardStop): boolean {
+    let at = address;
+    for (let prefixes = 0; prefixes <= MAX_PREFIXES; prefixes++) {
+      if (!this.isPresent(at)) return false;
+      if (!X86_PREFIXES.has(this.code[at]!)) break;
+      at = (at + 1) >>> 0;
+    }
+    return why === 'port-io' || this.isPresent((at + 1) >>> 0);
   }
 
   private addStop(at: number, why: GuardStop): boolean {

@@ -313,7 +313,11 @@ export class Machine {
     });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
     this.engine.onInvalidInstruction(() => this.traps!.handleInvalidInstruction());
-    this.engine.guardTranslation(this.guestSpace.bytes, (why) => why === 'port-io' ? this.traps!.handlePortIo() : this.traps!.handleInvalidInstruction());
+    this.engine.guardTranslation(
+      this.guestSpace.bytes,
+      (why) => why === 'port-io' ? this.traps!.handlePortIo() : this.traps!.handleInvalidInstruction(),
+      (address) => isValidPte(this.space.pageTables.readPte(address)),
+    );
     const entry = image.pe ? this.startInNtdll(process) : image.entry;
     this.kernel.prepareUserEntry(entry, stack.initialEsp);
     this.threadStart = entry;

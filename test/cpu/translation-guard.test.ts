@@ -112,3 +112,47 @@ describe('translation guard: far branches through a register', () => {
     expect(guard.stopReachedAt(0x1002)).toBe('untranslatable');
   });
 });
+
+describe('translation guard: pages that are not present', () => {
+  // The fetch hook runs before the translator's page walk: a fetch from a page that is not present
+  // is about to fault, and what the host shows there is not the guest's (a frame mapped ahead, or nothing).
+  it('bytes of a page that is not present make no stop; once the page is in, the same fetches do', () => {
+    const code = codeAt(0x2000, [0xec, 0xff, 0xd8]);
+    let present = false;
+    const exits: number[][] = [];
+    const guard = new TranslationGuard(code, (list) => exits.push([...list]), () => {}, (address) => present || address < 0x2000);
+    guard.setUntil(0xffffffff);
+    expect(translate(guard, [[0x2000, 1]])).toBe(-1);
+    expect(translate(guard, [[0x2001, 1], [0x2002, 1]])).toBe(-1);
+    expect(guard.hasStop(0x2000)).toBe(false);
+    expect(guard.hasStop(0x2001)).toBe(false);
+    present = true;
+    expect(translate(guard, [[0x2000, 1]])).toBe(0);
+    expect(translate(guard, [[0x2001, 1]])).toBe(0);
+    expect(guard.stopReachedAt(0x2000)).toBe('port-io');
+    expect(guard.stopReachedAt(0x2001)).toBe('untranslatable');
+  });
+
+  it('a stop reached on a page trimmed since is dropped (the fetch faults the page back and the guard looks again)', () => {
+    const code = codeAt(0x2000, [0xec]);
+    let present = true, drops = 0;
+    const guard = new TranslationGuard(code, () => {}, () => drops++, () => present);
+    guard.setUntil(0xffffffff);
+    expect(translate(guard, [[0x2000, 1]])).toBe(0);
+    present = false;
+    expect(guard.stopReachedAt(0x2000)).toBeUndefined();
+    expect(guard.hasStop(0x2000)).toBe(false);
+    expect(drops).toBe(1);
+  });
+
+  it('an ff at the end of a present page with its ModRM on a page that is not present waits for that page', () => {
+    const code = codeAt(0x1ffe, [0x90, 0xff, 0xd8]);
+    let present = false;
+    const guard = new TranslationGuard(code, () => {}, () => {}, (address) => address < 0x2000 || present);
+    guard.setUntil(0xffffffff);
+    expect(translate(guard, [[0x1ffe, 1], [0x1fff, 1], [0x2000, 1]])).toBe(-1);
+    present = true;
+    expect(translate(guard, [[0x1ffe, 1], [0x1fff, 1], [0x2000, 1]])).toBe(1);
+    expect(guard.stopReachedAt(0x1fff)).toBe('untranslatable');
+  });
+});
