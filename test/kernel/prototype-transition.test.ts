@@ -2,22 +2,17 @@
 // and its prototype PTE becomes a transition PTE naming that frame, as
 // Windows' MiDecrementShareCount leaves it; the next touch through a view is
 // a soft fault through the prototype PTE, which is valid again.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTransitionPte, isValidPte, pfnOfPte } from '../../src/mm/pte.js';
 import type { PageFaultEvent } from '../../src/trace/events.js';
 import { guestElf, runGuest } from '../helpers/guests.js';
+import { rootWithNumberedPages } from '../helpers/mapped-files.js';
 
 const PAGE = 4096;
 
 describe('prototype PTEs in transition', () => {
   it('a page trimmed from every working set, and pages read ahead, have transition prototype PTEs; touching one is a soft fault', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'mmscope-proto-'));
-    const bytes = new Uint8Array(16 * PAGE);
-    for (let page = 0; page < 16; page++) bytes.fill(page, page * PAGE, (page + 1) * PAGE);
-    writeFileSync(join(root, 'cluster.bin'), bytes);
+    const root = rootWithNumberedPages('cluster.bin', 16);
     let view = 0;
     const run = await runGuest(guestElf('test/guests/file-cluster.c'), { args: ['0', 'empty', '0'], machine: { fileRoot: root } }, (done) => {
       view = Number.parseInt(/view (?:0x)?([0-9a-f]+)/i.exec(done.stdout)![1]!, 16);

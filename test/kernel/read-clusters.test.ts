@@ -4,12 +4,10 @@
 // (7) pages in all, the neighbours going to standby (touching them is a
 // soft fault); an image's code pages come MmCodeClusterSize (7) at a time,
 // its data MmDataClusterSize (3) (test/mm/read-clusters.test.ts).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PageFaultEvent, TraceEvent } from '../../src/trace/events.js';
 import { guestElf, runGuest } from '../helpers/guests.js';
+import { rootWithNumberedPages } from '../helpers/mapped-files.js';
 
 const PAGE = 4096;
 const faultsIn = (events: TraceEvent[], start: number, end: number) =>
@@ -17,10 +15,7 @@ const faultsIn = (events: TraceEvent[], start: number, end: number) =>
 
 describe('read clusters of mapped files', () => {
   it('a fault reads 7 pages; the next 6 are soft faults from standby; a cluster stops at a page already resident', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'mmscope-cluster-'));
-    const bytes = new Uint8Array(16 * PAGE);
-    for (let page = 0; page < 16; page++) bytes.fill(page, page * PAGE, (page + 1) * PAGE);
-    writeFileSync(join(root, 'cluster.bin'), bytes);
+    const root = rootWithNumberedPages('cluster.bin', 16);
     const pages = ['0', '3', '6', '7', '13', '15'];
     const run = await runGuest(guestElf('test/guests/file-cluster.c'), { args: pages, machine: { fileRoot: root } });
     expect(run.outcome).toEqual({ reason: 'exited', exitStatus: 0 });
