@@ -70,7 +70,17 @@ typedef struct _MEMORY_WORKING_SET_EX_INFORMATION {
   ULONG_PTR VirtualAttributes;
 } MEMORY_WORKING_SET_EX_INFORMATION, *PMEMORY_WORKING_SET_EX_INFORMATION;
 
-typedef enum _PROCESSINFOCLASS { ProcessQuotaLimits = 1, ProcessVmCounters = 3 } PROCESSINFOCLASS;
+typedef enum _PROCESSINFOCLASS { ProcessBasicInformation = 0, ProcessQuotaLimits = 1, ProcessVmCounters = 3 } PROCESSINFOCLASS;
+
+/* NtQueryInformationProcess(ProcessBasicInformation): GetExitCodeProcess and GetProcessId read it. */
+typedef struct _PROCESS_BASIC_INFORMATION {
+  NTSTATUS ExitStatus;                 /* STATUS_PENDING (STILL_ACTIVE) while the process runs */
+  PVOID PebBaseAddress;
+  ULONG_PTR AffinityMask;
+  LONG BasePriority;
+  ULONG_PTR UniqueProcessId;
+  ULONG_PTR InheritedFromUniqueProcessId;
+} PROCESS_BASIC_INFORMATION, *PPROCESS_BASIC_INFORMATION;
 
 /* ProcessVmCounters: sizes in bytes. */
 typedef struct _VM_COUNTERS {
@@ -195,6 +205,56 @@ NTSTATUS NTAPI NtResetWriteWatch(HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T
 NTSTATUS NTAPI NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT ContextRecord, BOOLEAN FirstChance);
 /* DelayInterval in 100 ns units: negative is relative, positive an absolute system time. */
 NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval);
+
+/* Processes (Vista's NtCreateUserProcess, the kernel builds the process; XP's NtOpenProcess and copies). */
+#define STATUS_PARTIAL_COPY            ((NTSTATUS)0x8000000DL)
+#define STATUS_PROCESS_IS_TERMINATING  ((NTSTATUS)0xC000010AL)
+#define STATUS_INVALID_CID             ((NTSTATUS)0xC000000BL)
+#ifndef STATUS_PENDING
+#define STATUS_PENDING                 ((NTSTATUS)0x00000103L)
+#endif
+
+typedef struct _CLIENT_ID_ { HANDLE UniqueProcess; HANDLE UniqueThread; } MMS_CLIENT_ID;
+
+/* The fields of RTL_USER_PROCESS_PARAMETERS up to CommandLine, at Windows' x86 offsets. */
+typedef struct _RTL_USER_PROCESS_PARAMETERS {
+  ULONG MaximumLength;                  /* 0x00 */
+  ULONG Length;                         /* 0x04 */
+  ULONG Flags;                          /* 0x08 */
+  ULONG DebugFlags;                     /* 0x0C */
+  HANDLE ConsoleHandle;                 /* 0x10 */
+  ULONG ConsoleFlags;                   /* 0x14 */
+  HANDLE StandardInput;                 /* 0x18 */
+  HANDLE StandardOutput;                /* 0x1C */
+  HANDLE StandardError;                 /* 0x20 */
+  UNICODE_STRING CurrentDirectoryPath;  /* 0x24 (CURDIR.DosPath) */
+  HANDLE CurrentDirectoryHandle;        /* 0x2C */
+  UNICODE_STRING DllPath;               /* 0x30 */
+  UNICODE_STRING ImagePathName;         /* 0x38 */
+  UNICODE_STRING CommandLine;           /* 0x40 */
+} RTL_USER_PROCESS_PARAMETERS, *PRTL_USER_PROCESS_PARAMETERS;
+
+typedef struct _PS_ATTRIBUTE {
+  ULONG_PTR Attribute;
+  SIZE_T Size;
+  ULONG_PTR Value;                      /* or ValuePtr */
+  PSIZE_T ReturnLength;
+} PS_ATTRIBUTE;
+typedef struct _PS_ATTRIBUTE_LIST { SIZE_T TotalLength; PS_ATTRIBUTE Attributes[1]; } PS_ATTRIBUTE_LIST, *PPS_ATTRIBUTE_LIST;
+#define PS_ATTRIBUTE_CLIENT_ID 0x10003
+#define THREAD_CREATE_FLAGS_CREATE_SUSPENDED 0x1
+
+NTSTATUS NTAPI NtCreateUserProcess(PHANDLE ProcessHandle, PHANDLE ThreadHandle, ULONG ProcessDesiredAccess,
+                                   ULONG ThreadDesiredAccess, POBJECT_ATTRIBUTES ProcessObjectAttributes,
+                                   POBJECT_ATTRIBUTES ThreadObjectAttributes, ULONG ProcessFlags, ULONG ThreadFlags,
+                                   PRTL_USER_PROCESS_PARAMETERS ProcessParameters, PVOID CreateInfo,
+                                   PPS_ATTRIBUTE_LIST AttributeList);
+NTSTATUS NTAPI NtOpenProcess(PHANDLE ProcessHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                             MMS_CLIENT_ID *ClientId);
+NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T NumberOfBytesToRead,
+                                   PSIZE_T NumberOfBytesRead);
+NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, const void *Buffer,
+                                    SIZE_T NumberOfBytesToWrite, PSIZE_T NumberOfBytesWritten);
 
 /* Win32 error code for an NTSTATUS, as ntdll's RtlNtStatusToDosError. */
 ULONG NTAPI RtlNtStatusToDosError(NTSTATUS Status);

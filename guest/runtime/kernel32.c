@@ -28,14 +28,20 @@ void WINAPI ExitProcess(UINT code) {
   for (;;) {}
 }
 
-LPVOID WINAPI VirtualAlloc(LPVOID address, SIZE_T size, DWORD type, DWORD protect) {
+/* The *Ex functions take any process handle (PROCESS_VM_OPERATION, or PROCESS_QUERY_INFORMATION
+   for VirtualQueryEx); the plain ones are them on the current process, as in kernel32. */
+LPVOID WINAPI VirtualAllocEx(HANDLE process, LPVOID address, SIZE_T size, DWORD type, DWORD protect) {
   PVOID base = address;
   SIZE_T region = size;
-  if (!mms_succeeded(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &region, type, protect))) return NULL;
+  if (!mms_succeeded(NtAllocateVirtualMemory(process, &base, 0, &region, type, protect))) return NULL;
   return base;
 }
 
-BOOL WINAPI VirtualFree(LPVOID address, SIZE_T size, DWORD type) {
+LPVOID WINAPI VirtualAlloc(LPVOID address, SIZE_T size, DWORD type, DWORD protect) {
+  return VirtualAllocEx(NtCurrentProcess(), address, size, type, protect);
+}
+
+BOOL WINAPI VirtualFreeEx(HANDLE process, LPVOID address, SIZE_T size, DWORD type) {
   /* kernel32 checks this before the kernel sees it. */
   if ((type & MEM_RELEASE) && size != 0) {
     SetLastError(ERROR_INVALID_PARAMETER);
@@ -43,19 +49,29 @@ BOOL WINAPI VirtualFree(LPVOID address, SIZE_T size, DWORD type) {
   }
   PVOID base = address;
   SIZE_T region = size;
-  return mms_succeeded(NtFreeVirtualMemory(NtCurrentProcess(), &base, &region, type));
+  return mms_succeeded(NtFreeVirtualMemory(process, &base, &region, type));
+}
+
+BOOL WINAPI VirtualFree(LPVOID address, SIZE_T size, DWORD type) { return VirtualFreeEx(NtCurrentProcess(), address, size, type); }
+
+BOOL WINAPI VirtualProtectEx(HANDLE process, LPVOID address, SIZE_T size, DWORD protect, PDWORD old) {
+  PVOID base = address;
+  SIZE_T region = size;
+  return mms_succeeded(NtProtectVirtualMemory(process, &base, &region, protect, old));
 }
 
 BOOL WINAPI VirtualProtect(LPVOID address, SIZE_T size, DWORD protect, PDWORD old) {
-  PVOID base = address;
-  SIZE_T region = size;
-  return mms_succeeded(NtProtectVirtualMemory(NtCurrentProcess(), &base, &region, protect, old));
+  return VirtualProtectEx(NtCurrentProcess(), address, size, protect, old);
+}
+
+SIZE_T WINAPI VirtualQueryEx(HANDLE process, LPCVOID address, PMEMORY_BASIC_INFORMATION buffer, SIZE_T length) {
+  SIZE_T written = 0;
+  if (!mms_succeeded(NtQueryVirtualMemory(process, (PVOID)address, MemoryBasicInformation, buffer, length, &written))) return 0;
+  return written;
 }
 
 SIZE_T WINAPI VirtualQuery(LPCVOID address, PMEMORY_BASIC_INFORMATION buffer, SIZE_T length) {
-  SIZE_T written = 0;
-  if (!mms_succeeded(NtQueryVirtualMemory(NtCurrentProcess(), (PVOID)address, MemoryBasicInformation, buffer, length, &written))) return 0;
-  return written;
+  return VirtualQueryEx(NtCurrentProcess(), address, buffer, length);
 }
 
 void WINAPI GetSystemInfo(LPSYSTEM_INFO info) {

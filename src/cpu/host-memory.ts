@@ -149,6 +149,11 @@ export class GuestSpaceReservation {
   /** The host mappings (VMAs) the reservation is split into, as the host counts them against vm.max_map_count. */
   get mappingCount(): number { return this.boundaries + 1; }
 
+  /** The RAM frame the host mapping of the guest page at `pageAddress` reaches, -1 for none (what the last process left there, if its PTE is not valid). */
+  aliasedFrameAt(pageAddress: number): number {
+    return this.aliasOf[pageAddress >>> 12]!;
+  }
+
   /** Backs the guest page at `pageAddress` with RAM frame `pfn` (and, speculatively, the free pages after it with the next frames). */
   aliasFrame(pageAddress: number, pfn: number): void {
     const page = pageAddress >>> 12;

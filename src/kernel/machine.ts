@@ -20,7 +20,7 @@ import { BugCheck, bugCheckName } from '../mm/bugcheck.js';
 import { KernelPanic } from '../mm/panic.js';
 import { MM_SYSTEM_RANGE_START, PAGE_SIZE, addressOfVpn, pageBase, vpnOf, type Pfn } from '../mm/layout.js';
 import { pfnOfPte } from '../mm/pte.js';
-import { PageTables, type TranslationHardware } from '../mm/page-tables.js';
+import { OutOfFramesError, PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
 import { describeRegionPages, type RegionPages } from '../mm/page-map.js';
@@ -36,7 +36,7 @@ import { flushAllSections } from '../mm/section-view.js';
 import { statOrUndefined } from './io/file-object.js';
 import { createUserStack, DEFAULT_STACK_RESERVE, stackReserveBytes } from './user-stack.js';
 import {
-  createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, TEB_ADDRESS,
+  createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, PROCESS_ID, TEB_ADDRESS, THREAD_ID,
 } from './process-environment.js';
 import { mapImage } from './loader/map-image.js';
 import { parseElf32 } from './loader/elf32.js';
@@ -46,7 +46,16 @@ import { mapNtdll } from './loader/system-dlls.js';
 import { BadImageError, type LoadableImage } from './loader/loadable-image.js';
 import { PagedPool, defaultPagedPoolBytes } from '../mm/paged-pool.js';
 import { TrapDispatcher } from './trap-dispatch.js';
-import { mapSharedUserDataPage } from '../mm/fixed-regions.js';
+import { AddressSpaceSwitcher, type SwitchCost } from './ps/address-space-switch.js';
+import type { CreatedProcess, InitialThread, ProcessCreateRequest, ProcessManager } from './ps/process-manager.js';
+import { loadProgramFile, splitCommandLine } from './ps/program-file.js';
+import { deleteAddressSpace } from '../mm/process-teardown.js';
+import { KernelObject, ObjectNames } from './ob/handle-table.js';
+import { SystemClock } from './system-clock.js';
+import type { BackingFiles } from './io/file-object.js';
+import type { ControlArea } from '../mm/section.js';
+import { STATUS_NO_MEMORY } from '../nt/status.js';
+import { mapSharedUserDataIntoProcess, mapSharedUserDataPage } from '../mm/fixed-regions.js';
 import { SharedUserData } from './shared-user-data.js';
 import { ExecutionControl, type EventStopFilter, type StopReason, type WatchAccess } from './execution-control.js';
 import { readWithoutSideEffects, writeWithoutSideEffects } from '../mm/inspection.js';
@@ -180,7 +189,19 @@ export class ProcessCreationError extends Error {
 export class Machine {
   readonly trace = new TraceBus();
   readonly output = { stdout: '', stderr: '' };
+  /** The first process: the program loaded, whose exit status is the run's. */
   private process: Process | undefined;
+  /** Every process created, in order (the first among them), ended ones included. */
+  private readonly processList: Process[] = [];
+  /** The process the CPU runs now. */
+  private currentProcess: Process | undefined;
+  /** What every process shares: the object directory, the clock, the files and image sections by file. */
+  private readonly objectNames = new ObjectNames();
+  private readonly clock = new SystemClock();
+  private readonly backingFiles: BackingFiles = new Map();
+  private readonly imageControlAreas = new Map<string, ControlArea>();
+  /** UniqueProcessId/UniqueThreadId for the next process or thread (PspCidTable hands out multiples of 4). */
+  private nextClientId = THREAD_ID + 4;
   private traps: TrapDispatcher | undefined;
   private disposed = false;
   private blockCounterTried = false;
@@ -206,6 +227,8 @@ export class Machine {
     private readonly console: ConsoleSink,
     private readonly options: MachineOptions,
     private readonly sharedUserData: SharedUserData,
+    private readonly sharedUserDataPfn: Pfn,
+    private readonly switcher: AddressSpaceSwitcher,
   ) {}
 
   /** Throws RangeError for options no machine can have. */
@@ -239,25 +262,30 @@ export class Machine {
     }
     let space: AddressSpace | undefined;
     const hardware: TranslationHardware = {
-      aliasFrame: (page, pfn) => aliasFrameOrTrim(guestSpace, space, page, pfn),
+      // The working set trimmed when the host refuses a mapping is the running process's.
+      aliasFrame: (page, pfn) => aliasFrameOrTrim(guestSpace, switcher.current ?? space, page, pfn),
       dropAlias: (page) => guestSpace.dropAlias(page),
       flushTlbPage: (page) => engine.flushTlbPage(page),
       flushTlb: () => engine.flushTlb(),
       hasMappingRoom: () => guestSpace.hasMappingRoom(),
     };
+    const switcher = new AddressSpaceSwitcher(guestSpace, engine, hardware);
+    const firstHardware = switcher.createHardware(true);
     const frames = new PfnDatabase(ram);
-    const tables = new PageTables(frames, ram, hardware);
+    const tables = new PageTables(frames, ram, firstHardware);
     const kernel = KernelImage.boot(engine, tables, frames, ram);
     const pagefilePages = Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE);
     const commit = new CommitLedger(Math.max(0, frames.availablePages - FRAMES_RESERVED_FOR_KERNEL) + pagefilePages);
     const pool = new PagedPool(options.pagedPoolBytes ?? defaultPagedPoolBytes(frameCount * PAGE_SIZE));
     space = new AddressSpace(tables, frames, ram, commit, pool);
+    switcher.register(space, firstHardware);
     space.residentPageLimit = hostMappingBudget();
     if (pagefilePages > 0) space.attachPageFile(new PageFile(pagefilePages, new HostPagingFile(pagefilePages, options.pagefilePath)));
-    const sharedUserData = new SharedUserData(ram.bytes, mapSharedUserDataPage(space), { numberOfPhysicalPages: frameCount });
+    const sharedUserDataPfn = mapSharedUserDataPage(space);
+    const sharedUserData = new SharedUserData(ram.bytes, sharedUserDataPfn, { numberOfPhysicalPages: frameCount });
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
-      options, sharedUserData);
+      options, sharedUserData, sharedUserDataPfn, switcher);
     space.events = memoryEventsToTrace(machine.trace);
     return machine;
   }
@@ -284,31 +312,18 @@ export class Machine {
   }
 
   private createProcess(image: LoadableImage, argv: readonly string[]): void {
-    const imageVad = mapImage(this.space, image);
-    if (typeof imageVad === 'number') {
-      throw new ProcessCreationError(imageVad, `mapping the image needs ${imageVad === 0xc000012d ? `${pagesOf(image)} pages of commit, the limit is ${this.space.commit.limitPages - this.space.commit.totalPages}` : 'its address range'}`);
-    }
-    const memory = new UserMemory(this.space, (input, resolution) => this.traps?.observeKernelFault(input, resolution));
-    const stackReserve = stackReserveBytes(this.options.stackReserveBytes ?? image.stackReserveBytes ?? DEFAULT_STACK_RESERVE);
-    const stack = createUserStack(this.space, memory, argv, stackReserve, image.pe?.stackCommitBytes ?? 0);
-    if (typeof stack === 'number') throw new ProcessCreationError(stack, `a ${stackReserve >> 10} KiB stack does not fit in the address space or the commit limit`);
-    const environment = createProcessEnvironment(this.space, memory, {
-      imageBase: imageVad.startAddress, stackBase: stack.stackBase, stackLimit: stack.stackLimit,
-      deallocationStack: stack.vad.startAddress,
-      ntGlobalFlag: this.options.heapCheck ? FLG_HEAP_ENABLE_FREE_CHECK | FLG_HEAP_VALIDATE_PARAMETERS : 0,
-    });
-    if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
-    this.kernel.setTebBase(TEB_ADDRESS);
-    const process = new Process(this.space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
+    const { process, entry, stackPointer } = this.buildProcess(this.space, image, argv, { processId: PROCESS_ID, threadId: THREAD_ID });
     if (this.options.fileRoot !== undefined || this.options.systemDllDirectory !== undefined) {
       process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false, this.options.systemDllDirectory);
     }
-    process.experimentsAllowed = this.options.allowExperiments ?? false;
+    this.kernel.setTebBase(TEB_ADDRESS);
     this.process = process;
+    this.currentProcess = process;
     this.traps = new TrapDispatcher({
       engine: this.engine, process, trace: this.trace, disassembler: this.disassembler, limits: this.limits,
+      processes: this.processManager(),
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
-      onReturnToUser: () => this.sharedUserData.update(process.clock),
+      onReturnToUser: () => this.sharedUserData.update(this.clock),
       ...(this.options.checkInvariantsAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
     });
     this.engine.onInterrupt((vector) => this.traps!.handleInterrupt(vector));
@@ -316,12 +331,13 @@ export class Machine {
     this.engine.guardTranslation(
       this.guestSpace.bytes,
       (why) => why === 'port-io' ? this.traps!.handlePortIo() : this.traps!.handleInvalidInstruction(),
-      (address) => isValidPte(this.space.pageTables.readPte(address)),
+      // The running process's page tables say which pages are present.
+      (address) => isValidPte((this.currentProcess?.space ?? this.space).pageTables.readPte(address)),
     );
-    const entry = image.pe ? this.startInNtdll(process) : image.entry;
-    this.kernel.prepareUserEntry(entry, stack.initialEsp);
-    this.threadStart = entry;
-    this.entryPoint = image.entry;
+    const start = image.pe ? this.startInNtdll(process) : entry;
+    this.kernel.prepareUserEntry(start, stackPointer);
+    this.threadStart = start;
+    this.entryPoint = entry;
   }
 
   /** A PE process's first thread starts in ntdll's loader, which imports, initialises and calls the program's entry point. */
@@ -330,6 +346,146 @@ export class Machine {
     if ('status' in ntdll) throw new ProcessCreationError(ntdll.status, ntdll.detail);
     this.traps!.exceptions.userDispatcher = ntdll.exceptionDispatcher;
     return ntdll.loaderEntry;
+  }
+
+  /**
+   * Maps the image, creates the initial thread's stack (with `argv` on it),
+   * the PEB and the TEB in `space`, and makes the process object; throws
+   * ProcessCreationError when something does not fit.
+   */
+  private buildProcess(space: AddressSpace, image: LoadableImage, argv: readonly string[], ids: { processId: number; threadId: number }): { process: Process; entry: number; stackPointer: number } {
+    const imageVad = mapImage(space, image);
+    if (typeof imageVad === 'number') {
+      throw new ProcessCreationError(imageVad, `mapping the image needs ${imageVad === 0xc000012d ? `${pagesOf(image)} pages of commit, the limit is ${space.commit.limitPages - space.commit.totalPages}` : 'its address range'}`);
+    }
+    const memory = new UserMemory(space, (input, resolution) => this.traps?.observeKernelFault(input, resolution, ids.processId));
+    const stackReserve = stackReserveBytes(this.options.stackReserveBytes ?? image.stackReserveBytes ?? DEFAULT_STACK_RESERVE);
+    const stack = createUserStack(space, memory, argv, stackReserve, image.pe?.stackCommitBytes ?? 0);
+    if (typeof stack === 'number') throw new ProcessCreationError(stack, `a ${stackReserve >> 10} KiB stack does not fit in the address space or the commit limit`);
+    const environment = createProcessEnvironment(space, memory, {
+      imageBase: imageVad.startAddress, stackBase: stack.stackBase, stackLimit: stack.stackLimit,
+      deallocationStack: stack.vad.startAddress,
+      ntGlobalFlag: this.options.heapCheck ? FLG_HEAP_ENABLE_FREE_CHECK | FLG_HEAP_VALIDATE_PARAMETERS : 0,
+      ...ids,
+    });
+    if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
+    const process = new Process(space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
+    process.id = ids.processId;
+    process.imageName = image.fileName;
+    process.experimentsAllowed = this.options.allowExperiments ?? false;
+    process.objectNames = this.objectNames;
+    process.clock = this.clock;
+    process.backingFiles = this.backingFiles;
+    process.imageControlAreas = this.imageControlAreas;
+    process.object = new KernelObject<Process>('Process', process, () => { process.objectDeleted = true; }, image.fileName);
+    this.processList.push(process);
+    return { process, entry: image.entry, stackPointer: stack.initialEsp };
+  }
+
+  /**
+   * NtCreateUserProcess's work: a new address space (its own page directory,
+   * the kernel's tables shared, KUSER_SHARED_DATA mapped), the program from
+   * the parent's sandbox mapped as an image section, the initial thread's
+   * stack with the command line's argv, the PEB and the TEB. The CPU keeps
+   * running the parent; the child's initial thread waits to be scheduled.
+   */
+  private createChildProcess(parent: Process, request: ProcessCreateRequest): CreatedProcess | NtStatus {
+    const loaded = loadProgramFile(parent.sandbox, request.imagePath);
+    if (typeof loaded === 'number') return loaded;
+    const hardware = this.switcher.createHardware(false);
+    let space: AddressSpace;
+    try {
+      space = new AddressSpace(new PageTables(this.space.frames, this.ram, hardware, this.space.pageTables), this.space.frames, this.ram, this.space.commit, this.space.pagedPool, this.space.system);
+      mapSharedUserDataIntoProcess(space, this.sharedUserDataPfn);
+    } catch (error) {
+      if (error instanceof OutOfFramesError) return STATUS_NO_MEMORY;
+      throw error;
+    }
+    this.switcher.register(space, hardware);
+    space.residentPageLimit = this.space.residentPageLimit;
+    space.events = this.space.events;
+    const ids = { processId: this.allocateClientId(), threadId: this.allocateClientId() };
+    let built: { process: Process; entry: number; stackPointer: number };
+    try {
+      built = this.buildProcess(space, loaded, splitCommandLine(request.commandLine), ids);
+    } catch (error) {
+      if (!(error instanceof ProcessCreationError)) throw error;
+      deleteAddressSpace(space);
+      this.switcher.unregister(space);
+      return error.status;
+    }
+    const { process } = built;
+    process.parentId = parent.id;
+    process.sandbox = parent.sandbox;
+    process.commandLine = request.commandLine;
+    const thread: InitialThread = { id: ids.threadId, process, entry: built.entry, stackPointer: built.stackPointer, suspendCount: request.suspended ? 1 : 0 };
+    process.initialThread = thread;
+    this.trace.emit({ type: 'process-create', pid: process.id, parentPid: parent.id, image: request.imagePath, commandLine: request.commandLine });
+    return { process, thread, threadObject: new KernelObject<InitialThread>('Thread', thread, () => {}) };
+  }
+
+  /** The next UniqueProcessId or UniqueThreadId (one table for both, as PspCidTable). */
+  allocateClientId(): number {
+    const id = this.nextClientId;
+    this.nextClientId += 4;
+    return id;
+  }
+
+  /**
+   * NtTerminateProcess: the running process stops at once (the run's outcome
+   * says how); another process's handles are closed and its address space
+   * deleted now — objects other processes hold (sections, files, the
+   * process object itself) live on.
+   */
+  private terminateProcess(target: Process, status: number): void {
+    if (target.terminated) return;
+    if (target === this.currentProcess) {
+      target.terminate(status);
+      return;
+    }
+    target.exitStatus = status >>> 0;
+    this.trace.emit({ type: 'process-exit', status: target.exitStatus, pid: target.id });
+    this.deleteProcess(target);
+  }
+
+  /** Process teardown (PspExitProcess, MmCleanProcessAddressSpace): handles, then the address space, then the process's own reference. */
+  private deleteProcess(process: Process): void {
+    process.exitVads = describeVads(process.space);
+    process.handles.closeAll();
+    deleteAddressSpace(process.space);
+    this.switcher.unregister(process.space);
+    process.addressSpaceDeleted = true;
+    process.object?.dereference();
+  }
+
+  /**
+   * Makes `process`'s address space the one the CPU sees (the scheduler
+   * calls this when it switches to a thread of another process): see
+   * ps/address-space-switch.ts. Returns what the switch had to change.
+   */
+  activateProcess(process: Process): SwitchCost {
+    if (process.addressSpaceDeleted) throw new Error(`process ${process.id} has ended: its address space is gone`);
+    const cost = this.switcher.switchTo(process.space);
+    this.currentProcess = process;
+    this.trace.currentPid = process.id;
+    return cost;
+  }
+
+  /** Address-space switches so far and what they changed (pages remapped or taken away, tables remapped). */
+  switchCounts(): { switches: number; remappedPages: number; droppedPages: number; remappedTables: number } {
+    return { ...this.switcher.totals };
+  }
+
+  /** Every process created, the first one first (ended ones included). */
+  processes(): readonly Process[] { return this.processList; }
+
+  /** The services' view of the process list. */
+  private processManager(): ProcessManager {
+    return {
+      createProcess: (parent, request) => this.createChildProcess(parent, request),
+      findById: (id) => this.processList.find((p) => p.id === id && !p.objectDeleted),
+      terminateProcess: (target, status) => this.terminateProcess(target, status),
+    };
   }
 
   private dumpVads(process: Process): void {
@@ -350,7 +506,7 @@ export class Machine {
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
     if (options.maxInstructions || this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
     this.trace.startClock();
-    this.sharedUserData.update(process.clock);
+    this.sharedUserData.update(this.clock);
     const started = performance.now();
     this.armLimits(options.timeoutMs, started);
     const bugCheck = this.limits.signalNumber() ? undefined : this.startCpu(KERNEL_ENTRY_ADDRESS, EMULATION_END_ADDRESS, timeoutUs, options.maxInstructions ?? 0);
@@ -465,7 +621,7 @@ export class Machine {
     this.armLimits(options.timeoutMs, started);
     // Unicorn leaves old_exception stale when uc_emu_start returns after a fault (as after a #UD): clear it or the next fault is a #DF.
     if (this.cpuStarted) this.traps!.clearPendingException();
-    if (!this.cpuStarted) this.sharedUserData.update(process.clock);
+    if (!this.cpuStarted) this.sharedUserData.update(this.clock);
     if (this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
     const begin = this.cpuStarted ? control.eip() : KERNEL_ENTRY_ADDRESS;
     const limitMs = Math.min(options.timeoutMs ?? Infinity, options.sliceMs ?? Infinity);
@@ -748,7 +904,8 @@ export class Machine {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.process?.releaseHostResources();
+    for (const process of this.processList) process.handles.closeAll();
+    for (const file of [...this.backingFiles.values()]) file.release();
     this.engine.dispose();
     this.disassembler.dispose();
     this.guestSpace.dispose();

@@ -43,9 +43,9 @@ export const PEB = {
 export const FLG_HEAP_ENABLE_FREE_CHECK = 0x20;
 export const FLG_HEAP_VALIDATE_PARAMETERS = 0x40;
 
-/** The ids in the TEB's ClientId (and what Linux getpid answers). */
+/** The ids in the first process's TEB's ClientId (and what Linux getpid answers). */
 export const PROCESS_ID = 4;
-const THREAD_ID = 8;
+export const THREAD_ID = 8;
 const VER_PLATFORM_WIN32_NT = 2;
 
 export interface EnvironmentInit {
@@ -54,6 +54,9 @@ export interface EnvironmentInit {
   stackLimit: number;
   deallocationStack: number;
   ntGlobalFlag: number;
+  /** The TEB's ClientId (default: the first process's, PROCESS_ID and its first thread). */
+  processId?: number;
+  threadId?: number;
 }
 
 /** Creates the PEB and TEB pages and fills them; a status when the address range or commit is not available. */
@@ -67,8 +70,8 @@ export function createProcessEnvironment(space: AddressSpace, memory: UserMemory
   teb.setUint32(TEB.StackBase, init.stackBase, true);
   teb.setUint32(TEB.StackLimit, init.stackLimit, true);
   teb.setUint32(TEB.Self, TEB_ADDRESS, true);
-  teb.setUint32(TEB.UniqueProcess, PROCESS_ID, true);
-  teb.setUint32(TEB.UniqueThread, THREAD_ID, true);
+  teb.setUint32(TEB.UniqueProcess, init.processId ?? PROCESS_ID, true);
+  teb.setUint32(TEB.UniqueThread, init.threadId ?? THREAD_ID, true);
   teb.setUint32(TEB.ProcessEnvironmentBlock, PEB_ADDRESS, true);
   teb.setUint32(TEB.DeallocationStack, init.deallocationStack, true);
   memory.write(TEB_ADDRESS, new Uint8Array(teb.buffer));

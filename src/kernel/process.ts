@@ -3,11 +3,13 @@ import type { AddressSpace } from '../mm/address-space.js';
 import type { UserMemory } from '../mm/user-memory.js';
 import type { Vad } from '../mm/vad.js';
 import type { ExceptionReport } from './exception-report.js';
-import { HandleTable, ObjectNames } from './ob/handle-table.js';
+import { HandleTable, ObjectNames, type KernelObject } from './ob/handle-table.js';
 import type { Sandbox } from './io/sandbox.js';
 import type { BackingFiles } from './io/file-object.js';
 import type { ControlArea } from '../mm/section.js';
 import { SystemClock } from './system-clock.js';
+import type { InitialThread } from './ps/process-manager.js';
+import type { VadView } from '../mm/vad-view.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
@@ -18,18 +20,36 @@ export class Process {
   unhandledException: ExceptionReport | undefined;
   /** Each handle's entry is charged to paged pool. */
   readonly handles: HandleTable;
-  /** Named objects (\BaseNamedObjects): system-wide on Windows; mmscope runs one process. */
-  readonly objectNames = new ObjectNames();
+  /** Named objects (\BaseNamedObjects): system-wide, the machine's one directory shared by every process. */
+  objectNames = new ObjectNames();
   /** Where the guest's files live; without one, file services find no path. */
   sandbox: Sandbox | undefined;
   /** Whether MmsExperimentRemoveVad may damage the address space (mmscope run --allow-experiments). */
   experimentsAllowed = false;
-  /** Files that data sections map (one control area per file). */
-  readonly backingFiles: BackingFiles = new Map();
-  /** Image sections by file, kept while the file is unchanged. */
-  readonly imageControlAreas = new Map<string, ControlArea>();
-  /** The kernel's clock (mmscope runs one process per machine, so the system's clock lives here). */
-  readonly clock = new SystemClock();
+  /** Files that data sections map (one control area per file): system-wide, shared by every process. */
+  backingFiles: BackingFiles = new Map();
+  /** Image sections by file, kept while the file is unchanged: system-wide, shared by every process. */
+  imageControlAreas = new Map<string, ControlArea>();
+  /** The kernel's clock: system-wide, shared by every process. */
+  clock = new SystemClock();
+  /** UniqueProcessId: a multiple of 4 from the machine's client-id table (4 for the first process). */
+  id = 4;
+  /** InheritedFromUniqueProcessId: the creator's id, 0 for the first process. */
+  parentId = 0;
+  /** The image file's name as the process was created with it (ImageFileName). */
+  imageName = '';
+  /** The process object that handles refer to (set by the process list). */
+  object: KernelObject<Process> | undefined;
+  /** The address space was deleted at exit: memory services answer STATUS_PROCESS_IS_TERMINATING. */
+  addressSpaceDeleted = false;
+  /** The last handle to the process object closed after the process ended: its id names nothing now. */
+  objectDeleted = false;
+  /** The command line it was created with (empty for the first process: crt0 builds it from argv). */
+  commandLine = '';
+  /** A created process's initial thread, until the scheduler's thread objects replace it. */
+  initialThread: InitialThread | undefined;
+  /** The VAD tree as it was when the process ended (its address space is deleted then): for --vad at exit. */
+  exitVads: VadView[] | undefined;
   /** Set when the only thread began a wait nothing can end (an infinite NtDelayExecution): on Windows it would hang. */
   waitingForever = false;
 

@@ -11,6 +11,7 @@ import { updateStackLimit } from './process-environment.js';
 import type { RunLimits } from './run-limits.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { Process } from './process.js';
+import type { ProcessManager } from './ps/process-manager.js';
 import {
   VECTOR_GENERAL_PROTECTION, VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
 } from './cpu-exceptions.js';
@@ -36,6 +37,8 @@ export interface TrapDependencies {
   limits?: RunLimits;
   /** Run the memory manager's invariant checker after every system service (tests). */
   checkInvariantsAfterServices?: () => void;
+  /** The machine's process list, for the process services. */
+  processes?: ProcessManager;
 }
 
 /** The exception a refused fault raises in the guest. */
@@ -67,6 +70,7 @@ export class TrapDispatcher {
       exceptions: this.exceptions,
       dumps: deps.dumps,
       trace: deps.trace,
+      ...(deps.processes ? { processes: deps.processes } : {}),
     };
   }
 
@@ -120,12 +124,12 @@ export class TrapDispatcher {
     this.acknowledgeException();
   }
 
-  /** A fault the kernel took while copying to or from user memory for a system call. */
-  observeKernelFault(input: FaultInput, resolution: FaultResolution): void {
+  /** A fault the kernel took while copying to or from user memory for a system call; `pid`: the process whose memory it was (another's, for ReadProcessMemory). */
+  observeKernelFault(input: FaultInput, resolution: FaultResolution, pid?: number): void {
     this.recordFault(resolution);
     if (!this.deps.trace.active) return;
     const errorCode = input.write ? ERROR_CODE_WRITE : 0;
-    this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall);
+    this.traceFault(input, errorCode, resolution, this.deps.engine.readRegister(X86Reg.EIP), undefined, this.currentCall, pid);
   }
 
   /** Clears Unicorn's stale old_exception (else the next #PF is a double fault) and returns the hardware error code. */
@@ -256,9 +260,10 @@ export class TrapDispatcher {
     this.exceptions.raise({ code, eip, instruction, vector }, { ...registers, eip });
   }
 
-  private traceFault(input: FaultInput, errorCode: number, resolution: FaultResolution, eip: number, instruction: string | undefined, inSystemCall?: string): void {
+  private traceFault(input: FaultInput, errorCode: number, resolution: FaultResolution, eip: number, instruction: string | undefined, inSystemCall?: string, pid?: number): void {
     const vad = resolution.vad;
     this.deps.trace.emit({
+      ...(pid !== undefined ? { pid } : {}),
       type: 'page-fault', address: input.address, eip, errorCode, instruction,
       ...(inSystemCall ? { inSystemCall } : {}),
       resolution: resolution.kind === 'resolved' ? resolution.how : resolution.kind,

@@ -1,5 +1,6 @@
-// One process's user address space: its VAD tree, page tables and the
-// commit it has been charged.
+// One process's user address space: its VAD tree, page tables, working set
+// and the commit it has been charged. What the machine has once (frames,
+// commit limit, paged pool, control areas, the paging file) is shared.
 import {
   ALLOCATION_GRANULARITY, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, type Pfn, type Vpn, vpnOf,
 } from './layout.js';
@@ -17,6 +18,7 @@ import type { MemoryEventSink } from './memory-events.js';
 import { memoryThresholds, type MemoryThresholds } from './memory-thresholds.js';
 import { repurposeStandbyFrame } from './repurpose.js';
 import { makePrototypeTransition } from './section.js';
+import { SystemMemory } from './system-memory.js';
 import { isSharedUserDataPage } from './fixed-regions.js';
 import { STATUS_COMMITMENT_LIMIT, STATUS_CONFLICTING_ADDRESSES, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
@@ -35,16 +37,10 @@ export class AddressSpace {
   userStack: Vad | undefined;
   /** An experiment (MmsExperimentRemoveVad) broke the VAD tree on purpose: the invariant checker will say how. */
   damagedByExperiment = false;
-  /** Control areas alive in the system (sections are system-wide; mmscope runs one process). */
-  readonly controlAreas = new Set<ControlArea>();
-  /** Control areas ever created, which numbers them for dumps and traces. */
-  controlAreasCreated = 0;
   /** Live VADs with write watch (MEM_WRITE_WATCH): none, and a dropped Dirty bit needs no lookup. */
   writeWatchVads = 0;
   /** The process's working set: every valid user PTE's page. */
   readonly workingSet = new WorkingSet();
-  /** The paging file, when the machine has one (--pagefile). */
-  pageFile: PageFile | undefined;
   /** Trace sink for the working-set manager, the modified page writer and repurposing. */
   events: MemoryEventSink | undefined;
   /**
@@ -62,7 +58,10 @@ export class AddressSpace {
     readonly commit: CommitLedger,
     /** System paged pool (prototype PTEs, control areas, handles); system-wide, like commit. */
     readonly pagedPool = new PagedPool(defaultPagedPoolBytes(memory.bytes.length)),
+    /** What every process's address space shares (control areas, the paging file, the list of spaces). */
+    readonly system = new SystemMemory(),
   ) {
+    system.spaces.add(this);
     pageTables.onDirtyBitDropped = (address, oldPte) => captureWriteWatchDirtyBit(this, address, oldPte);
     this.thresholds = memoryThresholds(frames.frameCount);
     // KUSER_SHARED_DATA's user mapping is a system page, in no process's working set (as on Windows).
@@ -76,9 +75,19 @@ export class AddressSpace {
 
   /** Configures paging to `pageFile` (the frames' page-file copies live there). */
   attachPageFile(pageFile: PageFile): void {
-    this.pageFile = pageFile;
+    this.system.pageFile = pageFile;
     this.frames.pageFile = pageFile;
   }
+
+  /** The paging file, when the machine has one (--pagefile): system-wide. */
+  get pageFile(): PageFile | undefined { return this.system.pageFile; }
+
+  /** Control areas alive in the system (sections are system-wide objects). */
+  get controlAreas(): Set<ControlArea> { return this.system.controlAreas; }
+
+  /** Control areas ever created, system-wide: numbers them for dumps and traces. */
+  get controlAreasCreated(): number { return this.system.controlAreasCreated; }
+  set controlAreasCreated(count: number) { this.system.controlAreasCreated = count; }
 
   /** WorkingSetSize as Windows reports it: the pages in the working-set list plus the process's page tables. */
   get workingSetPages(): number { return this.workingSet.size + this.pageTables.userTableCount(); }

@@ -19,10 +19,19 @@ export function mapSharedUserDataPage(space: AddressSpace): Pfn {
   const pfn = space.frames.allocateZeroedFrame(pteAddressOf(KI_USER_SHARED_DATA));
   if (pfn === undefined) throw new OutOfFramesError();
   space.pageTables.mapKernelPage(KI_USER_SHARED_DATA, pfn, true);
-  if (!space.pageTables.ensureTable(MM_SHARED_USER_DATA_VA)) throw new OutOfFramesError();
   space.frames.setProtection(pfn, MM_READONLY);
-  space.pageTables.writeValidPte(MM_SHARED_USER_DATA_VA, makeValidUserPte(pfn, MM_READONLY));
+  mapSharedUserDataIntoProcess(space, pfn);
   return pfn;
+}
+
+/**
+ * Maps the KUSER_SHARED_DATA frame `pfn` read-only at MM_SHARED_USER_DATA_VA
+ * in another process (the kernel's mapping is in the shared kernel page
+ * tables already). Throws OutOfFramesError when no page table can be had.
+ */
+export function mapSharedUserDataIntoProcess(space: AddressSpace, pfn: Pfn): void {
+  if (!space.pageTables.ensureTable(MM_SHARED_USER_DATA_VA)) throw new OutOfFramesError();
+  space.pageTables.writeValidPte(MM_SHARED_USER_DATA_VA, makeValidUserPte(pfn, MM_READONLY));
 }
 
 /** Whether `address` is on the KUSER_SHARED_DATA page (a kernel frame, not a process's page). */

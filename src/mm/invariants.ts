@@ -12,17 +12,29 @@ import { VadType, type Vad } from './vad.js';
 import { pageStateOf } from './page-state.js';
 import { checkFixedRegions, isSharedUserDataPage } from './fixed-regions.js';
 
+/**
+ * Checks `space` and every other process's address space that shares its
+ * system (frames, commit, sections, the paging file): per process its VAD
+ * tree, working set, commit and PTEs; over all of them the frame totals,
+ * shared frames' share counts (valid PTEs over every process), system commit
+ * and page-file slots.
+ */
 export function checkAddressSpaceInvariants(space: AddressSpace): void {
-  space.vads.checkInvariants();
+  const spaces = [...space.system.spaces];
+  if (!spaces.includes(space)) spaces.unshift(space);
   space.frames.checkInvariants();
-  space.workingSet.checkInvariants();
   space.pageFile?.checkInvariants();
-  checkCommit(space);
-  checkWriteWatch(space);
+  for (const each of spaces) {
+    each.vads.checkInvariants();
+    each.workingSet.checkInvariants();
+    checkProcessCommit(each);
+    checkWriteWatch(each);
+    checkFixedRegions(each);
+  }
+  checkSystemCommit(space, spaces);
   checkPagedPool(space);
-  checkFixedRegions(space);
-  checkUserPtes(space);
-  checkPageFileOwners(space);
+  checkUserPtes(space, spaces);
+  checkPageFileOwners(space, spaces);
 }
 
 /** Segments' headers and prototype PTE pages are charged to paged pool, at addresses no two share; the rest is handles. */
@@ -45,7 +57,7 @@ function checkPagedPool(space: AddressSpace): void {
   }
 }
 
-function checkCommit(space: AddressSpace): void {
+function checkProcessCommit(space: AddressSpace): void {
   let sum = 0;
   for (const vad of space.vads.inOrder()) {
     sum += vad.commitCharge;
@@ -55,10 +67,14 @@ function checkCommit(space: AddressSpace): void {
     if (committed !== vad.commitCharge) throw new KernelPanic(`VAD ${hex32(vad.startAddress)} has ${committed} committed pages but is charged ${vad.commitCharge}`);
   }
   if (sum !== space.commitCharge) throw new KernelPanic(`VAD commit sums to ${sum} but the process is charged ${space.commitCharge}`);
+}
+
+/** System commit is exactly what the processes and the sections are charged, within the limit. */
+function checkSystemCommit(space: AddressSpace, spaces: readonly AddressSpace[]): void {
   let sectionCommit = 0;
   for (const controlArea of space.controlAreas) sectionCommit += controlArea.commitPages;
   // Both directions: a charge nobody owns is a leak, as much as an owner nobody charged.
-  const owned = space.commitCharge + sectionCommit;
+  const owned = spaces.reduce((n, each) => n + each.commitCharge, 0) + sectionCommit;
   if (space.commit.totalPages < owned) throw new KernelPanic(`process and section commit (${owned} pages) exceed system commit (${space.commit.totalPages})`);
   if (space.commit.totalPages > owned) throw new KernelPanic(`system commit (${space.commit.totalPages} pages) exceeds process and section commit (${owned}): ${space.commit.totalPages - owned} leaked`);
   if (space.commit.totalPages > space.commit.limitPages) throw new KernelPanic('system commit exceeds its limit');
@@ -86,10 +102,27 @@ function checkWriteWatch(space: AddressSpace): void {
  * number of PTEs mapping it. No frame is left without an owner, and the
  * working set holds exactly the valid pages, within the host-mapping budget.
  */
-function checkUserPtes(space: AddressSpace): void {
+function checkUserPtes(system: AddressSpace, spaces: readonly AddressSpace[]): void {
+  const shares = new Map<number, number>();
+  let privateFrames = 0, processTables = 0;
+  for (const space of spaces) {
+    privateFrames += checkProcessPtes(space, shares);
+    processTables += space.pageTables.userTableCount() + 1;
+  }
+  const sectionFrames = checkSegments(system, shares);
+  // The kernel's page tables and pages are shared by every process: count them once.
+  const kernelFrames = processTables + system.pageTables.kernelTableCount() + system.pageTables.kernelPageCount();
+  const counts = system.frames.counts();
+  const inUse = counts.active + counts.standby + counts.modified;
+  if (inUse !== privateFrames + sectionFrames + kernelFrames) {
+    throw new KernelPanic(`${inUse} frames in use but ${privateFrames} private pages, ${sectionFrames} section pages and ${kernelFrames} kernel pages and tables: a frame leaked`);
+  }
+}
+
+/** One process's user PTEs (see checkUserPtes); adds its shares of section frames to `shares` and returns its private frames. */
+function checkProcessPtes(space: AddressSpace, shares: Map<number, number>): number {
   let privateFrames = 0;
   let validPages = 0;
-  const shares = new Map<number, number>();
   const strays: string[] = [];
   space.pageTables.forEachPresentOrTransitionPte(MM_SYSTEM_RANGE_START, (address, pte) => {
     if (isSharedUserDataPage(address)) return; // a kernel frame, counted with the kernel's pages (checkFixedRegions)
@@ -123,13 +156,7 @@ function checkUserPtes(space: AddressSpace): void {
   if (strays.length) throw new KernelPanic(`frames active with no VAD (valid PTEs outside every VAD): ${strays.join(', ')}`);
   if (validPages !== space.workingSet.size) throw new KernelPanic(`${validPages} valid user PTEs but the working set holds ${space.workingSet.size} pages`);
   if (space.workingSet.size > space.residentPageLimit) throw new KernelPanic(`working set of ${space.workingSet.size} pages exceeds the host-mapping budget of ${space.residentPageLimit}`);
-  const sectionFrames = checkSegments(space, shares);
-  const kernelFrames = space.pageTables.tableCount() + space.pageTables.kernelPageCount();
-  const counts = space.frames.counts();
-  const inUse = counts.active + counts.standby + counts.modified;
-  if (inUse !== privateFrames + sectionFrames + kernelFrames) {
-    throw new KernelPanic(`${inUse} frames in use but ${privateFrames} private pages, ${sectionFrames} section pages and ${kernelFrames} kernel pages and tables: a frame leaked`);
-  }
+  return privateFrames;
 }
 
 /**
@@ -137,7 +164,7 @@ function checkUserPtes(space: AddressSpace): void {
  * page-file prototype PTE, or a resident frame's page-file copy — and every
  * page-file PTE names an allocated slot.
  */
-function checkPageFileOwners(space: AddressSpace): void {
+function checkPageFileOwners(space: AddressSpace, spaces: readonly AddressSpace[]): void {
   const pageFile = space.pageFile;
   const owners = new Map<number, string>();
   const claim = (slot: number, owner: string): void => {
@@ -146,10 +173,12 @@ function checkPageFileOwners(space: AddressSpace): void {
     if (previous) throw new KernelPanic(`page-file slot ${slot} is owned by both ${previous} and ${owner}`);
     owners.set(slot, owner);
   };
-  space.pageTables.forEachPte(0, MM_SYSTEM_RANGE_START, isPageFilePte, (address, pte) => {
-    if (!space.vads.findByVpn(vpnOf(address))) throw new KernelPanic(`page-file PTE for ${hex32(address)} outside every VAD`);
-    claim(slotOfPageFilePte(pte), `the PTE of ${hex32(address)}`);
-  });
+  for (const each of spaces) {
+    each.pageTables.forEachPte(0, MM_SYSTEM_RANGE_START, isPageFilePte, (address, pte) => {
+      if (!each.vads.findByVpn(vpnOf(address))) throw new KernelPanic(`page-file PTE for ${hex32(address)} outside every VAD`);
+      claim(slotOfPageFilePte(pte), `the PTE of ${hex32(address)}${spaces.length > 1 ? ` in address space ${spaces.indexOf(each)}` : ''}`);
+    });
+  }
   for (const controlArea of space.controlAreas) {
     controlArea.segment.prototypePtes.forEachStored((prototype, index) => {
       if (isPageFilePte(prototype)) claim(slotOfPageFilePte(prototype), `prototype PTE ${index} of control area ${controlArea.id}`);

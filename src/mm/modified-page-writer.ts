@@ -48,7 +48,9 @@ function writeModifiedFrame(space: AddressSpace, pfn: Pfn): number {
 }
 
 /** A trimmed private page and its virtual neighbours on the modified list, written in one cluster. */
-function writePrivateCluster(space: AddressSpace, pfn: Pfn): number {
+function writePrivateCluster(system: AddressSpace, pfn: Pfn): number {
+  // The cluster is made of the owning process's neighbours (PteAddress is the same self-map address in every process).
+  const space = system.system.ownerOfPrivateFrame(pfn, system.frames.pteAddressOf(pfn)) ?? system;
   const vpn = vpnOf(virtualAddressOfPte(space.frames.pteAddressOf(pfn)));
   let first = vpn, last = vpn;
   while (last - first + 1 < MM_MAXIMUM_WRITE_CLUSTER && modifiedPrivateFrameOf(space, last + 1) !== undefined) last++;

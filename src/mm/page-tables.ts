@@ -46,6 +46,9 @@ export interface PteWalk {
   tablePfn: Pfn | undefined;
 }
 
+/** The first PDE of kernel space (0x80000000 >> 22): these PDEs are the same in every process. */
+const FIRST_KERNEL_PDE = MM_SYSTEM_RANGE_START / (PTES_PER_TABLE * PAGE_SIZE);
+
 export class OutOfFramesError extends Error {
   constructor() { super('no free physical frame'); this.name = 'OutOfFramesError'; }
 }
@@ -63,10 +66,17 @@ export class PageTables {
   /** The process's working set, told about every user PTE that becomes valid or invalid. */
   residency: ResidencyObserver | undefined;
 
+  /**
+   * A new page directory with its self-map. `kernel`, for every process but
+   * the first, is the page tables whose kernel-space PDEs are copied: the
+   * kernel's page tables are shared by every process, as MmCreateProcessAddressSpace
+   * copies the system PDEs into each new directory. Throws OutOfFramesError.
+   */
   constructor(
     private readonly frames: PfnDatabase,
     memory: PhysicalMemory,
     private readonly hardware: TranslationHardware,
+    kernel?: PageTables,
   ) {
     this.words = new Uint32Array(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.byteLength >>> 2);
     const directory = frames.allocateZeroedFrame(pdeAddressOf(PDE_BASE));
@@ -74,6 +84,13 @@ export class PageTables {
     this.directoryPfn = directory;
     this.tablePfn[SELF_MAP_PDE_INDEX] = directory;
     this.words[directory * PTES_PER_TABLE + SELF_MAP_PDE_INDEX] = makePde(PDE_BASE >>> 12, false);
+    if (kernel) {
+      for (let index = FIRST_KERNEL_PDE; index < PTES_PER_TABLE; index++) {
+        if (index === SELF_MAP_PDE_INDEX || kernel.tablePfn[index]! < 0) continue;
+        this.tablePfn[index] = kernel.tablePfn[index]!;
+        this.words[directory * PTES_PER_TABLE + index] = kernel.words[kernel.directoryPfn * PTES_PER_TABLE + index]!;
+      }
+    }
     hardware.aliasFrame(PDE_BASE, directory);
   }
 
@@ -215,6 +232,46 @@ export class PageTables {
   /** Page tables in use, the directory included. */
   tableCount(): number {
     return this.tablePfn.reduce((n, pfn) => n + (pfn >= 0 ? 1 : 0), 0);
+  }
+
+  /** Page tables of kernel space (shared by every process), the self-map's directory page excluded. */
+  kernelTableCount(): number {
+    let count = 0;
+    for (let index = FIRST_KERNEL_PDE; index < PTES_PER_TABLE; index++) if (index !== SELF_MAP_PDE_INDEX && this.tablePfn[index]! >= 0) count++;
+    return count;
+  }
+
+  /** Calls `visit` with each page table's self-map address and frame (the directory's at PDE_BASE among them). */
+  forEachTable(visit: (tableAddress: number, pfn: Pfn) => void): void {
+    for (let index = 0; index < PTES_PER_TABLE; index++) {
+      const pfn = this.tablePfn[index]!;
+      if (pfn >= 0) visit((PTE_BASE + index * PAGE_SIZE) >>> 0, pfn);
+    }
+  }
+
+  /** The frame of the table covering `address`, undefined when there is none. */
+  tableFrameOf(address: number): Pfn | undefined {
+    const pfn = this.tablePfn[pdeIndex(address)]!;
+    return pfn < 0 ? undefined : pfn;
+  }
+
+  /**
+   * Process teardown's last step (MmDeleteProcessAddressSpace): frees the
+   * user page tables and the directory; the kernel's shared tables stay.
+   * Every user PTE must already be invalid (the VADs are gone).
+   */
+  deleteProcessTables(): void {
+    for (let index = 0; index < FIRST_KERNEL_PDE; index++) {
+      const pfn = this.tablePfn[index]!;
+      if (pfn < 0) continue;
+      this.forEachPte(index << 22, (index + 1) * PTES_PER_TABLE * PAGE_SIZE, isValidPte, (address) => {
+        throw new KernelPanic(`deleteProcessTables: valid PTE left at ${address.toString(16)}`);
+      });
+      this.words.fill(0, pfn * PTES_PER_TABLE, (pfn + 1) * PTES_PER_TABLE);
+      this.tablePfn[index] = -1;
+      this.frames.releaseFrame(pfn);
+    }
+    this.frames.releaseFrame(this.directoryPfn);
   }
 
   /** Valid kernel-space PTEs outside the self-map: the kernel's own pages. */

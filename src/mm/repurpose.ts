@@ -26,12 +26,14 @@ export function repurposeStandbyFrame(space: AddressSpace, pfn: Pfn, pteAddress:
     pteAfter = slot ? makePageFilePteForSlot(slot, softwareProtection(original)) : original;
     owner.controlArea.segment.prototypePtes.set(owner.index, pteAfter);
   } else {
+    // The PTE lies in whichever process's page tables name the frame (PteAddress is the same self-map address in each).
+    const owner = space.system.ownerOfPrivateFrame(pfn, pteAddress) ?? space;
     const address = virtualAddressOfPte(pteAddress);
-    const pte = space.pageTables.readPte(address);
+    const pte = owner.pageTables.readPte(address);
     if (!isTransitionPte(pte) || pfnOfPte(pte) !== pfn) throw new KernelPanic(`standby PFN ${pfn}: PTE for ${hex32(address)} is ${hex32(pte)}, not a transition PTE naming it`);
     const mask = softwareProtection(pte);
     pteAfter = slot ? makePageFilePteForSlot(slot, mask) : makeDemandZeroPte(mask);
-    space.pageTables.writeInvalidPte(address, pteAfter);
+    owner.pageTables.writeInvalidPte(address, pteAfter);
   }
   space.events?.repurpose({ pfn, pteAddress, prototype, pteAfter });
 }

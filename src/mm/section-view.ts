@@ -176,11 +176,16 @@ function dropViewPage(space: AddressSpace, vad: Vad, vpn: Vpn): void {
 export const prototypeIndexOf = (vad: Vad, vpn: Vpn): number => vad.view!.firstPrototypePte + (vpn - vad.startingVpn);
 
 /**
- * Moves the Dirty bits of every view's PTEs over [first, first + count) of
+ * Moves the Dirty bits of every view's PTEs (in every process) over [first, first + count) of
  * the section into the frames' Modified bits (clearing them in the PTEs),
  * so a flush sees writes made through any view.
  */
-function collectDirtyBits(space: AddressSpace, controlArea: ControlArea, first: number, count: number): void {
+function collectDirtyBits(system: AddressSpace, controlArea: ControlArea, first: number, count: number): void {
+  // Every process's views: a section is shared across address spaces.
+  for (const space of system.system.spaces) collectDirtyBitsOfSpace(space, controlArea, first, count);
+}
+
+function collectDirtyBitsOfSpace(space: AddressSpace, controlArea: ControlArea, first: number, count: number): void {
   for (const vad of space.vads.inOrder()) {
     if (vad.view?.controlArea !== controlArea) continue;
     for (let vpn = vad.startingVpn; vpn <= vad.endingVpn; vpn++) {

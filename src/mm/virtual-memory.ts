@@ -59,10 +59,11 @@ const ok = (base: number, size: number): RegionResult => ({ status: STATUS_SUCCE
 /**
  * A service's arguments as its check table reads them. `capture` is the
  * service's probe of the caller's pointers, which fills in base and size
- * (direct callers pass the values and no capture); `currentProcess` is false
- * when the process handle is not the caller's own.
+ * (direct callers pass the values and no capture); `processStatus` is why the
+ * process handle cannot be used (not a process handle, not granted the right
+ * the service needs, a process that has ended), undefined when it can.
  */
-interface ServiceArguments { base: number; size: number; capture?: () => void; currentProcess?: boolean }
+interface ServiceArguments { base: number; size: number; capture?: () => void; processStatus?: NtStatus }
 
 export interface AllocateRequest extends ServiceArguments { zeroBits: number; allocationType: number; protect: number }
 
@@ -70,7 +71,9 @@ export interface AllocateRequest extends ServiceArguments { zeroBits: number; al
 export const MAXIMUM_ZERO_BITS = 21;
 const KNOWN_ALLOCATION_TYPES = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
 const captureRow = <C extends ServiceArguments>(what: string): ArgumentCheck<C> => ({ capture: what, run: (c) => c.capture?.() });
-const processRow = <C extends ServiceArguments>(): ArgumentCheck<C> => ({ check: 'ProcessHandle', fails: (c) => c.currentProcess === false, status: STATUS_INVALID_HANDLE });
+const processRow = <C extends ServiceArguments>(): ArgumentCheck<C> => ({
+  check: 'ProcessHandle', fails: (c) => c.processStatus !== undefined, status: STATUS_INVALID_HANDLE, statusOf: (c) => c.processStatus ?? STATUS_INVALID_HANDLE,
+});
 
 /** NtAllocateVirtualMemory's checks in Windows' order (WRK NtAllocateVirtualMemory; ReactOS ARM3 virtual.c). */
 export const ALLOCATE_CHECKS: readonly ArgumentCheck<AllocateRequest>[] = [

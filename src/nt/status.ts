@@ -84,6 +84,15 @@ export const STATUS_BAD_WORKING_SET_LIMIT = 0xc000004c;
 /** VirtualLock past the working-set minimum less MM_FLUID_WORKING_SET. */
 export const STATUS_WORKING_SET_QUOTA = 0xc00000a1;
 
+/** ReadProcessMemory/WriteProcessMemory copied part of the range (a warning: ERROR_PARTIAL_COPY). */
+export const STATUS_PARTIAL_COPY = 0x8000000d;
+/** An operation on a process that has ended or is ending. */
+export const STATUS_PROCESS_IS_TERMINATING = 0xc000010a;
+/** A process or thread id that names no live process or thread (NtOpenProcess). */
+export const STATUS_INVALID_CID = 0xc000000b;
+/** GetExitCodeProcess's answer for a running process: STILL_ACTIVE (259). */
+export const STATUS_PENDING = 0x103;
+
 export type NtStatus = number;
 
 const NAMES = new Map<number, string>(
@@ -108,6 +117,7 @@ const NAMES = new Map<number, string>(
     STATUS_NOT_LOCKED, STATUS_BAD_WORKING_SET_LIMIT, STATUS_WORKING_SET_QUOTA,
     STATUS_IMAGE_NOT_AT_BASE, STATUS_INVALID_IMAGE_NE_FORMAT, STATUS_INVALID_IMAGE_LE_FORMAT, STATUS_INVALID_IMAGE_NOT_MZ,
     STATUS_INVALID_IMAGE_PROTECT, STATUS_INVALID_IMAGE_WIN_64, STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND, STATUS_DLL_INIT_FAILED,
+    STATUS_PARTIAL_COPY, STATUS_PROCESS_IS_TERMINATING, STATUS_INVALID_CID, STATUS_PENDING,
   }).map(([name, value]) => [value, name]),
 );
 

@@ -38,7 +38,8 @@ export interface ChromeTraceFile {
   traceEvents: ChromeTraceEvent[];
 }
 
-const PID = 1;
+/** The first process's UniqueProcessId: the counters and the names belong to it; events carry their own process's id. */
+const PID = 4;
 const TID = 1;
 
 export class ChromeTraceWriter {
@@ -78,7 +79,7 @@ export class ChromeTraceWriter {
 
 /** The records for one trace event (none for events a timeline has no use for). */
 export function toChromeEvents(event: TraceEvent): ChromeTraceEvent[] {
-  const at = { ts: event.timeUs, pid: PID, tid: TID };
+  const at = { ts: event.timeUs, pid: event.pid, tid: TID };
   switch (event.type) {
     case 'syscall': {
       const duration = event.durationUs ?? 0;

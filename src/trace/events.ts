@@ -11,6 +11,8 @@ interface EventBase {
   seq: number;
   /** Microseconds since the guest started. */
   timeUs: number;
+  /** The process the event belongs to (UniqueProcessId: 4 for the first process). */
+  pid: number;
 }
 
 export interface PageFaultEvent extends EventBase {
@@ -80,6 +82,15 @@ export interface ProcessExitEvent extends EventBase {
   status: number;
 }
 
+/** A process created another (NtCreateUserProcess); `pid` is the new process's. */
+export interface ProcessCreateEvent extends EventBase {
+  type: 'process-create';
+  parentPid: number;
+  /** The image path and command line as the creator gave them. */
+  image: string;
+  commandLine: string;
+}
+
 /** The guest asked for the VAD tree (MmsDumpVad). */
 export interface VadDumpEvent extends EventBase {
   type: 'vad-dump';
@@ -117,8 +128,8 @@ export interface BugCheckEvent extends EventBase {
   explanation: string;
 }
 
-export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | VadDumpEvent | PteDumpEvent | ExperimentEvent | BugCheckEvent
+export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | ProcessCreateEvent | VadDumpEvent | PteDumpEvent | ExperimentEvent | BugCheckEvent
   | TrimEvent | PageWriteEvent | RepurposeEvent;
 export type TraceEventType = TraceEvent['type'];
-/** An event before the bus numbers and times it. */
-export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs'> : never) : never;
+/** An event before the bus numbers and times it (and names the current process, unless it names one). */
+export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs' | 'pid'> & { pid?: number } : never) : never;

@@ -53,7 +53,7 @@ function formatSystemCall(event: SystemCallEvent): string {
 }
 
 export function formatTraceEvent(event: TraceEvent): string {
-  const head = `#${String(event.seq).padEnd(5)} ${event.timeUs.toFixed(1).padStart(10)}us `;
+  const head = `#${String(event.seq).padEnd(5)} ${event.timeUs.toFixed(1).padStart(10)}us pid=${event.pid} `;
   switch (event.type) {
     case 'page-fault': return head + formatFault(event);
     case 'syscall': return head + formatSystemCall(event);
@@ -62,6 +62,7 @@ export function formatTraceEvent(event: TraceEvent): string {
         (event.address !== undefined ? ` ${event.write ? 'writing' : 'reading'} ${hex(event.address)}` : '') +
         (event.firstChance ? ' (first chance: to the guest\'s handlers)' : ' (unhandled)');
     case 'process-exit': return head + `process exit ${formatNtStatus(event.status)}`;
+    case 'process-create': return head + `process create by pid=${event.parentPid}: ${event.image} command line ${JSON.stringify(event.commandLine)}`;
     case 'vad-dump': return head + `VAD tree (${event.vads.length} VADs, commit ${event.commitPages} pages)\n` + formatVadTable(event.vads);
     case 'pte-dump': return head + 'PTE\n' + formatPteView(event.pte);
     case 'experiment':

@@ -8,6 +8,8 @@ export class TraceBus {
   private readonly listeners = new Set<TraceListener>();
   private seq = 0;
   private startNs = process.hrtime.bigint();
+  /** The running process's id, given to every event that names no process itself. */
+  currentPid = 4;
 
   get active(): boolean { return this.listeners.size > 0; }
 
@@ -26,7 +28,7 @@ export class TraceBus {
 
   emit(init: TraceEventInit): void {
     if (!this.active) return;
-    const event = { seq: ++this.seq, timeUs: this.nowUs(), ...init } as TraceEvent;
+    const event = { seq: ++this.seq, timeUs: this.nowUs(), pid: this.currentPid, ...init } as TraceEvent;
     for (const listener of this.listeners) listener(event);
   }
 }

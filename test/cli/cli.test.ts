@@ -108,7 +108,7 @@ describe('trace', () => {
     const result = runCli(['run', '--trace', 'faults', '--trace-file', file, guestElf('test/guests/bss-touch.c')]);
     expect(result.status).toBe(42);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.every((line) => /^#\d+ +[\d.]+us #PF 0x[0-9a-f]{8} eip=0x[0-9a-f]{8} (NP|P)\|[RW]\|[UK] /.test(line))).toBe(true);
+    expect(lines.every((line) => /^#\d+ +[\d.]+us pid=4 #PF 0x[0-9a-f]{8} eip=0x[0-9a-f]{8} (NP|P)\|[RW]\|[UK] /.test(line))).toBe(true);
     const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const faults = events.filter((e) => e.type === 'page-fault');
     expect(faults.length).toBe(lines.length);

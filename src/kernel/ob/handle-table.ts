@@ -5,7 +5,7 @@
 import { POOL_BYTES, type PagedPool } from '../../mm/paged-pool.js';
 import { STATUS_ACCESS_DENIED, STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, type NtStatus } from '../../nt/status.js';
 
-export type ObjectTypeName = 'Section' | 'File';
+export type ObjectTypeName = 'Section' | 'File' | 'Process' | 'Thread';
 
 export class KernelObject<T = unknown> {
   /** Handles (and other holders) referring to the object; at zero it is deleted. */

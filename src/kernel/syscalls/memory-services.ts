@@ -12,7 +12,8 @@ import {
   STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER, STATUS_PRIVILEGE_NOT_HELD,
   STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
-import { isCurrentProcess, type NtService } from './nt-service.js';
+import { isCurrentProcess, processForMemoryService, type NtService } from './nt-service.js';
+import { PROCESS_QUERY_INFORMATION, PROCESS_VM_OPERATION } from '../ps/process-access.js';
 import {
   lockVirtualMemory, unlockVirtualMemory, workingSetBlocks, workingSetExBlock, type RangeResult,
 } from '../../mm/working-set-services.js';
@@ -41,10 +42,12 @@ export const NtAllocateVirtualMemory: NtService = {
   number: 0x11,
   name: 'NtAllocateVirtualMemory',
   argCount: 6,
-  handler({ process }, args) {
-    const request: AllocateRequest = { base: 0, size: 0, zeroBits: args[2]!, allocationType: args[4]!, protect: args[5]!, currentProcess: isCurrentProcess(args[0]!) };
+  handler(context, args) {
+    const { process } = context;
+    const target = processForMemoryService(context, args[0]!, PROCESS_VM_OPERATION);
+    const request: AllocateRequest = { base: 0, size: 0, zeroBits: args[2]!, allocationType: args[4]!, protect: args[5]!, ...statusOf(target) };
     request.capture = regionCapture(process.memory, args, 1, 3, request);
-    const result = allocateVirtualMemory(process.space, request);
+    const result = allocateVirtualMemory(target.process.space, request);
     if (!result.region) return result.status;
     writeRegion(process.memory, args[1]!, args[3]!, result.region);
     return STATUS_SUCCESS;
@@ -56,10 +59,12 @@ export const NtFreeVirtualMemory: NtService = {
   number: 0x53,
   name: 'NtFreeVirtualMemory',
   argCount: 4,
-  handler({ process }, args) {
-    const request: FreeRequest = { base: 0, size: 0, freeType: args[3]!, currentProcess: isCurrentProcess(args[0]!) };
+  handler(context, args) {
+    const { process } = context;
+    const target = processForMemoryService(context, args[0]!, PROCESS_VM_OPERATION);
+    const request: FreeRequest = { base: 0, size: 0, freeType: args[3]!, ...statusOf(target) };
     request.capture = regionCapture(process.memory, args, 1, 2, request);
-    const result = freeVirtualMemory(process.space, request);
+    const result = freeVirtualMemory(target.process.space, request);
     if (!result.region) return result.status;
     writeRegion(process.memory, args[1]!, args[2]!, result.region);
     return STATUS_SUCCESS;
@@ -71,13 +76,15 @@ export const NtProtectVirtualMemory: NtService = {
   number: 0x89,
   name: 'NtProtectVirtualMemory',
   argCount: 5,
-  handler({ process }, args) {
+  handler(context, args) {
+    const { process } = context;
+    const target = processForMemoryService(context, args[0]!, PROCESS_VM_OPERATION);
     const request: ProtectRequest = {
-      base: 0, size: 0, protect: args[3]!, currentProcess: isCurrentProcess(args[0]!),
+      base: 0, size: 0, protect: args[3]!, ...statusOf(target),
       captureOldProtect: () => { captureInOut(process.memory, args[4]!); },
     };
     request.capture = regionCapture(process.memory, args, 1, 2, request);
-    const result = protectVirtualMemory(process.space, request);
+    const result = protectVirtualMemory(target.process.space, request);
     if (!result.region) return result.status;
     writeRegion(process.memory, args[1]!, args[2]!, result.region);
     process.memory.writeU32(args[4]!, result.oldProtect);
@@ -85,8 +92,11 @@ export const NtProtectVirtualMemory: NtService = {
   },
 };
 
+/** The request's processStatus: why the handle cannot be used, if it cannot. */
+const statusOf = (target: { status?: NtStatus }): { processStatus?: NtStatus } => (target.status !== undefined ? { processStatus: target.status } : {});
+
 /** What NtQueryVirtualMemory's check rows read. */
-interface QueryArguments { args: readonly number[]; memory: UserMemory }
+interface QueryArguments { args: readonly number[]; memory: UserMemory; processStatus?: NtStatus }
 
 /** NtQueryVirtualMemory's checks (WRK NtQueryVirtualMemory): the class, the length, the probes of the buffer and *ReturnLength, the process. */
 export const QUERY_CHECKS: readonly ArgumentCheck<QueryArguments>[] = [
@@ -99,7 +109,7 @@ export const QUERY_CHECKS: readonly ArgumentCheck<QueryArguments>[] = [
       if (c.args[5]) captureInOut(c.memory, c.args[5]);
     },
   },
-  { check: 'ProcessHandle', fails: (c) => !isCurrentProcess(c.args[0]!), status: STATUS_INVALID_HANDLE },
+  { check: 'ProcessHandle', fails: (c) => c.processStatus !== undefined, status: STATUS_INVALID_HANDLE, statusOf: (c) => c.processStatus ?? STATUS_INVALID_HANDLE },
 ];
 
 /** NtQueryVirtualMemory(ProcessHandle, BaseAddress, MemoryInformationClass, Buffer, Length, *ReturnLength) */
@@ -107,13 +117,15 @@ export const NtQueryVirtualMemory: NtService = {
   number: 0xb2,
   name: 'NtQueryVirtualMemory',
   argCount: 6,
-  handler({ process }, args): NtStatus {
+  handler(context, args): NtStatus {
+    const { process } = context;
     // The working-set classes have their own buffers and checks (paging's queryWorkingSet*); the rest is QUERY_CHECKS.
     if (args[2] === MemoryWorkingSetInformation) return queryWorkingSet(process, args[0]!, args[3]!, args[4]!, args[5]!);
     if (args[2] === MemoryWorkingSetExInformation) return queryWorkingSetEx(process, args[0]!, args[3]!, args[4]!, args[5]!);
-    const refused = runArgumentChecks(QUERY_CHECKS, { args, memory: process.memory });
+    const target = processForMemoryService(context, args[0]!, PROCESS_QUERY_INFORMATION);
+    const refused = runArgumentChecks(QUERY_CHECKS, { args, memory: process.memory, ...statusOf(target) });
     if (refused !== undefined) return refused;
-    const info = queryVirtualMemory(process.space, args[1]!);
+    const info = queryVirtualMemory(target.process.space, args[1]!);
     if (typeof info === 'number') return info;
     const bytes = new Uint8Array(MEMORY_BASIC_INFORMATION_SIZE);
     const view = new DataView(bytes.buffer);

@@ -20,6 +20,7 @@ import {
 } from './memory-services.js';
 import { MmsRegisterExceptionDispatcher, NtContinue, NtRaiseException } from './exception-services.js';
 import { MmsDumpPte, MmsDumpVad, MmsExperimentMapFrame, MmsExperimentRemoveVad } from './debug-services.js';
+import { NtCreateUserProcess, NtOpenProcess, NtReadVirtualMemory, NtWriteVirtualMemory } from './ps-services.js';
 
 export const NT_SERVICES: readonly NtService[] = [
   NtAllocateVirtualMemory, NtContinue, NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory,
@@ -27,6 +28,7 @@ export const NT_SERVICES: readonly NtService[] = [
   NtQueryInformationFile, NtSetInformationFile, NtCreateSection, NtOpenSection, NtMapViewOfSection,
   NtUnmapViewOfSection, NtFlushVirtualMemory, NtDelayExecution, NtGetWriteWatch, NtResetWriteWatch,
   NtLockVirtualMemory, NtUnlockVirtualMemory, NtQueryInformationProcess, NtSetInformationProcess,
+  NtCreateUserProcess, NtOpenProcess, NtReadVirtualMemory, NtWriteVirtualMemory,
   MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad, MmsExperimentMapFrame,
 ];
 

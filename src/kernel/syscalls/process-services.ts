@@ -1,12 +1,19 @@
 import {
-  STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_SUCCESS, type NtStatus,
+  STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_PENDING, STATUS_PROCESS_IS_TERMINATING, STATUS_SUCCESS, type NtStatus,
 } from '../../nt/status.js';
 import { PAGE_SIZE } from '../../mm/layout.js';
 import { setWorkingSetLimits, workingSetLimits } from '../../mm/working-set-services.js';
 import type { Process } from '../process.js';
-import { NtCurrentProcess, isCurrentProcess, type NtService } from './nt-service.js';
+import { NtCurrentProcess, isCurrentProcess, processForMemoryService, referenceProcess, type NtService } from './nt-service.js';
+import { PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE } from '../ps/process-access.js';
+import { PEB_ADDRESS } from '../process-environment.js';
 
+const ProcessBasicInformation = 0;
 const ProcessQuotaLimits = 1;
+/** PROCESS_BASIC_INFORMATION (x86): ExitStatus, PebBaseAddress, AffinityMask, BasePriority, UniqueProcessId, InheritedFromUniqueProcessId. */
+const PROCESS_BASIC_INFORMATION_SIZE = 24;
+/** KPROCESS.BasePriority of a normal-priority process (NORMAL_PRIORITY_CLASS). */
+const NORMAL_BASE_PRIORITY = 8;
 const ProcessVmCounters = 3;
 /** VM_COUNTERS is 11 ULONG_PTRs on x86; VM_COUNTERS_EX adds PrivateUsage. */
 const VM_COUNTERS_SIZE = 44;
@@ -39,20 +46,32 @@ export const NtQueryInformationProcess: NtService = {
   number: 0x9a,
   name: 'NtQueryInformationProcess',
   argCount: 5,
-  handler({ process }, [handle, informationClass, buffer, length, returnLength]): NtStatus {
+  handler(context, [handle, informationClass, buffer, length, returnLength]): NtStatus {
+    const { process } = context;
     let bytes: Uint8Array;
-    if (informationClass === ProcessVmCounters) {
+    if (informationClass === ProcessBasicInformation) {
+      if (length !== PROCESS_BASIC_INFORMATION_SIZE) return STATUS_INFO_LENGTH_MISMATCH;
+      const target = referenceProcess(context, handle!, PROCESS_QUERY_LIMITED_INFORMATION);
+      if (typeof target === 'number') return target;
+      bytes = new Uint8Array(length);
+      const view = new DataView(bytes.buffer);
+      // GetExitCodeProcess reads ExitStatus: STATUS_PENDING (STILL_ACTIVE, 259) while the process runs.
+      [target.exitStatus ?? STATUS_PENDING, target.addressSpaceDeleted ? 0 : PEB_ADDRESS, 1, NORMAL_BASE_PRIORITY, target.id, target.parentId]
+        .forEach((value, i) => view.setUint32(i * 4, value >>> 0, true));
+    } else if (informationClass === ProcessVmCounters) {
       if (length !== VM_COUNTERS_SIZE && length !== VM_COUNTERS_EX_SIZE) return STATUS_INFO_LENGTH_MISMATCH;
-      if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
+      const target = processForMemoryService(context, handle!, PROCESS_QUERY_LIMITED_INFORMATION);
+      if (target.status !== undefined) return target.status;
       bytes = new Uint8Array(length!);
       const view = new DataView(bytes.buffer);
-      vmCounters(process).slice(0, length! / 4).forEach((value, i) => view.setUint32(i * 4, value >>> 0, true));
+      vmCounters(target.process).slice(0, length! / 4).forEach((value, i) => view.setUint32(i * 4, value >>> 0, true));
     } else if (informationClass === ProcessQuotaLimits) {
       if (length !== QUOTA_LIMITS_SIZE && length !== QUOTA_LIMITS_EX_SIZE) return STATUS_INFO_LENGTH_MISMATCH;
-      if (!isCurrentProcess(handle!)) return STATUS_INVALID_HANDLE;
+      const target = processForMemoryService(context, handle!, PROCESS_QUERY_INFORMATION);
+      if (target.status !== undefined) return target.status;
       bytes = new Uint8Array(length!);
       const view = new DataView(bytes.buffer);
-      const limits = workingSetLimits(process.space);
+      const limits = workingSetLimits(target.process.space);
       view.setUint32(QUOTA_MINIMUM_WORKING_SET, limits.minimumBytes, true);
       view.setUint32(QUOTA_MAXIMUM_WORKING_SET, limits.maximumBytes, true);
       view.setUint32(16, 0xffffffff, true); // PagefileLimit: none
@@ -82,14 +101,27 @@ export const NtSetInformationProcess: NtService = {
   },
 };
 
-/** NtTerminateProcess(ProcessHandle, ExitStatus): only the current process exists. */
+/**
+ * NtTerminateProcess(ProcessHandle, ExitStatus): 0 or NtCurrentProcess() end
+ * the caller; another process needs PROCESS_TERMINATE, and one that has ended
+ * already answers STATUS_PROCESS_IS_TERMINATING (TerminateProcess:
+ * ERROR_ACCESS_DENIED).
+ */
 export const NtTerminateProcess: NtService = {
   number: 0x101,
   name: 'NtTerminateProcess',
   argCount: 2,
-  handler({ process }, [handle, exitStatus]) {
-    if (handle !== NtCurrentProcess && handle !== 0) return STATUS_INVALID_HANDLE;
-    process.terminate(exitStatus!);
+  handler(context, [handle, exitStatus]) {
+    const { process } = context;
+    if (handle === NtCurrentProcess || handle === 0) {
+      process.terminate(exitStatus!);
+      return STATUS_SUCCESS;
+    }
+    const target = referenceProcess(context, handle!, PROCESS_TERMINATE);
+    if (typeof target === 'number') return target;
+    if (target.terminated) return STATUS_PROCESS_IS_TERMINATING;
+    if (target === process || !context.processes) process.terminate(exitStatus!);
+    else context.processes.terminateProcess(target, exitStatus!);
     return STATUS_SUCCESS;
   },
 };

@@ -22,7 +22,8 @@ import { runArgumentChecks, type ArgumentCheck } from '../../mm/argument-checks.
 import type { Process } from '../process.js';
 import { KernelObject } from '../ob/handle-table.js';
 import { fileForSection } from '../io/file-object.js';
-import { isCurrentProcess, type NtService } from './nt-service.js';
+import { isCurrentProcess, processForMemoryService, type NtService } from './nt-service.js';
+import { PROCESS_VM_OPERATION } from '../ps/process-access.js';
 import { insertHandle } from './object-services.js';
 import {
   OBJ_OPENIF, captureRegion, readLargeInteger, readObjectAttributes, writeIoStatus, writeRegion, type ObjectAttributes,
@@ -192,7 +193,7 @@ const MM_MAKE_SECTION_ACCESS: readonly number[] = [
 ];
 
 /** What NtMapViewOfSection's check rows read and capture. */
-interface MapViewArgs { args: readonly number[]; memory: UserMemory; base: number; size: number; offset: number | undefined }
+interface MapViewArgs { args: readonly number[]; memory: UserMemory; base: number; size: number; offset: number | undefined; processStatus?: NtStatus }
 const MAP_ALLOCATION_TYPES = MEM_TOP_DOWN | MEM_RESERVE | MEM_LARGE_PAGES | SEC_NO_CHANGE | MEM_DOS_LIM;
 
 /**
@@ -222,7 +223,7 @@ export const MAP_VIEW_CHECKS: readonly ArgumentCheck<MapViewArgs>[] = [
   { check: 'BaseAddress above MM_HIGHEST_VAD_ADDRESS', fails: (c) => c.base > MM_HIGHEST_VAD_ADDRESS, status: STATUS_INVALID_PARAMETER_3 },
   { check: 'ViewSize past MM_HIGHEST_VAD_ADDRESS', fails: (c) => MM_HIGHEST_VAD_ADDRESS - c.base < c.size, status: STATUS_INVALID_PARAMETER_3 },
   { check: 'the range above what ZeroBits allows', fails: (c) => c.base + c.size > 0xffffffff >>> c.args[3]!, status: STATUS_INVALID_PARAMETER_4 },
-  { check: 'ProcessHandle', fails: (c) => !isCurrentProcess(c.args[1]!), status: STATUS_INVALID_HANDLE },
+  { check: 'ProcessHandle', fails: (c) => c.processStatus !== undefined, status: STATUS_INVALID_HANDLE, statusOf: (c) => c.processStatus ?? STATUS_INVALID_HANDLE },
 ];
 
 /** NtMapViewOfSection(SectionHandle, ProcessHandle, *BaseAddress, ZeroBits, CommitSize, *SectionOffset, *ViewSize, InheritDisposition, AllocationType, Win32Protect) */
@@ -230,8 +231,11 @@ export const NtMapViewOfSection: NtService = {
   number: 0x6c,
   name: 'NtMapViewOfSection',
   argCount: 10,
-  handler({ process }, args) {
-    const c: MapViewArgs = { args, memory: process.memory, base: 0, size: 0, offset: 0 };
+  handler(context, args) {
+    const { process } = context;
+    // MapViewOfFile2 / NtMapViewOfSection into another process: the handle needs PROCESS_VM_OPERATION.
+    const target = processForMemoryService(context, args[1]!, PROCESS_VM_OPERATION);
+    const c: MapViewArgs = { args, memory: process.memory, base: 0, size: 0, offset: 0, ...(target.status !== undefined ? { processStatus: target.status } : {}) };
     const refused = runArgumentChecks(MAP_VIEW_CHECKS, c);
     if (refused !== undefined) return refused;
     // ObReferenceObjectByHandle with the access the view's protection needs
@@ -240,7 +244,7 @@ export const NtMapViewOfSection: NtService = {
     const needed = MM_MAKE_SECTION_ACCESS[makeProtectionMask(args[9]!)! & MM_PROTECT_ACCESS]!;
     const section = process.handles.reference<SectionObject>(args[0]!, 'Section', needed);
     if (typeof section === 'number') return section;
-    const result = mapViewOfSection(process.space, section.body, { base: c.base, offset: c.offset!, viewSize: c.size, allocationType: args[8]!, protect: args[9]! });
+    const result = mapViewOfSection(target.process.space, section.body, { base: c.base, offset: c.offset!, viewSize: c.size, allocationType: args[8]!, protect: args[9]! });
     if (!('base' in result)) return result.status;
     writeRegion(process.memory, args[2]!, args[6]!, result);
     return result.status;
@@ -248,9 +252,9 @@ export const NtMapViewOfSection: NtService = {
 };
 
 /** NtUnmapViewOfSection's checks (WRK NtUnmapViewOfSection): an address above user space is no view, before the process is looked at. */
-export const UNMAP_VIEW_CHECKS: readonly ArgumentCheck<readonly number[]>[] = [
-  { check: 'BaseAddress above MM_HIGHEST_USER_ADDRESS', fails: (args) => args[1]! > MM_HIGHEST_USER_ADDRESS, status: STATUS_NOT_MAPPED_VIEW },
-  { check: 'ProcessHandle', fails: (args) => !isCurrentProcess(args[0]!), status: STATUS_INVALID_HANDLE },
+export const UNMAP_VIEW_CHECKS: readonly ArgumentCheck<{ args: readonly number[]; processStatus?: NtStatus }>[] = [
+  { check: 'BaseAddress above MM_HIGHEST_USER_ADDRESS', fails: (c) => c.args[1]! > MM_HIGHEST_USER_ADDRESS, status: STATUS_NOT_MAPPED_VIEW },
+  { check: 'ProcessHandle', fails: (c) => c.processStatus !== undefined, status: STATUS_INVALID_HANDLE, statusOf: (c) => c.processStatus ?? STATUS_INVALID_HANDLE },
 ];
 
 /** NtUnmapViewOfSection(ProcessHandle, BaseAddress) */
@@ -258,8 +262,10 @@ export const NtUnmapViewOfSection: NtService = {
   number: 0x10b,
   name: 'NtUnmapViewOfSection',
   argCount: 2,
-  handler({ process }, args) {
-    return runArgumentChecks(UNMAP_VIEW_CHECKS, args) ?? unmapViewOfSection(process.space, args[1]!);
+  handler(context, args) {
+    const target = processForMemoryService(context, args[0]!, PROCESS_VM_OPERATION);
+    const refused = runArgumentChecks(UNMAP_VIEW_CHECKS, { args, ...(target.status !== undefined ? { processStatus: target.status } : {}) });
+    return refused ?? unmapViewOfSection(target.process.space, args[1]!);
   },
 };
 

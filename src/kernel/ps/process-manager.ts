@@ -1,0 +1,53 @@
+// What the system services need from the machine's process list: creating a
+// process from a program file, finding one by id, ending one.
+import type { NtStatus } from '../../nt/status.js';
+import type { KernelObject } from '../ob/handle-table.js';
+import type { Process } from '../process.js';
+
+/** NtCreateUserProcess's request, decoded from RTL_USER_PROCESS_PARAMETERS and the thread flags. */
+export interface ProcessCreateRequest {
+  /** ImagePathName: a guest path, resolved in the --root sandbox. */
+  imagePath: string;
+  /** CommandLine, split into the child's argv by CommandLineToArgvW's rules. */
+  commandLine: string;
+  /** THREAD_CREATE_FLAGS_CREATE_SUSPENDED: the initial thread starts with a suspend count of 1. */
+  suspended: boolean;
+}
+
+/**
+ * The initial thread of a created process, until the scheduler's thread
+ * objects replace it: where it starts and whether it is suspended.
+ */
+export interface InitialThread {
+  readonly id: number;
+  readonly process: Process;
+  /** The entry point and initial ESP it starts at (as the kernel's entry stub would enter it). */
+  readonly entry: number;
+  readonly stackPointer: number;
+  suspendCount: number;
+}
+
+export interface CreatedProcess {
+  process: Process;
+  thread: InitialThread;
+  /** The thread object for the caller's thread handle (its first reference is the handle's). */
+  threadObject: KernelObject<InitialThread>;
+}
+
+export interface ProcessManager {
+  /**
+   * Creates a process running the program at `request.imagePath` on behalf
+   * of `parent`; returns the NTSTATUS CreateProcess would fail with
+   * (STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND,
+   * STATUS_INVALID_IMAGE_FORMAT, STATUS_COMMITMENT_LIMIT…).
+   */
+  createProcess(parent: Process, request: ProcessCreateRequest): CreatedProcess | NtStatus;
+  /** The process with this UniqueProcessId whose object still exists (NtOpenProcess), if any. */
+  findById(id: number): Process | undefined;
+  /**
+   * Ends `target` with `status` (NtTerminateProcess): its handles are closed
+   * and its address space deleted; objects others hold live on. Ending the
+   * calling process stops the CPU after the service returns.
+   */
+  terminateProcess(target: Process, status: number): void;
+}
