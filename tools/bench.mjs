@@ -27,7 +27,7 @@ import { Vad } from '../dist/mm/vad.js';
 
 const out = 'guest/build/bench';
 mkdirSync(out, { recursive: true });
-for (const name of ['hash', 'traps', 'vm-ops', 'heap-ops', 'paging-ops']) buildGuest({ sources: [`guest/bench/${name}.c`], output: `${out}/${name}.elf` });
+for (const name of ['hash', 'traps', 'vm-ops', 'heap-ops', 'paging-ops', 'switch']) buildGuest({ sources: [`guest/bench/${name}.c`], output: `${out}/${name}.elf` });
 buildGuest({ sources: ['guest/examples/linux/hello-linux.asm'], output: `${out}/hello-linux.elf` });
 buildGuest({ sources: ['guest/examples/hello.c'], output: `${out}/hello.elf` });
 buildGuest({ sources: ['guest/examples/paging.c'], output: `${out}/paging.elf` });
@@ -206,3 +206,31 @@ console.log(`  hard faults (12,288 pages read in order at --ram 16M, clusters of
 const tight = await bestInMmscope(2, `${out}/paging.elf`, ['12288'], { machine: { ramBytes: 16 * MIB, pagefileBytes: 128 * MIB } });
 const ample = await bestInMmscope(2, `${out}/paging.elf`, ['12288'], { machine: { ramBytes: 256 * MIB, pagefileBytes: 128 * MIB } });
 console.log(`  48 MiB random-access workload (guest/examples/paging.c): ${tight.ms.toFixed(0)} ms at --ram 16M (3x RAM), ${ample.ms.toFixed(0)} ms at --ram 256M: ratio ${(tight.ms / ample.ms).toFixed(2)}`);
+
+console.log('\naddress-space switch (guest/bench/switch.c: a parent and its suspended child, same image); CPU per switch, best of 3');
+/** CPU µs per switch between the two processes, and the pages one switch remapped or took away. */
+async function perSwitch(parentPages, childPages, switches = 2000) {
+  const machine = await Machine.create({ fileRoot: out });
+  try {
+    machine.load({ name: `${out}/switch.elf`, bytes: readFileSync(`${out}/switch.elf`) }, [String(parentPages), String(childPages)]);
+    const outcome = machine.run({ maxInstructions: 2e9 });
+    if (outcome.reason !== 'waits-forever') throw new Error(`switch.elf ended with ${JSON.stringify(outcome)}`);
+    const [parent, child] = machine.processes();
+    let bestUs = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const before = machine.switchCounts();
+      const started = cpuNow();
+      for (let i = 0; i < switches / 2; i++) { machine.activateProcess(child); machine.activateProcess(parent); }
+      bestUs = Math.min(bestUs, ((cpuNow() - started) * 1000) / switches);
+      const after = machine.switchCounts();
+      var changed = (after.remappedPages + after.droppedPages - before.remappedPages - before.droppedPages) / switches;
+    }
+    return { us: bestUs, changed };
+  } finally {
+    machine.dispose();
+  }
+}
+for (const [parentPages, childPages] of [[0, 0], [1024, 0], [1024, 1024], [8192, 8192]]) {
+  const { us, changed } = await perSwitch(parentPages, childPages, parentPages > 4000 ? 200 : 2000);
+  console.log(`  parent +${parentPages} pages, child +${childPages} pages: ${fmt(us)} us per switch (${changed.toFixed(0)} pages remapped or taken away each)`);
+}

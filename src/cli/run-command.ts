@@ -19,6 +19,8 @@ import type { StreamName } from './host-streams.js';
 import { describeSignalStop, signalExitStatus, stopGuestOnSignals } from './signals.js';
 import { runOptions, tracedEventTypes, type RunOptionValues } from './run-options.js';
 import { STDOUT_KEPT_BYTES, summarizeMachine, summarizeOutcome } from './run-summary.js';
+import { formatProcessHeader } from '../kernel/ps/process-view.js';
+import type { Process } from '../kernel/process.js';
 import { ReportOutput } from './report-output.js';
 import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
 import { debugProgram } from './debug-command.js';
@@ -212,19 +214,34 @@ function printResults(machine: Machine, outcome: RunOutcome, status: number, set
   if (settings.json) {
     invocation.document.print({
       ...summarizeOutcome(outcome, status), program: settings.program,
-      stdout: guestStdout.text(), stdoutBytes: guestStdout.totalBytes, ...summarizeMachine(machine, dumps),
+      stdout: guestStdout.text(), stdoutBytes: guestStdout.totalBytes, ...summarizeMachine(machine, dumps, dumpedProcesses(machine, settings.pid, invocation.output.err)),
     });
     return;
   }
   // With the trace on stdout, the dumps go to stderr.
   const write = settings.traceFile === '-' ? invocation.output.err : invocation.output.out;
-  if (dumps.vad) write(formatVadTable(machine.vads()) + '\n');
-  if (dumps.modules) write(formatModuleTable(machine.modules()) + '\n');
-  for (const address of dumps.ptes) write(formatPteView(machine.pte(address)) + '\n');
+  const processes = dumpedProcesses(machine, settings.pid, invocation.output.err);
+  const several = processes.length > 1 || settings.pid !== undefined;
+  for (const process of processes) {
+    if (several && (dumps.vad || dumps.ptes.length || dumps.modules)) write(formatProcessHeader(process) + '\n');
+    if (dumps.vad) write(formatVadTable(machine.vads(process.id)) + '\n');
+    if (dumps.modules) write(formatModuleTable(machine.modules(process.id)) + '\n');
+    for (const address of dumps.ptes) {
+      write((process.addressSpaceDeleted ? `VA ${hex32(address)}: process ${process.id} has ended, its page tables are gone` : formatPteView(machine.pte(address, process.id))) + '\n');
+    }
+  }
   if (dumps.vad || dumps.ptes.length || dumps.modules) {
     const faults = Object.entries(machine.faultCounts()).map(([how, count]) => `${count} ${how}`).join(', ');
     write(`page faults: ${faults || 'none'}\n`);
     write(formatMemorySummary(machine.memory()) + '\n');
     write(`process commit ${machine.commit().processPages} pages; exit status ${hex32(outcome.exitStatus ?? 0)}\n`);
   }
+}
+
+/** The processes whose state is dumped at exit: every one that ran, or --pid's (a pid no process had is said on stderr). */
+function dumpedProcesses(machine: Machine, pid: number | undefined, err: (text: string) => void): readonly Process[] {
+  if (pid === undefined) return machine.processes();
+  const process = machine.processById(pid);
+  if (!process) err(`mmscope: --pid ${pid}: no process had that id (ids: ${machine.processes().map((p) => p.id).join(', ')})\n`);
+  return process ? [process] : [];
 }

@@ -35,6 +35,7 @@ export interface RunOptionValues {
   vad?: boolean;
   pte?: number[];
   modules?: boolean;
+  pid?: number;
   json?: boolean;
   report?: string;
 }
@@ -62,6 +63,7 @@ export function runOptions(): Option[] {
     new Option('--vad', 'print the VAD tree at exit, like WinDbg\'s !vad'),
     new Option('--pte <addr>', 'print the PDE and PTE of ADDR (hex; 0n for decimal) at exit, like !pte (repeatable)').argParser(collect(parseAddress)),
     new Option('--modules', 'list the modules at exit, found by walking the VAD tree for image views'),
+    new Option('--pid <n>', 'the dumps at exit (--vad, --pte, --modules) of process N only (default: every process that ran)').argParser(parseCount),
     new Option('--report <file>', 'write an HTML report of the run to FILE (VMMap\'s summary, the address-space map, page grids, the fault timeline)'),
     new Option('--gdb <[host:]port>', 'wait for gdb on PORT (127.0.0.1 unless HOST is given) and let it drive the run (GDB remote protocol; port 0 picks a free one)').argParser(parseGdbAddress),
     new Option('--json', 'print one JSON document on stdout however the run ends: the summary, the guest\'s stdout, the --vad/--pte/--modules dumps'),

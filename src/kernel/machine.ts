@@ -451,6 +451,7 @@ export class Machine {
   /** Process teardown (PspExitProcess, MmCleanProcessAddressSpace): handles, then the address space, then the process's own reference. */
   private deleteProcess(process: Process): void {
     process.exitVads = describeVads(process.space);
+    process.exitModules = findImageModules(process.space);
     process.handles.closeAll();
     deleteAddressSpace(process.space);
     this.switcher.unregister(process.space);
@@ -786,9 +787,27 @@ export class Machine {
 
   // --- inspection -------------------------------------------------------
 
-  /** The PDE and PTE for an address, decoded like WinDbg's !pte. */
-  pte(address: number): PteView {
-    return decodePte(this.space, address);
+  /**
+   * The PDE and PTE for an address, decoded like WinDbg's !pte, in the first
+   * process or the process `pid`; throws RangeError for a pid no process had
+   * or one that has ended (its page tables are gone).
+   */
+  pte(address: number, pid?: number): PteView {
+    return decodePte(this.liveSpaceOf(pid), address);
+  }
+
+  /** The process with UniqueProcessId `pid` (ended ones included), or undefined. */
+  processById(pid: number): Process | undefined {
+    return this.processList.find((p) => p.id === pid);
+  }
+
+  /** The first process's space, or `pid`'s while it has one; RangeError otherwise. */
+  private liveSpaceOf(pid: number | undefined): AddressSpace {
+    if (pid === undefined) return this.space;
+    const process = this.processById(pid);
+    if (!process) throw new RangeError(`no process has id ${pid}`);
+    if (process.addressSpaceDeleted) throw new RangeError(`process ${pid} has ended: its address space is gone`);
+    return process.space;
   }
 
   /** Page faults so far by how they ended: `section-file` are the hard faults (read from a file). */
@@ -796,9 +815,11 @@ export class Machine {
     return Object.fromEntries(this.traps?.faultCounts ?? []);
   }
 
-  /** Modules found by walking the VAD tree for image views (not the guest's loader lists). */
-  modules(): ModuleView[] {
-    return findImageModules(this.space);
+  /** Modules found by walking the VAD tree for image views (not the guest's loader lists); of `pid` (as it ended, for one that has). */
+  modules(pid?: number): ModuleView[] {
+    const process = pid === undefined ? undefined : this.processById(pid);
+    if (process?.addressSpaceDeleted) return process.exitModules ?? [];
+    return findImageModules(this.liveSpaceOf(pid));
   }
 
   /** Every VAD's pages by kind (VMMap's page states), in address order, and how many user-space page tables exist. */
@@ -837,9 +858,11 @@ export class Machine {
     }));
   }
 
-  /** The VAD tree in order, with levels, like WinDbg's !vad. */
-  vads(): VadView[] {
-    return describeVads(this.space);
+  /** The VAD tree in order, with levels, like WinDbg's !vad; of `pid` (as it was at its end, for one that has ended). */
+  vads(pid?: number): VadView[] {
+    const process = pid === undefined ? undefined : this.processById(pid);
+    if (process?.addressSpaceDeleted) return process.exitVads ?? [];
+    return describeVads(this.liveSpaceOf(pid));
   }
 
   /** Paged pool in bytes: charged now, at most so far, and its size. */
@@ -858,9 +881,12 @@ export class Machine {
     return { state: PfnState[frames.stateOf(pfn)] as keyof typeof PfnState, shareCount: frames.shareCountOf(pfn), pteAddress: frames.pteAddressOf(pfn) };
   }
 
-  commit(): { processPages: number; systemPages: number; limitPages: number; peakPages: number } {
+  /** Commit in pages: the first process's (or `pid`'s: 0 once it has ended), the system's, the limit and the peak. */
+  commit(pid?: number): { processPages: number; systemPages: number; limitPages: number; peakPages: number } {
     const ledger = this.space.commit;
-    return { processPages: this.space.commitCharge, systemPages: ledger.totalPages, limitPages: ledger.limitPages, peakPages: ledger.peakPages };
+    const process = pid === undefined ? undefined : this.processById(pid);
+    const processPages = process?.addressSpaceDeleted ? 0 : this.liveSpaceOf(pid).commitCharge;
+    return { processPages, systemPages: ledger.totalPages, limitPages: ledger.limitPages, peakPages: ledger.peakPages };
   }
 
   /** Throws KernelPanic if the VAD tree, page tables, frames or commit are inconsistent. */

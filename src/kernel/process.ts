@@ -9,7 +9,7 @@ import type { BackingFiles } from './io/file-object.js';
 import type { ControlArea } from '../mm/section.js';
 import { SystemClock } from './system-clock.js';
 import type { InitialThread } from './ps/process-manager.js';
-import type { VadView } from '../mm/vad-view.js';
+import type { ModuleView, VadView } from '../mm/vad-view.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
@@ -50,6 +50,8 @@ export class Process {
   initialThread: InitialThread | undefined;
   /** The VAD tree as it was when the process ended (its address space is deleted then): for --vad at exit. */
   exitVads: VadView[] | undefined;
+  /** The image views found in the VAD tree when the process ended: for --modules at exit. */
+  exitModules: ModuleView[] | undefined;
   /** Set when the only thread began a wait nothing can end (an infinite NtDelayExecution): on Windows it would hang. */
   waitingForever = false;
 

@@ -14,7 +14,7 @@ describe('help', () => {
   // rather than read from the table --help is generated from.
   const RUN_OPTIONS = [
     '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--pagefile-path', '--balance-interval', '--stack', '--heap-check', '--root',
-    '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--report', '--gdb', '--json',
+    '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--pid', '--report', '--gdb', '--json',
   ];
   const BUILD_OPTIONS = ['--output', '--cflag', '--stack', '--base', '--pe', '--dll'];
   const optionsIn = (help: string) => [...new Set(help.match(/^ +(?:-\w, )?(--[a-z-]+)/gm)!.map((line) => line.replace(/^ +(?:-\w, )?/, '')))];
