@@ -531,6 +531,15 @@ export class Engine implements Disposable {
     return this.cpu;
   }
 
+  /**
+   * Whether code on the page at `pageAddress` may have been translated since
+   * its blocks were last dropped (always true without the translation guard,
+   * which sees every code fetch of the translator).
+   */
+  mayHoldTranslations(pageAddress: number): boolean {
+    return this.translationGuard?.translation.translatedPages.has(pageAddress >>> 12) ?? true;
+  }
+
   /** Drops translated blocks of [begin, end) so code in a page whose frame changed is retranslated. */
   removeTranslationCache(begin: number, end: number): void {
     this.dropTranslations(begin, end);
@@ -539,6 +548,8 @@ export class Engine implements Disposable {
 
   private dropTranslations(begin: number, end: number): void {
     this.call('uc_ctl', this.lib.ctlRemoveCache(this.handle, UC_CTL_WRITE_TB_REMOVE_CACHE, begin, end));
+    const pages = this.translationGuard?.translation.translatedPages;
+    if (pages) for (let page = begin >>> 12; page < end / 4096; page++) pages.delete(page);
   }
 
   dispose(): void {

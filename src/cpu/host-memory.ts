@@ -176,6 +176,33 @@ export class GuestSpaceReservation {
     this.streamPfn = pfn + count;
   }
 
+  /**
+   * Backs the `count` guest pages from `pageAddress` with frames `firstPfn`,
+   * `firstPfn + 1`, … in one host call, whatever they reached before (an
+   * address-space switch: the incoming process's consecutive pages on
+   * consecutive frames).
+   */
+  aliasFrameRun(pageAddress: number, firstPfn: number, count: number): void {
+    const page = pageAddress >>> 12;
+    this.mappings.used();
+    const c = loadLibc();
+    const at = this.hostAddress + pageAddress;
+    const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, this.ram.fd, firstPfn * PAGE_SIZE);
+    if (r !== at) throw new HostMemoryError('mmap(frame alias)', c);
+    this.setAliases(page, count, firstPfn);
+    this.confirmed.fill(1, page, page + count);
+  }
+
+  /**
+   * The page's mapping is no longer needed (the running process has no valid
+   * PTE there) but stays until something replaces it: no host call. What it
+   * shows is unreachable, since the CPU walks the page tables first; it now
+   * counts as speculative, so dropSpeculativeAliases may take it.
+   */
+  releaseAlias(pageAddress: number): void {
+    this.confirmed[pageAddress >>> 12] = 0;
+  }
+
   /** Puts anonymous memory back under the page so a freed frame is no longer reachable through it. */
   dropAlias(pageAddress: number): void {
     const page = pageAddress >>> 12;

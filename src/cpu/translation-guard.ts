@@ -153,6 +153,12 @@ export class TranslationGuard {
   private readonly stream: FetchStream;
   private until: number | undefined;
   private retranslate = false;
+  /**
+   * Page numbers the translator has fetched code from (a superset of the
+   * pages that hold translated blocks): only these need their blocks dropped
+   * when their frame changes under them (an address-space switch).
+   */
+  readonly translatedPages = new Set<number>();
 
   constructor(
     private readonly code: Uint8Array,
@@ -190,6 +196,8 @@ export class TranslationGuard {
    * takeRetranslation() says to start again where it was).
    */
   onCodeFetch(address: number, size: number): boolean {
+    this.translatedPages.add(address >>> 12);
+    this.translatedPages.add((address + size - 1) >>> 12);
     let added = false;
     const followed = this.stream.observe(address, size);
     // The byte before is included: the ModRM is often fetched on its own, after the ff.

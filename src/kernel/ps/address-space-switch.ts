@@ -5,11 +5,14 @@
 // /work/shared/notes/unicorn-2.0-paging.md), and a CR3 write flushes nothing.
 // So the reservation holds the running process's mappings only, and a switch
 // must (1) make each page the incoming process has valid reach that
-// process's frame, (2) take away pages valid in the outgoing process that
-// are not valid in the incoming one, (3) show the incoming page directory and
-// tables at the self-map, (4) drop translated code of every page whose frame
-// changed (QEMU keys translated blocks by the reservation offset, which is
-// the same for every process), and (5) flush the whole TLB.
+// process's frame, (2) show the incoming page directory and tables at the
+// self-map, (3) drop translated code of every page whose frame changed or
+// that the incoming process cannot reach (QEMU keys translated blocks by the
+// reservation offset, which is the same for every process; the translation
+// guard knows which pages were ever translated), and (4) flush the whole TLB.
+// Pages valid in the outgoing process only keep their host mapping: without a
+// valid PTE the CPU never reaches it, and a later fault in the incoming
+// process maps its own frame there.
 //
 // Cost: one comparison per page of the two working sets and per page table,
 // and host calls only for pages whose frame differs: two processes running
@@ -80,11 +83,13 @@ export class AddressSpaceSwitcher {
       for (const vpn of outgoing.workingSet.pages()) {
         const address = addressOfVpn(vpn);
         if (isValidPte(incoming.pageTables.readPte(address))) continue;
-        this.reservation.dropAlias(address);
-        changed.push(address);
+        // Unreachable without a valid PTE: left mapped (no host call), but its translated code must go.
+        this.reservation.releaseAlias(address);
+        if (this.engine.mayHoldTranslations(address)) changed.push(address);
         cost.droppedPages++;
       }
     }
+    const remap: number[] = [];
     for (const vpn of incoming.workingSet.pages()) {
       const address = addressOfVpn(vpn);
       const pfn = pfnOfPte(incoming.pageTables.readPte(address));
@@ -92,10 +97,11 @@ export class AddressSpaceSwitcher {
         this.reservation.aliasFrame(address, pfn); // no host call: marks the alias as needed
         continue;
       }
-      this.reservation.aliasFrame(address, pfn);
-      changed.push(address);
-      cost.remappedPages++;
+      remap.push(vpn);
+      if (this.engine.mayHoldTranslations(address)) changed.push(address);
     }
+    cost.remappedPages = remap.length;
+    this.remapRuns(incoming, remap);
     incoming.pageTables.forEachTable((tableAddress, pfn) => {
       if (this.reservation.aliasedFrameAt(tableAddress) === pfn) return;
       this.reservation.aliasFrame(tableAddress, pfn);
@@ -110,6 +116,19 @@ export class AddressSpaceSwitcher {
     this.totals.droppedPages += cost.droppedPages;
     this.totals.remappedTables += cost.remappedTables;
     return cost;
+  }
+
+  /** Maps the incoming pages `vpns` to their frames: one host call per run of consecutive pages on consecutive frames. */
+  private remapRuns(incoming: AddressSpace, vpns: number[]): void {
+    vpns.sort((a, b) => a - b);
+    const pfnOf = (vpn: number): Pfn => pfnOfPte(incoming.pageTables.readPte(addressOfVpn(vpn)));
+    for (let i = 0; i < vpns.length;) {
+      const first = vpns[i]!, firstPfn = pfnOf(first);
+      let count = 1;
+      while (i + count < vpns.length && vpns[i + count] === first + count && pfnOf(first + count) === firstPfn + count) count++;
+      this.reservation.aliasFrameRun(addressOfVpn(first), firstPfn, count);
+      i += count;
+    }
   }
 
   /** Drops translated code on the pages whose frame changed, one call per run of consecutive pages. */
