@@ -216,23 +216,7 @@ NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
 
 typedef struct _CLIENT_ID_ { HANDLE UniqueProcess; HANDLE UniqueThread; } MMS_CLIENT_ID;
 
-/* The fields of RTL_USER_PROCESS_PARAMETERS up to CommandLine, at Windows' x86 offsets. */
-typedef struct _RTL_USER_PROCESS_PARAMETERS {
-  ULONG MaximumLength;                  /* 0x00 */
-  ULONG Length;                         /* 0x04 */
-  ULONG Flags;                          /* 0x08 */
-  ULONG DebugFlags;                     /* 0x0C */
-  HANDLE ConsoleHandle;                 /* 0x10 */
-  ULONG ConsoleFlags;                   /* 0x14 */
-  HANDLE StandardInput;                 /* 0x18 */
-  HANDLE StandardOutput;                /* 0x1C */
-  HANDLE StandardError;                 /* 0x20 */
-  UNICODE_STRING CurrentDirectoryPath;  /* 0x24 (CURDIR.DosPath) */
-  HANDLE CurrentDirectoryHandle;        /* 0x2C */
-  UNICODE_STRING DllPath;               /* 0x30 */
-  UNICODE_STRING ImagePathName;         /* 0x38 */
-  UNICODE_STRING CommandLine;           /* 0x40 */
-} RTL_USER_PROCESS_PARAMETERS, *PRTL_USER_PROCESS_PARAMETERS;
+/* ProcessParameters: RTL_USER_PROCESS_PARAMETERS, in winternl.h. */
 
 typedef struct _PS_ATTRIBUTE {
   ULONG_PTR Attribute;
@@ -247,7 +231,7 @@ typedef struct _PS_ATTRIBUTE_LIST { SIZE_T TotalLength; PS_ATTRIBUTE Attributes[
 NTSTATUS NTAPI NtCreateUserProcess(PHANDLE ProcessHandle, PHANDLE ThreadHandle, ULONG ProcessDesiredAccess,
                                    ULONG ThreadDesiredAccess, POBJECT_ATTRIBUTES ProcessObjectAttributes,
                                    POBJECT_ATTRIBUTES ThreadObjectAttributes, ULONG ProcessFlags, ULONG ThreadFlags,
-                                   PRTL_USER_PROCESS_PARAMETERS ProcessParameters, PVOID CreateInfo,
+                                   struct _RTL_USER_PROCESS_PARAMETERS *ProcessParameters, PVOID CreateInfo,
                                    PPS_ATTRIBUTE_LIST AttributeList);
 NTSTATUS NTAPI NtOpenProcess(PHANDLE ProcessHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
                              MMS_CLIENT_ID *ClientId);

@@ -5,6 +5,7 @@
    NtWriteVirtualMemory, and MapViewOfFile2 (a view in another process). */
 #include <windows.h>
 #include <ntdll.h>
+#include <winternl.h>
 #include <string.h>
 #include "kernel32-internal.h"
 

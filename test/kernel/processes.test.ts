@@ -5,7 +5,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { guestElf, runChecks } from '../helpers/guests.js';
+import { guestElf, runChecks, runCli } from '../helpers/guests.js';
+import { expectSchema } from '../helpers/schemas.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmscope-processes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,5 +24,31 @@ describe('processes', () => {
     // Faults the kernel took in the child while copying carry the child's pid.
     expect(run.events.some((e) => e.type === 'page-fault' && e.pid === 12)).toBe(true);
     expect(run.events.find((e) => e.type === 'process-exit' && e.pid === 12)).toMatchObject({ status: 42 });
+  });
+});
+
+describe('the dumps at exit cover every process', () => {
+  it('--vad and --modules print each process after its PROCESS line; --pid picks one; --json has them all', () => {
+    copyFileSync(guestElf('test/guests/process-vm.c'), join(root, 'child.elf'));
+    const program = join(root, 'child.elf');
+    const text = runCli(['run', '--root', root, '--vad', '--modules', '--pte', '400000', program, 'parent', 'child.elf']);
+    expect(text.status).toBe(0);
+    const headers = text.stdout.split('\n').filter((line) => line.startsWith('PROCESS '));
+    expect(headers).toHaveLength(2);
+    expect(headers[0]).toMatch(/^PROCESS Cid: 0004  Peb: 7ffdf000  ParentCid: 0000  DirBase: [0-9a-f]{8}  Image: .*child\.elf  exited 0x00000000$/);
+    expect(headers[1]).toBe('PROCESS Cid: 000c  Peb: 7ffdf000  ParentCid: 0004  DirBase: --------  Image: child.elf  exited 0x0000002a');
+    // The child ended: its page tables are gone, its VAD tree is shown as it was at its end.
+    expect(text.stdout).toContain('VA 0x00400000: process 12 has ended, its page tables are gone');
+
+    const one = runCli(['run', '--root', root, '--vad', '--pid', '12', program, 'parent', 'child.elf']);
+    expect(one.stdout.split('\n').filter((line) => line.startsWith('PROCESS '))).toEqual([headers[1]]);
+
+    const json = runCli(['run', '--json', '--root', root, '--vad', '--pte', '400000', program, 'parent', 'child.elf']);
+    const document = JSON.parse(json.stdout) as { processes: { pid: number; parentPid: number; exitStatus: number; commitPages: number; vads: unknown[]; ptes?: unknown[] }[] };
+    expectSchema('run-summary.schema.json', document);
+    expect(document.processes.map((p) => [p.pid, p.parentPid, p.exitStatus, p.commitPages])).toEqual([[4, 0, 0, expect.any(Number)], [12, 4, 42, 0]]);
+    expect(document.processes[1]!.vads.length).toBeGreaterThan(3);
+    expect(document.processes[1]!.ptes).toBeUndefined();
+    expect(document.processes[0]!.ptes).toHaveLength(1);
   });
 });
