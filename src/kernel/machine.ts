@@ -765,10 +765,11 @@ export class Machine {
     return this.options.balanceSetInterval ?? (this.space.pageFile ? BALANCE_SET_INTERVAL : 0);
   }
 
-  /** The balance set manager's periodic pass over every process's working set (one process today). */
+  /** The balance set manager's periodic pass over every process's working set (the running one first). */
   private runBalanceSetManager(): void {
     if (this.process?.terminated) return;
-    this.balanceSet.runPass([this.space]);
+    const running = this.currentProcess?.space ?? this.space;
+    this.balanceSet.runPass([running, ...[...this.space.system.spaces].filter((space) => space !== running)]);
   }
 
   /** The balance set manager's passes so far, by what each did (trim, age, or nothing: memory was plentiful). */
