@@ -217,6 +217,7 @@ NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
 typedef struct _CLIENT_ID_ { HANDLE UniqueProcess; HANDLE UniqueThread; } MMS_CLIENT_ID;
 
 /* ProcessParameters: RTL_USER_PROCESS_PARAMETERS, in winternl.h. */
+struct _RTL_USER_PROCESS_PARAMETERS;
 
 typedef struct _PS_ATTRIBUTE {
   ULONG_PTR Attribute;

@@ -250,6 +250,7 @@ typedef struct _STARTUPINFOA {
   HANDLE hStdInput, hStdOutput, hStdError;
 } STARTUPINFOA, *LPSTARTUPINFOA;
 void WINAPI GetStartupInfoA(LPSTARTUPINFOA lpStartupInfo);
+
 /* Processes (guest/runtime/process.c): programs from the sandbox root, each its own address space. */
 #define PROCESS_TERMINATE                 0x0001
 #define PROCESS_CREATE_THREAD             0x0002
@@ -268,17 +269,6 @@ void WINAPI GetStartupInfoA(LPSTARTUPINFOA lpStartupInfo);
 #define CREATE_SUSPENDED                  0x00000004
 #define STILL_ACTIVE                      259
 
-typedef struct _STARTUPINFOA {
-  DWORD cb;
-  LPSTR lpReserved;
-  LPSTR lpDesktop;
-  LPSTR lpTitle;
-  DWORD dwX, dwY, dwXSize, dwYSize, dwXCountChars, dwYCountChars, dwFillAttribute, dwFlags;
-  WORD wShowWindow;
-  WORD cbReserved2;
-  unsigned char *lpReserved2;
-  HANDLE hStdInput, hStdOutput, hStdError;
-} STARTUPINFOA, *LPSTARTUPINFOA;
 
 typedef struct _PROCESS_INFORMATION {
   HANDLE hProcess;
