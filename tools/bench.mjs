@@ -28,6 +28,7 @@ import { Vad } from '../dist/mm/vad.js';
 const out = 'guest/build/bench';
 mkdirSync(out, { recursive: true });
 for (const name of ['hash', 'traps', 'vm-ops', 'heap-ops', 'paging-ops', 'switch']) buildGuest({ sources: [`guest/bench/${name}.c`], output: `${out}/${name}.elf` });
+for (const name of ['hash', 'traps', 'vm-ops', 'heap-ops', 'paging-ops', 'threads-ops']) buildGuest({ sources: [`guest/bench/${name}.c`], output: `${out}/${name}.elf` });
 buildGuest({ sources: ['guest/examples/linux/hello-linux.asm'], output: `${out}/hello-linux.elf` });
 buildGuest({ sources: ['guest/examples/hello.c'], output: `${out}/hello.elf` });
 buildGuest({ sources: ['guest/examples/paging.c'], output: `${out}/paging.elf` });
@@ -44,7 +45,7 @@ async function runInMmscope(elf, args, { machine: machineOptions = {}, run: runO
     const outcome = machine.run(runOptions);
     const ms = cpuNow() - started;
     if (outcome.exitStatus !== 0) throw new Error(`${elf} ${args.join(' ')} ended with ${JSON.stringify(outcome)}`);
-    return { ms, stdout: machine.output.stdout, frames: machine.frameCounts(), faults: machine.faultCounts() };
+    return { ms, stdout: machine.output.stdout, frames: machine.frameCounts(), faults: machine.faultCounts(), switches: machine.contextSwitches };
   } finally {
     machine.dispose();
   }
@@ -234,3 +235,16 @@ for (const [parentPages, childPages] of [[0, 0], [1024, 0], [1024, 1024], [8192,
   const { us, changed } = await perSwitch(parentPages, childPages, parentPages > 4000 ? 200 : 2000);
   console.log(`  parent +${parentPages} pages, child +${childPages} pages: ${fmt(us)} us per switch (${changed.toFixed(0)} pages remapped or taken away each)`);
 }
+console.log('\nthreads (guest/bench/threads-ops.c); CPU of machine.run(), best of 3');
+const threadsOps = `${out}/threads-ops.elf`;
+const spinRounds = '2000000';
+const coarse = await bestInMmscope(3, threadsOps, ['spin', spinRounds], { machine: { quantum: 1e9 } });
+const fine = await bestInMmscope(3, threadsOps, ['spin', spinRounds], { machine: { quantum: 1000 } });
+const perSwitch = ((fine.ms - coarse.ms) * 1000) / (fine.switches - coarse.switches);
+console.log(`  preemption: two threads of 2M loop iterations each, --quantum 1000 (${fine.switches.toLocaleString('en-US')} switches) against a quantum of 1e9 (${coarse.switches})`);
+console.log(`    a context switch at the end of a quantum: ${perSwitch.toFixed(2)} us  (${fine.ms.toFixed(0)} ms against ${coarse.ms.toFixed(0)} ms)`);
+const pingFew = await bestInMmscope(3, threadsOps, ['pingpong', '1000']);
+const pingMany = await bestInMmscope(3, threadsOps, ['pingpong', '20000']);
+const perHandOff = ((pingMany.ms - pingFew.ms) * 1000) / (pingMany.switches - pingFew.switches);
+console.log(`  hand-off through two auto-reset events (SetEvent + WaitForSingleObject), 20,000 against 1,000 round trips:`);
+console.log(`    ${perHandOff.toFixed(2)} us per switch, the two system calls around it included`);

@@ -240,6 +240,52 @@ NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOI
                                    PSIZE_T NumberOfBytesRead);
 NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, const void *Buffer,
                                     SIZE_T NumberOfBytesToWrite, PSIZE_T NumberOfBytesWritten);
+/* Threads (NtCreateThreadEx: Windows 7's service; the kernel makes the stack and TEB). */
+#define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
+#define THREAD_CREATE_FLAGS_CREATE_SUSPENDED 0x00000001
+#define STATUS_TIMEOUT                  ((NTSTATUS)0x00000102L)
+#define STATUS_ABANDONED_WAIT_0         ((NTSTATUS)0x00000080L)
+#define STATUS_NO_YIELD_PERFORMED       ((NTSTATUS)0x40000024L)
+#define STATUS_MUTANT_NOT_OWNED         ((NTSTATUS)0xC0000046L)
+#define STATUS_SEMAPHORE_LIMIT_EXCEEDED ((NTSTATUS)0xC0000047L)
+typedef enum _THREADINFOCLASS { ThreadBasicInformation = 0, ThreadZeroTlsCell = 10, ThreadAmILastThread = 12 } THREADINFOCLASS;
+typedef struct _THREAD_BASIC_INFORMATION {
+  NTSTATUS ExitStatus;
+  PVOID TebBaseAddress;
+  struct { HANDLE UniqueProcess; HANDLE UniqueThread; } ClientId;
+  ULONG_PTR AffinityMask;
+  LONG Priority;
+  LONG BasePriority;
+} THREAD_BASIC_INFORMATION;
+typedef enum _EVENT_TYPE { NotificationEvent = 0, SynchronizationEvent = 1 } EVENT_TYPE;
+typedef enum _WAIT_TYPE { WaitAll = 0, WaitAny = 1 } WAIT_TYPE;
+
+NTSTATUS NTAPI NtCreateThreadEx(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                                PVOID StartRoutine, PVOID Argument, ULONG CreateFlags, ULONG_PTR ZeroBits, SIZE_T StackSize,
+                                SIZE_T MaximumStackSize, PVOID AttributeList);
+NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtSuspendThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount);
+NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount);
+NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, THREADINFOCLASS ThreadInformationClass, PVOID ThreadInformation,
+                                        ULONG ThreadInformationLength, PULONG ReturnLength);
+NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle, THREADINFOCLASS ThreadInformationClass, PVOID ThreadInformation,
+                                      ULONG ThreadInformationLength);
+NTSTATUS NTAPI NtYieldExecution(void);
+/* mmscope's stand-in for the kernel knowing ntdll's RtlUserThreadStart (EAX = routine, EBX = argument). */
+NTSTATUS NTAPI MmsRegisterThreadStart(PVOID RtlUserThreadStart);
+NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, EVENT_TYPE EventType, BOOLEAN InitialState);
+NTSTATUS NTAPI NtOpenEvent(PHANDLE EventHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+NTSTATUS NTAPI NtSetEvent(HANDLE EventHandle, PLONG PreviousState);
+NTSTATUS NTAPI NtResetEvent(HANDLE EventHandle, PLONG PreviousState);
+NTSTATUS NTAPI NtPulseEvent(HANDLE EventHandle, PLONG PreviousState);
+NTSTATUS NTAPI NtCreateMutant(PHANDLE MutantHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, BOOLEAN InitialOwner);
+NTSTATUS NTAPI NtOpenMutant(PHANDLE MutantHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+NTSTATUS NTAPI NtReleaseMutant(HANDLE MutantHandle, PLONG PreviousCount);
+NTSTATUS NTAPI NtCreateSemaphore(PHANDLE SemaphoreHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, LONG InitialCount, LONG MaximumCount);
+NTSTATUS NTAPI NtOpenSemaphore(PHANDLE SemaphoreHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+NTSTATUS NTAPI NtReleaseSemaphore(HANDLE SemaphoreHandle, LONG ReleaseCount, PLONG PreviousCount);
+NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
+NTSTATUS NTAPI NtWaitForMultipleObjects(ULONG Count, const HANDLE *Handles, WAIT_TYPE WaitType, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
 
 /* Win32 error code for an NTSTATUS, as ntdll's RtlNtStatusToDosError. */
 ULONG NTAPI RtlNtStatusToDosError(NTSTATUS Status);

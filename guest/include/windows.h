@@ -297,5 +297,8 @@ BOOL WINAPI WriteProcessMemory(HANDLE hProcess, LPVOID lpBaseAddress, LPCVOID lp
 PVOID WINAPI MapViewOfFile2(HANDLE FileMappingHandle, HANDLE ProcessHandle, ULONGLONG Offset, PVOID BaseAddress,
                             SIZE_T ViewSize, ULONG AllocationType, ULONG PageProtection);
 BOOL WINAPI UnmapViewOfFile2(HANDLE ProcessHandle, PVOID BaseAddress, ULONG UnmapFlags);
+/* Threads, TLS and synchronisation (guest/runtime/threads.c, sync.c). */
+#include "processthreadsapi.h"
+#include "synchapi.h"
 
 #endif

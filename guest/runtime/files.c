@@ -7,31 +7,12 @@
 #include <string.h>
 #include "kernel32-internal.h"
 
-#define MAX_NAME 260
-#define NAMED_OBJECTS "\\BaseNamedObjects\\"
-
-typedef struct { UNICODE_STRING string; WCHAR buffer[MAX_NAME + sizeof NAMED_OBJECTS]; } NAME_BUFFER;
-
-
-/* ANSI (ASCII here) to a counted UTF-16 name, with an optional prefix. */
-static BOOL make_name(NAME_BUFFER *name, const char *prefix, const char *text) {
-  size_t length = strlen(prefix) + strlen(text);
-  if (length > MAX_NAME + sizeof NAMED_OBJECTS - 1) { SetLastError(ERROR_INVALID_NAME); return FALSE; }
-  size_t i = 0;
-  for (const char *p = prefix; *p; p++) name->buffer[i++] = (unsigned char)*p;
-  for (const char *p = text; *p; p++) name->buffer[i++] = (unsigned char)*p;
-  name->string.Buffer = name->buffer;
-  name->string.Length = (USHORT)(i * 2);
-  name->string.MaximumLength = (USHORT)(i * 2);
-  return TRUE;
-}
-
 HANDLE WINAPI CreateFileA(LPCSTR path, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES security, DWORD creation, DWORD flags, HANDLE template_file) {
   (void)security; (void)flags; (void)template_file;
   static const ULONG dispositions[] = { 0, FILE_CREATE, FILE_OVERWRITE_IF, FILE_OPEN, FILE_OPEN_IF, FILE_OVERWRITE };
   if (!path || creation < CREATE_NEW || creation > TRUNCATE_EXISTING) { SetLastError(ERROR_INVALID_PARAMETER); return INVALID_HANDLE_VALUE; }
-  NAME_BUFFER name;
-  if (!make_name(&name, "", path)) return INVALID_HANDLE_VALUE;
+  MMS_NAME_BUFFER name;
+  if (!mms_make_name(&name, "", path)) return INVALID_HANDLE_VALUE;
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &name.string, OBJ_CASE_INSENSITIVE, NULL, NULL);
   IO_STATUS_BLOCK io;
@@ -111,8 +92,8 @@ BOOL WINAPI CloseHandle(HANDLE handle) {
 
 HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES security, DWORD protect, DWORD size_high, DWORD size_low, LPCSTR name_text) {
   (void)security;
-  NAME_BUFFER name;
-  if (name_text && !make_name(&name, NAMED_OBJECTS, name_text)) return NULL;
+  MMS_NAME_BUFFER name;
+  if (name_text && !mms_make_name(&name, MMS_NAMED_OBJECTS, name_text)) return NULL;
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, name_text ? &name.string : NULL, OBJ_OPENIF, NULL, NULL);
   LARGE_INTEGER size;
@@ -131,8 +112,8 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES security, DW
 HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name_text) {
   (void)inherit;
   if (!name_text) { SetLastError(ERROR_INVALID_PARAMETER); return NULL; }
-  NAME_BUFFER name;
-  if (!make_name(&name, NAMED_OBJECTS, name_text)) return NULL;
+  MMS_NAME_BUFFER name;
+  if (!mms_make_name(&name, MMS_NAMED_OBJECTS, name_text)) return NULL;
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &name.string, OBJ_CASE_INSENSITIVE, NULL, NULL);
   HANDLE section;

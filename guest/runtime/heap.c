@@ -511,13 +511,13 @@ static void *allocate(HEAP *heap, DWORD flags, SIZE_T bytes) {
   return p;
 }
 
-LPVOID WINAPI HeapAlloc(HANDLE handle, DWORD flags, SIZE_T bytes) {
+static LPVOID heap_alloc(HANDLE handle, DWORD flags, SIZE_T bytes) {
   HEAP *heap = heap_of(handle, "HeapAlloc");
   return heap ? allocate(heap, flags, bytes) : NULL;
 }
 
 /* Freeing NULL succeeds before the heap is even looked at: HeapFree(NULL, 0, NULL) is TRUE (Wine's heap.c test). */
-BOOL WINAPI HeapFree(HANDLE handle, DWORD flags, LPVOID p) {
+static BOOL heap_free(HANDLE handle, DWORD flags, LPVOID p) {
   (void)flags;
   if (!p) return TRUE;
   HEAP *heap = heap_of(handle, "HeapFree");
@@ -532,7 +532,7 @@ BOOL WINAPI HeapFree(HANDLE handle, DWORD flags, LPVOID p) {
   return TRUE;
 }
 
-SIZE_T WINAPI HeapSize(HANDLE handle, DWORD flags, LPCVOID p) {
+static SIZE_T heap_size(HANDLE handle, DWORD flags, LPCVOID p) {
   (void)flags;
   HEAP *heap = heap_of(handle, "HeapSize");
   if (!heap) return (SIZE_T)-1;
@@ -566,7 +566,7 @@ static int resize_in_place(HEAP *heap, HEAP_ENTRY *e, SIZE_T bytes) {
 }
 
 /* HeapReAlloc(heap, 0, NULL, n) fails with the last error set to NO_ERROR (Wine's heap.c test). */
-LPVOID WINAPI HeapReAlloc(HANDLE handle, DWORD flags, LPVOID p, SIZE_T bytes) {
+static LPVOID heap_realloc(HANDLE handle, DWORD flags, LPVOID p, SIZE_T bytes) {
   HEAP *heap = heap_of(handle, "HeapReAlloc");
   if (!heap) return NULL;
   if (!p) { SetLastError(NO_ERROR); return NULL; }
@@ -588,7 +588,7 @@ LPVOID WINAPI HeapReAlloc(HANDLE handle, DWORD flags, LPVOID p, SIZE_T bytes) {
   if (!moved) return NULL;
   memcpy(moved, p, old < bytes ? old : bytes);
   if (flags & HEAP_ZERO_MEMORY && bytes > old) memset((char *)moved + old, 0, bytes - old);
-  HeapFree(heap, 0, p);
+  heap_free(heap, 0, p);
   return moved;
 }
 
@@ -637,7 +637,7 @@ static const char *validate_heap(HEAP *heap, const void **where) {
   return NULL;
 }
 
-BOOL WINAPI HeapValidate(HANDLE handle, DWORD flags, LPCVOID p) {
+static BOOL heap_validate(HANDLE handle, DWORD flags, LPCVOID p) {
   (void)flags;
   HEAP *heap = heap_of(handle, "HeapValidate");
   if (!heap) return FALSE;
@@ -651,6 +651,24 @@ BOOL WINAPI HeapValidate(HANDLE handle, DWORD flags, LPCVOID p) {
   if (problem) { report(heap, "HeapValidate", where, problem); return FALSE; }
   return TRUE;
 }
+
+/* Windows serialises every call on a heap with the heap's lock unless HEAP_NO_SERIALIZE
+   is given; the SDK's heaps share one lock (a critical section: no system call unless
+   two threads meet in it). Recursive, so HeapReAlloc may call the others. */
+static CRITICAL_SECTION heap_lock = { NULL, -1, 0, NULL, NULL, 0 };
+#define SERIALIZED(flags, type, call) do {                  \
+    if ((flags) & HEAP_NO_SERIALIZE) return call;           \
+    EnterCriticalSection(&heap_lock);                       \
+    type result = call;                                     \
+    LeaveCriticalSection(&heap_lock);                       \
+    return result;                                          \
+  } while (0)
+
+LPVOID WINAPI HeapAlloc(HANDLE handle, DWORD flags, SIZE_T bytes) { SERIALIZED(flags, LPVOID, heap_alloc(handle, flags, bytes)); }
+BOOL WINAPI HeapFree(HANDLE handle, DWORD flags, LPVOID p) { SERIALIZED(flags, BOOL, heap_free(handle, flags, p)); }
+SIZE_T WINAPI HeapSize(HANDLE handle, DWORD flags, LPCVOID p) { SERIALIZED(flags, SIZE_T, heap_size(handle, flags, p)); }
+LPVOID WINAPI HeapReAlloc(HANDLE handle, DWORD flags, LPVOID p, SIZE_T bytes) { SERIALIZED(flags, LPVOID, heap_realloc(handle, flags, p, bytes)); }
+BOOL WINAPI HeapValidate(HANDLE handle, DWORD flags, LPCVOID p) { SERIALIZED(flags, BOOL, heap_validate(handle, flags, p)); }
 
 HANDLE WINAPI GetProcessHeap(void) { return NtCurrentTeb()->ProcessEnvironmentBlock->ProcessHeap; }
 

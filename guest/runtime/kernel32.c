@@ -118,3 +118,16 @@ void WINAPI GetStartupInfoA(LPSTARTUPINFOA info) {
   info->hStdOutput = MMSCOPE_STDOUT_HANDLE;
   info->hStdError = MMSCOPE_STDERR_HANDLE;
 }
+
+/* ANSI (ASCII here) to a counted UTF-16 name, with an optional prefix. */
+BOOL mms_make_name(MMS_NAME_BUFFER *name, const char *prefix, const char *text) {
+  size_t length = strlen(prefix) + strlen(text);
+  if (length > MMS_MAX_NAME + sizeof MMS_NAMED_OBJECTS - 1) { SetLastError(ERROR_INVALID_NAME); return FALSE; }
+  size_t i = 0;
+  for (const char *p = prefix; *p; p++) name->buffer[i++] = (unsigned char)*p;
+  for (const char *p = text; *p; p++) name->buffer[i++] = (unsigned char)*p;
+  name->string.Buffer = name->buffer;
+  name->string.Length = (USHORT)(i * 2);
+  name->string.MaximumLength = (USHORT)(i * 2);
+  return TRUE;
+}

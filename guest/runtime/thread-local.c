@@ -4,17 +4,19 @@
    set of indexes. A new thread's slots start at NULL, as on Windows. */
 #include <windows.h>
 #include <winternl.h>
+#include <ntdll.h>
 
 #define TLS_SLOTS 64
 
 static ULONG *allocation_bits(void) { return NtCurrentTeb()->ProcessEnvironmentBlock->TlsBitmapBits; }
 
+/* The bit is taken with an atomic or (lock or), so two threads never get the same index. */
 DWORD WINAPI TlsAlloc(void) {
   ULONG *bits = allocation_bits();
   for (DWORD index = 0; index < TLS_SLOTS; index++) {
     ULONG mask = 1ul << (index % 32);
     if (bits[index / 32] & mask) continue;
-    bits[index / 32] |= mask;
+    if (__sync_fetch_and_or(&bits[index / 32], mask) & mask) continue;
     NtCurrentTeb()->TlsSlots[index] = NULL;
     return index;
   }
@@ -28,11 +30,11 @@ static BOOL allocated(DWORD index) {
   return FALSE;
 }
 
-/* Windows clears the slot in every thread (ThreadZeroTlsCell); here only the caller's is cleared. */
+/* As Windows: the slot is cleared in every thread (NtSetInformationThread(ThreadZeroTlsCell)), then freed. */
 BOOL WINAPI TlsFree(DWORD index) {
   if (!allocated(index)) return FALSE;
-  allocation_bits()[index / 32] &= ~(1ul << (index % 32));
-  NtCurrentTeb()->TlsSlots[index] = NULL;
+  NtSetInformationThread(NtCurrentThread(), ThreadZeroTlsCell, &index, sizeof index);
+  __sync_fetch_and_and(&allocation_bits()[index / 32], ~(1ul << (index % 32)));
   return TRUE;
 }
 

@@ -127,6 +127,8 @@ export function machineOptions(settings: RunSettings): MachineOptions {
     ...(settings.pagefilePath !== undefined ? { pagefilePath: settings.pagefilePath } : {}),
     ...(settings.balanceInterval !== undefined ? { balanceSetInterval: settings.balanceInterval } : {}),
     stackReserveBytes: settings.stack,
+    ...(settings.quantum !== undefined ? { quantum: settings.quantum } : {}),
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
     heapCheck: settings.heapCheck ?? false,
     fileRoot: settings.fileRoot,
     // Without --root the guest reads the current directory but may not change it.

@@ -3,6 +3,7 @@
 import { Option } from 'commander';
 import type { TraceEventType } from '../trace/events.js';
 import { EXIT_STOPPED } from './exit-status.js';
+import { DEFAULT_QUANTUM } from '../kernel/ke/scheduler.js';
 import { TRACE_FORMATS, type TraceFormat } from './trace-outputs.js';
 import { parseGdbAddress } from './gdb-address.js';
 import { collect, parseAddress, parseChoiceList, parseCount, parseCountOrZero, parsePositiveSize, parseSize } from './parsers.js';
@@ -10,7 +11,8 @@ import { collect, parseAddress, parseChoiceList, parseCount, parseCountOrZero, p
 export const TRACE_SELECTIONS = {
   faults: ['page-fault', 'exception', 'trim', 'page-write', 'repurpose'],
   syscalls: ['syscall', 'process-exit'],
-  all: ['page-fault', 'syscall', 'exception', 'process-exit', 'trim', 'page-write', 'repurpose'],
+  threads: ['thread-create', 'thread-exit', 'context-switch'],
+  all: ['page-fault', 'syscall', 'exception', 'process-exit', 'trim', 'page-write', 'repurpose', 'thread-create', 'thread-exit', 'context-switch'],
 } as const satisfies Record<string, readonly TraceEventType[]>;
 export type TraceSelection = keyof typeof TRACE_SELECTIONS;
 
@@ -28,6 +30,8 @@ export interface RunOptionValues {
   pagefilePath?: string;
   balanceInterval?: number;
   stack?: number;
+  quantum?: number;
+  seed?: number;
   heapCheck?: boolean;
   root?: string;
   allowExperiments?: boolean;
@@ -56,6 +60,8 @@ export function runOptions(): Option[] {
     new Option('--pagefile-path <file>', 'keep the page file at FILE (default: a temporary file, deleted at exit)'),
     new Option('--balance-interval <n>', 'instructions between the balance set manager\'s passes (aging, trimming when memory is low; default 10000000 with a page file, 0: none)').argParser(parseCountOrZero),
     new Option('--stack <size>', 'reserve SIZE for the stack (default: the ELF\'s PT_GNU_STACK size, else 1M)').argParser(parsePositiveSize),
+    new Option('--quantum <n>', `instructions a thread runs before the next ready one (round robin; default ${DEFAULT_QUANTUM})`).argParser(parseCount),
+    new Option('--seed <n>', 'draw each quantum from [N/2, 3N/2) with this seed: another repeatable interleaving, for hunting races').argParser(parseCount),
     new Option('--heap-check', 'turn on the heap checks (NtGlobalFlag hfc+hpc): heap misuse stops the process with a report'),
     new Option('--root <dir>', 'the directory the guest sees as C:\\ for its files, read-write (default: the current directory, read-only)'),
     new Option('--allow-experiments', 'let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame)'),

@@ -55,6 +55,14 @@ export interface StartOptions {
    * start() to the next. Ignored without the block counter.
    */
   periodic?: PeriodicPass;
+  /**
+   * End the run at the block boundary where the budget would run out (the
+   * block counter stops before a block too long for what is left), instead
+   * of running that block's first instructions up to the budget exactly:
+   * a scheduler's quantum, where any deterministic point will do and the
+   * exact end (two drops of translated blocks) would cost most of a switch.
+   */
+  stopAtBlockBoundary?: boolean;
 }
 
 /** See StartOptions.periodic. */
@@ -85,6 +93,10 @@ export class Engine implements Disposable {
   private stopAtException = false;
   /** Whether this engine has translated code (then a new hook needs a flush of translated blocks). */
   private hasRun = false;
+  /** Set when the last start() ended at a block boundary because the budget would run out (stopAtBlockBoundary). */
+  budgetEndedRun = false;
+  /** The block counter's hook stays installed across runs (preemptive threads): no flush per run. */
+  private persistentBlockHook: Disposable | undefined;
   /**
    * Pages the translator fetched code from (seen by the translation guard's
    * fetch hook): where translated blocks can be, so hooks added later reach
@@ -268,14 +280,17 @@ export class Engine implements Disposable {
    * this goes on where the handler left EIP, with what is left of the
    * budget and the time. A budget is counted by the block counter when there
    * is one (see instruction-limit.ts), else by Unicorn per instruction.
+   * Returns the instructions of the budget executed (0 without a budget).
    */
-  start(begin: number, options: StartOptions): void {
+  start(begin: number, options: StartOptions): number {
     const deadline = options.timeoutUs ? performance.now() + options.timeoutUs / 1000 : 0;
-    let budget = options.maxInstructions ?? 0;
+    const initialBudget = options.maxInstructions ?? 0;
+    let budget = initialBudget;
     this.stopRequested = false;
+    this.budgetEndedRun = false;
     const counter = budget > 0 || options.periodic ? this.blockCounter : undefined;
     const periodic = counter ? options.periodic : undefined;
-    const blockHook = counter ? this.addBlockHook(counter) : undefined;
+    const blockHook = counter && !this.persistentBlockHook ? this.addBlockHook(counter) : undefined;
     try {
       for (;;) {
         const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
@@ -288,30 +303,49 @@ export class Engine implements Disposable {
           ({ executed, goOn } = toTick
             ? this.runToTick(counter, begin, options.until, timeoutUs, this.untilTick!)
             : this.runCounted(counter, begin, options.until, timeoutUs, budget));
+          if (!toTick && options.stopAtBlockBoundary && counter.stoppedTheCpu && !this.stopRequested) {
+            if (periodic) this.untilTick = Math.max(0, this.untilTick! - executed);
+            budget -= Math.min(budget, executed);
+            this.budgetEndedRun = true;
+            return initialBudget - budget;
+          }
         } else {
           goOn = this.startOnce(begin, options.until, timeoutUs, budget);
           if (budget) executed = readInstructionCounter(this.handle);
         }
         if (periodic) this.untilTick = Math.max(0, this.untilTick! - executed);
-        if (this.stopRequested) return;
+        if (budget) budget -= Math.min(budget, executed);
+        if (this.stopRequested) return initialBudget - budget;
         if (periodic) {
           if (toTick && counter!.stoppedTheCpu) {
             this.untilTick = periodic.interval;
             periodic.onTick();
           }
         }
-        if (!this.resumeAfterInvalidInstruction && !goOn) return;
-        if (budget) {
-          budget -= Math.min(budget, executed);
-          if (budget === 0) return;
-        }
-        if (deadline && performance.now() >= deadline) return;
+        if (!this.resumeAfterInvalidInstruction && !goOn) return initialBudget - budget;
+        if (initialBudget && budget === 0) return initialBudget;
+        if (deadline && performance.now() >= deadline) return initialBudget - budget;
         options.beforeResume?.();
         begin = this.readRegister(X86Reg.EIP);
       }
     } finally {
       blockHook?.dispose();
     }
+  }
+
+  /**
+   * Keeps the block counter's hook installed from now on, so runs with a
+   * budget (a scheduler's quanta) do not each drop every translated block.
+   * Costs dropping the blocks translated so far, and the native hook on every block afterwards.
+   * False when there is no block counter (budgets then use Unicorn's count).
+   */
+  keepBlockCounterInstalled(isPageReachable: (page: number) => boolean): boolean {
+    if (!this.blockCounter) return false;
+    if (this.persistentBlockHook) return true;
+    // Blocks translated before lack the hook: drop them the cheap way (see dropTranslatedCode).
+    if (this.hasRun) this.dropTranslatedCode(isPageReachable);
+    this.persistentBlockHook = this.addBlockHookWithoutFlush(this.blockCounter);
+    return true;
   }
 
   /**
@@ -369,6 +403,10 @@ export class Engine implements Disposable {
    */
   private addBlockHook(counter: BlockInstructionCounter): Disposable {
     if (this.hasRun) this.flushTranslations();
+    return this.addBlockHookWithoutFlush(counter);
+  }
+
+  private addBlockHookWithoutFlush(counter: BlockInstructionCounter): Disposable {
     const out: unknown[] = [0];
     this.call('uc_hook_add', this.lib.hookAdd(this.handle, out, UC_HOOK_BLOCK, counter.hookAddress, counter.userData, 1, 0));
     const hh = out[0] as number;
@@ -497,6 +535,14 @@ export class Engine implements Disposable {
     const context = new CpuContext(out[0], this.lib.contextSize(this.handle));
     this.contexts.push(context);
     return context;
+  }
+
+  /** Frees a context from allocateContext (a thread's, at its exit). */
+  freeContext(context: CpuContext): void {
+    const index = this.contexts.indexOf(context);
+    if (index < 0) return;
+    this.contexts.splice(index, 1);
+    this.lib.contextFree(context.pointer);
   }
 
   saveContext(context: CpuContext): void {

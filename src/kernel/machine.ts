@@ -36,7 +36,7 @@ import { flushAllSections } from '../mm/section-view.js';
 import { statOrUndefined } from './io/file-object.js';
 import { createUserStack, DEFAULT_STACK_RESERVE, stackReserveBytes } from './user-stack.js';
 import {
-  createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, PROCESS_ID, TEB_ADDRESS, THREAD_ID,
+  createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, INITIAL_THREAD_ID, PROCESS_ID, TEB_ADDRESS, THREAD_ID,
 } from './process-environment.js';
 import { mapImage } from './loader/map-image.js';
 import { parseElf32 } from './loader/elf32.js';
@@ -61,6 +61,9 @@ import { ExecutionControl, type EventStopFilter, type StopReason, type WatchAcce
 import { readWithoutSideEffects, writeWithoutSideEffects } from '../mm/inspection.js';
 import type { ExceptionReport } from './exception-report.js';
 import { RunLimits } from './run-limits.js';
+import { Scheduler } from './ke/scheduler.js';
+import { KThread, type ThreadResources } from './ke/thread.js';
+import { checkThreadInvariants, describeThreads, type ThreadView } from './ke/thread-view.js';
 import { installHostSignals } from '../cpu/host-signals.js';
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
@@ -139,6 +142,10 @@ export interface MachineOptions {
    * faulting instruction at each attempt rather than once it completes.
    */
   blockInstructionLimit?: boolean;
+  /** Instructions per scheduler quantum once the process has several threads (default DEFAULT_QUANTUM, see ke/scheduler.ts). */
+  quantum?: number;
+  /** Perturb each quantum with a generator seeded so (another repeatable interleaving, for hunting races). */
+  seed?: number;
 }
 
 export interface ProgramFile {
@@ -203,6 +210,7 @@ export class Machine {
   /** UniqueProcessId/UniqueThreadId for the next process or thread (PspCidTable hands out multiples of 4). */
   private nextClientId = THREAD_ID + 4;
   private traps: TrapDispatcher | undefined;
+  private scheduler: Scheduler | undefined;
   private disposed = false;
   private blockCounterTried = false;
   /** The balance set manager's state between its periodic passes. */
@@ -313,6 +321,11 @@ export class Machine {
 
   private createProcess(image: LoadableImage, argv: readonly string[]): void {
     const { process, entry, stackPointer } = this.buildProcess(this.space, image, argv, { processId: PROCESS_ID, threadId: THREAD_ID });
+    const stackVad = process.stackVad;
+    const stackReserve = stackVad.pageCount * PAGE_SIZE;
+    this.scheduler = this.createScheduler(process, {
+      stackVad, stackBase: stackVad.endAddress, stackLimit: stackVad.endAddress - PAGE_SIZE, tebAddress: TEB_ADDRESS, tebVad: this.space.findVad(TEB_ADDRESS)!,
+    }, entry, stackReserve, image.pe?.stackCommitBytes || PAGE_SIZE);
     if (this.options.fileRoot !== undefined || this.options.systemDllDirectory !== undefined) {
       process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false, this.options.systemDllDirectory);
     }
@@ -320,7 +333,7 @@ export class Machine {
     this.process = process;
     this.currentProcess = process;
     this.traps = new TrapDispatcher({
-      engine: this.engine, process, trace: this.trace, disassembler: this.disassembler, limits: this.limits,
+      engine: this.engine, process, trace: this.trace, disassembler: this.disassembler, limits: this.limits, scheduler: this.scheduler,
       processes: this.processManager(),
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
       onReturnToUser: () => this.sharedUserData.update(this.clock),
@@ -487,6 +500,23 @@ export class Machine {
       findById: (id) => this.processList.find((p) => p.id === id && !p.objectDeleted),
       terminateProcess: (target, status) => this.terminateProcess(target, status),
     };
+  }
+
+  /** The scheduler with the process's initial thread (INITIAL_THREAD_ID, the TEB at TEB_ADDRESS, the stack just made). */
+  private createScheduler(process: Process, resources: ThreadResources, entry: number, stackReserve: number, stackCommit: number): Scheduler {
+    const initial = new KThread(INITIAL_THREAD_ID, process, resources, entry);
+    const { quantum, seed } = this.options;
+    return new Scheduler({
+      engine: this.engine, trace: this.trace,
+      setTebBase: (address) => this.kernel.setTebBase(address),
+      clearPendingException: () => this.traps!.clearPendingException(),
+      switchAddressSpace: (_from, to) => { this.activateProcess(to); },
+      meterInstructions: () => {
+        this.countInstructionsByBlock(process);
+        // Unicorn finds each page through the page tables as a user-mode fetch: user pages with a valid PTE only.
+        return this.engine.keepBlockCounterInstalled((address) => address < MM_SYSTEM_RANGE_START && isValidPte(this.space.pageTables.readPte(address)));
+      },
+    }, initial, { stackReserveBytes: stackReserve, stackCommitBytes: stackCommit }, { ...(quantum !== undefined ? { quantum } : {}), ...(seed !== undefined ? { seed } : {}) });
   }
 
   private dumpVads(process: Process): void {
@@ -729,7 +759,7 @@ export class Machine {
   private startCpu(begin: number, until: number, timeoutUs: number, maxInstructions: number): BugCheck | undefined {
     try {
       const period = this.balanceSetPeriod();
-      this.engine.start(begin, {
+      this.scheduler!.run(begin, {
         until, timeoutUs, maxInstructions,
         beforeResume: () => this.traps!.clearPendingException(),
         ...(period > 0 ? { periodic: { interval: period, onTick: () => this.runBalanceSetManager() } } : {}),
@@ -890,8 +920,17 @@ export class Machine {
     return { processPages, systemPages: ledger.totalPages, limitPages: ledger.limitPages, peakPages: ledger.peakPages };
   }
 
-  /** Throws KernelPanic if the VAD tree, page tables, frames or commit are inconsistent. */
-  checkInvariants(): void { checkAddressSpaceInvariants(this.space); }
+  /** Throws KernelPanic if the VAD tree, page tables, frames or commit are inconsistent, or a thread's TEB or stack is not its own. */
+  checkInvariants(): void {
+    checkAddressSpaceInvariants(this.space);
+    if (this.scheduler) checkThreadInvariants(this.scheduler);
+  }
+
+  /** The threads created so far, in creation order (ended ones too): WinDbg's ~ with the TEB and stack. */
+  threads(): ThreadView[] { return this.scheduler ? describeThreads(this.scheduler) : []; }
+
+  /** Context switches so far (the scheduler's own count, traced or not). */
+  get contextSwitches(): number { return this.scheduler?.contextSwitches ?? 0; }
 
   registers(names: readonly X86RegName[] = ['EAX', 'EBX', 'ECX', 'EDX', 'ESI', 'EDI', 'EBP', 'ESP', 'EIP', 'EFLAGS']): Record<string, number> {
     const values = this.engine.readRegisters(names.map((n) => X86Reg[n]));

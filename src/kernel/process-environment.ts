@@ -9,6 +9,7 @@ import type { AddressSpace } from '../mm/address-space.js';
 import { MM_READWRITE } from '../mm/protection.js';
 import { UserAccessViolation, type UserMemory } from '../mm/user-memory.js';
 import type { NtStatus } from '../nt/status.js';
+import { encodeTeb } from './ke/thread-resources.js';
 
 export const PEB_ADDRESS = 0x7ffdf000;
 export const TEB_ADDRESS = 0x7ffde000;
@@ -46,6 +47,8 @@ export const FLG_HEAP_VALIDATE_PARAMETERS = 0x40;
 /** The ids in the first process's TEB's ClientId (and what Linux getpid answers). */
 export const PROCESS_ID = 4;
 export const THREAD_ID = 8;
+/** The initial thread's id, as ke/ names it. */
+export const INITIAL_THREAD_ID = THREAD_ID;
 const VER_PLATFORM_WIN32_NT = 2;
 
 export interface EnvironmentInit {
@@ -93,9 +96,9 @@ export function createProcessEnvironment(space: AddressSpace, memory: UserMemory
  * does. The TEB is the guest's memory: if the guest freed or protected it,
  * the update is skipped, as it would be lost on Windows too.
  */
-export function updateStackLimit(memory: UserMemory, stackLimit: number): void {
+export function updateStackLimit(memory: UserMemory, stackLimit: number, tebAddress = TEB_ADDRESS): void {
   try {
-    memory.writeU32(TEB_ADDRESS + TEB.StackLimit, stackLimit);
+    memory.writeU32(tebAddress + TEB.StackLimit, stackLimit);
   } catch (error) {
     if (!(error instanceof UserAccessViolation)) throw error;
   }

@@ -10,6 +10,7 @@ import type { ControlArea } from '../mm/section.js';
 import { SystemClock } from './system-clock.js';
 import type { InitialThread } from './ps/process-manager.js';
 import type { ModuleView, VadView } from '../mm/vad-view.js';
+import { TEB_ADDRESS } from './process-environment.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
@@ -54,6 +55,8 @@ export class Process {
   exitModules: ModuleView[] | undefined;
   /** Set when the only thread began a wait nothing can end (an infinite NtDelayExecution): on Windows it would hang. */
   waitingForever = false;
+  /** The running thread's TEB (ke/scheduler.ts sets it at each switch): where stack growth records StackLimit. */
+  currentTebAddress = TEB_ADDRESS;
 
   constructor(
     readonly space: AddressSpace,

@@ -12,6 +12,7 @@ import type { RunLimits } from './run-limits.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { Process } from './process.js';
 import type { ProcessManager } from './ps/process-manager.js';
+import type { Scheduler } from './ke/scheduler.js';
 import {
   VECTOR_GENERAL_PROTECTION, VECTOR_INVALID_OPCODE, VECTOR_LINUX_SYSCALL, VECTOR_NT_SYSTEM_SERVICE, VECTOR_PAGE_FAULT, statusForVector,
 } from './cpu-exceptions.js';
@@ -35,6 +36,8 @@ export interface TrapDependencies {
   onReturnToUser?: () => void;
   /** The deadline and host signals, checked at every trap. */
   limits?: RunLimits;
+  /** Threads and waits. */
+  scheduler: Scheduler;
   /** Run the memory manager's invariant checker after every system service (tests). */
   checkInvariantsAfterServices?: () => void;
   /** The machine's process list, for the process services. */
@@ -71,6 +74,7 @@ export class TrapDispatcher {
       dumps: deps.dumps,
       trace: deps.trace,
       ...(deps.processes ? { processes: deps.processes } : {}),
+      scheduler: deps.scheduler,
     };
   }
 
@@ -190,7 +194,7 @@ export class TrapDispatcher {
     this.deps.process.space.pageFaults++;
     const name = resolution.kind === 'resolved' ? resolution.how : resolution.kind;
     this.faultCounts.set(name, (this.faultCounts.get(name) ?? 0) + 1);
-    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit);
+    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit, this.deps.process.currentTebAddress);
   }
 
   private handleNtSystemService(): void {

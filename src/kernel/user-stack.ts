@@ -10,7 +10,7 @@ import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../mm/layout.js';
 import { MM_READWRITE, PAGE_GUARD, PAGE_READWRITE } from '../mm/protection.js';
 import type { UserMemory } from '../mm/user-memory.js';
 import type { Vad } from '../mm/vad.js';
-import { MEM_COMMIT, allocateVirtualMemory } from '../mm/virtual-memory.js';
+import { MEM_COMMIT, allocateVirtualMemory, releaseVad } from '../mm/virtual-memory.js';
 import { STATUS_NO_MEMORY, STATUS_SUCCESS, type NtStatus } from '../nt/status.js';
 
 export const DEFAULT_STACK_RESERVE = 1024 * 1024;
@@ -35,21 +35,44 @@ export function stackReserveBytes(requested: number): number {
 /** `commitBytes`: what to commit at the top at least (a PE's SizeOfStackCommit); the start-up block is always committed. */
 export function createUserStack(space: AddressSpace, memory: UserMemory, argv: readonly string[], reserveBytes: number, commitBytes = 0): UserStack | NtStatus {
   const pages = stackReserveBytes(reserveBytes) / PAGE_SIZE;
+  // The block's size is the same under any page-aligned top: measure it first, then build it where it goes.
+  const blockBytes = buildStartupBlock(0, argv).bytes.length;
+  const stack = reserveStack(space, pages, Math.max(Math.ceil(blockBytes / PAGE_SIZE), Math.ceil(commitBytes / PAGE_SIZE)));
+  if (typeof stack === 'number') return stack;
+  const { bytes, initialEsp } = buildStartupBlock(stack.stackBase, argv);
+  memory.write(initialEsp, bytes);
+  space.userStack = stack.vad;
+  return { ...stack, initialEsp };
+}
+
+/**
+ * A new thread's stack, as RtlCreateUserStack makes one: `reserveBytes`
+ * reserved (rounded to 64 KiB), the top `commitBytes` (at least a page)
+ * committed, the guard page below them. ESP starts at StackBase.
+ */
+export function createThreadStack(space: AddressSpace, reserveBytes: number, commitBytes: number): UserStack | NtStatus {
+  const pages = stackReserveBytes(reserveBytes) / PAGE_SIZE;
+  const stack = reserveStack(space, pages, Math.max(1, Math.ceil(commitBytes / PAGE_SIZE)));
+  if (typeof stack === 'number') return stack;
+  return { ...stack, initialEsp: stack.stackBase };
+}
+
+/** Reserves `pages` (bottom-up, 64 KiB aligned), commits the top `committedPages` and the guard page below them. */
+function reserveStack(space: AddressSpace, pages: number, committedPages: number): Omit<UserStack, 'initialEsp'> | NtStatus {
+  if (committedPages + 2 > pages) return STATUS_NO_MEMORY;
   const start = space.findEmptyAddressRange(pages);
   if (start === undefined) return STATUS_NO_MEMORY;
   const vad = space.createVad({ startingVpn: start, endingVpn: start + pages - 1, protection: MM_READWRITE, privateMemory: true, memCommit: false });
   if (typeof vad === 'number') return vad;
-  const { bytes, initialEsp } = buildStartupBlock(vad.endAddress, argv);
-  const committedPages = Math.max(Math.ceil(bytes.length / PAGE_SIZE), Math.ceil(commitBytes / PAGE_SIZE));
-  if (committedPages + 2 > pages) return STATUS_NO_MEMORY;
   const stackLimit = vad.endAddress - committedPages * PAGE_SIZE;
   for (const [base, size, protect] of [[stackLimit, committedPages * PAGE_SIZE, PAGE_READWRITE], [stackLimit - PAGE_SIZE, PAGE_SIZE, PAGE_READWRITE | PAGE_GUARD]] as const) {
     const result = allocateVirtualMemory(space, { base, size, zeroBits: 0, allocationType: MEM_COMMIT, protect });
-    if (result.status !== STATUS_SUCCESS) return result.status;
+    if (result.status !== STATUS_SUCCESS) {
+      releaseVad(space, vad);
+      return result.status;
+    }
   }
-  memory.write(initialEsp, bytes);
-  space.userStack = vad;
-  return { vad, initialEsp, stackBase: vad.endAddress, stackLimit };
+  return { vad, stackBase: vad.endAddress, stackLimit };
 }
 
 /** The block from the initial ESP up to `top`: pointers first, then the strings. */

@@ -13,6 +13,8 @@ interface EventBase {
   timeUs: number;
   /** The process the event belongs to (UniqueProcessId: 4 for the first process). */
   pid: number;
+  /** The thread that was running (ClientId.UniqueThread; for a context switch, the one switched from). */
+  tid: number;
 }
 
 export interface PageFaultEvent extends EventBase {
@@ -129,7 +131,33 @@ export interface BugCheckEvent extends EventBase {
 }
 
 export type TraceEvent = PageFaultEvent | SystemCallEvent | ExceptionEvent | ProcessExitEvent | ProcessCreateEvent | VadDumpEvent | PteDumpEvent | ExperimentEvent | BugCheckEvent
-  | TrimEvent | PageWriteEvent | RepurposeEvent;
+  | TrimEvent | PageWriteEvent | RepurposeEvent | ThreadCreateEvent | ThreadExitEvent | ContextSwitchEvent;
 export type TraceEventType = TraceEvent['type'];
 /** An event before the bus numbers and times it (and names the current process, unless it names one). */
-export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs' | 'pid'> & { pid?: number } : never) : never;
+export type TraceEventInit = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'timeUs' | 'pid' | 'tid'> & { pid?: number } : never) : never;
+/** A thread was created (NtCreateThreadEx): its id, where it starts, its TEB and stack reservation. */
+export interface ThreadCreateEvent extends EventBase {
+  type: 'thread-create';
+  newTid: number;
+  startAddress: number;
+  teb: number;
+  stack: { start: number; end: number };
+  suspended: boolean;
+}
+
+/** A thread ended: its exit status; its stack and TEB were released (unless the process ended with it). */
+export interface ThreadExitEvent extends EventBase {
+  type: 'thread-exit';
+  exitTid: number;
+  status: number;
+}
+
+/** The scheduler gave the CPU to another thread: why the old one stopped, and what the new one's wait returned. */
+export interface ContextSwitchEvent extends EventBase {
+  type: 'context-switch';
+  toTid: number;
+  reason: 'quantum' | 'wait' | 'yield' | 'exit' | 'suspend';
+  /** The NTSTATUS the incoming thread's wait ended with, if it was waiting. */
+  waitStatus?: number;
+}
+

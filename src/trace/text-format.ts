@@ -53,7 +53,7 @@ function formatSystemCall(event: SystemCallEvent): string {
 }
 
 export function formatTraceEvent(event: TraceEvent): string {
-  const head = `#${String(event.seq).padEnd(5)} ${event.timeUs.toFixed(1).padStart(10)}us pid=${event.pid} `;
+  const head = `#${String(event.seq).padEnd(5)} ${event.timeUs.toFixed(1).padStart(10)}us pid=${event.pid} tid=${event.tid} `;
   switch (event.type) {
     case 'page-fault': return head + formatFault(event);
     case 'syscall': return head + formatSystemCall(event);
@@ -71,6 +71,11 @@ export function formatTraceEvent(event: TraceEvent): string {
       return head + `bugcheck ${event.name} (${event.code.toString(16)}) ${event.parameters.map((p) => hex(p)).join(' ')}: ${event.explanation}`;
     case 'trim': return head + `trim ${event.pages} pages (${event.why}): ${event.toStandby} to standby, ${event.toModified} to modified; working set ${event.workingSetPages} pages`;
     case 'page-write': return head + formatPageWrite(event);
+    case 'thread-create':
+      return head + `thread-create tid=${event.newTid} start=${hex(event.startAddress)} teb=${hex(event.teb)} stack ${hex(event.stack.start)}-${hex(event.stack.end)}${event.suspended ? ' suspended' : ''}`;
+    case 'thread-exit': return head + `thread-exit tid=${event.exitTid} ${formatNtStatus(event.status)}`;
+    case 'context-switch':
+      return head + `context-switch → tid=${event.toTid} (${event.reason})${event.waitStatus !== undefined ? ` wait ended ${formatNtStatus(event.waitStatus)}` : ''}`;
     case 'repurpose': return head + `repurpose pfn=${hex(event.pfn, 5)} from ${event.prototype ? 'prototype ' : ''}pte ${hex(event.pteAddress)} → ${hex(event.pteAfter)}`;
   }
 }

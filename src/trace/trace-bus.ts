@@ -10,6 +10,8 @@ export class TraceBus {
   private startNs = process.hrtime.bigint();
   /** The running process's id, given to every event that names no process itself. */
   currentPid = 4;
+  /** The running thread's id, which every event names (the scheduler sets it at each context switch). */
+  tid = 0;
 
   get active(): boolean { return this.listeners.size > 0; }
 
@@ -28,7 +30,7 @@ export class TraceBus {
 
   emit(init: TraceEventInit): void {
     if (!this.active) return;
-    const event = { seq: ++this.seq, timeUs: this.nowUs(), pid: this.currentPid, ...init } as TraceEvent;
+    const event = { seq: ++this.seq, timeUs: this.nowUs(), pid: this.currentPid, tid: this.tid, ...init } as TraceEvent;
     for (const listener of this.listeners) listener(event);
   }
 }

@@ -63,8 +63,8 @@ describe('bad program files', () => {
 
 describe('bad options', () => {
   it.each([
-    [['run', '--trace', 'everything', 'x.elf'], /'--trace <what>' argument 'everything' is invalid. "everything" is not one of faults, syscalls, all/],
-    [['run', '--trace', 'faults,bogus', 'x.elf'], /"bogus" is not one of faults, syscalls, all/],
+    [['run', '--trace', 'everything', 'x.elf'], /'--trace <what>' argument 'everything' is invalid. "everything" is not one of faults, syscalls, threads, all/],
+    [['run', '--trace', 'faults,bogus', 'x.elf'], /"bogus" is not one of faults, syscalls, threads, all/],
     [['run', '--ram', 'lots', 'x.elf'], /'--ram <size>' argument 'lots' is invalid. "lots" is not a size/],
     [['run', '--ram', '4K', 'x.elf'], /RAM of 4096 bytes is too small/],
     [['run', '--stack', '2G', 'x.elf'], /--stack: the stack reservation must be between 1 byte and 1 GiB/],

@@ -13,7 +13,7 @@ describe('help', () => {
   // The options the README documents (README, Command line), written out here
   // rather than read from the table --help is generated from.
   const RUN_OPTIONS = [
-    '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--pagefile-path', '--balance-interval', '--stack', '--heap-check', '--root',
+    '--trace', '--trace-file', '--trace-format', '--max-insns', '--timeout', '--ram', '--pagefile', '--pagefile-path', '--balance-interval', '--stack', '--quantum', '--seed', '--heap-check', '--root',
     '--allow-experiments', '--base', '--vad', '--pte', '--modules', '--pid', '--report', '--gdb', '--json',
   ];
   const BUILD_OPTIONS = ['--output', '--cflag', '--stack', '--base', '--pe', '--dll'];
@@ -108,14 +108,14 @@ describe('trace', () => {
     const result = runCli(['run', '--trace', 'faults', '--trace-file', file, guestElf('test/guests/bss-touch.c')]);
     expect(result.status).toBe(42);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.every((line) => /^#\d+ +[\d.]+us pid=4 #PF 0x[0-9a-f]{8} eip=0x[0-9a-f]{8} (NP|P)\|[RW]\|[UK] /.test(line))).toBe(true);
+    expect(lines.every((line) => /^#\d+ +[\d.]+us pid=4 tid=8 #PF 0x[0-9a-f]{8} eip=0x[0-9a-f]{8} (NP|P)\|[RW]\|[UK] /.test(line))).toBe(true);
     const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const faults = events.filter((e) => e.type === 'page-fault');
     expect(faults.length).toBe(lines.length);
     expect(events.some((e) => e.type === 'syscall')).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: 'process-exit', status: 42 });
     for (const event of faults) {
-      expect(Object.keys(event)).toEqual(expect.arrayContaining(['seq', 'timeUs', 'type', 'address', 'eip', 'errorCode', 'resolution', 'pteBefore']));
+      expect(Object.keys(event)).toEqual(expect.arrayContaining(['seq', 'timeUs', 'tid', 'type', 'address', 'eip', 'errorCode', 'resolution', 'pteBefore']));
     }
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });

@@ -11,7 +11,7 @@ beforeAll(() => { firstTouch = guestElf('guest/examples/first-touch.c'); });
 
 /** The kinds of trace line on stderr: '#PF' for faults, 'int' for system calls ("int 2e …", "int 80 …"). */
 function traceLineKinds(stderr: string): Set<string> {
-  return new Set(stderr.split('\n').map((line) => /^#\d+\s+\S+us pid=\d+ (#PF|int) /.exec(line)?.[1]).filter((kind): kind is string => !!kind));
+  return new Set(stderr.split('\n').map((line) => /^#\d+\s+\S+us pid=\d+ tid=\d+ (#PF|int) /.exec(line)?.[1]).filter((kind): kind is string => !!kind));
 }
 
 describe('--trace', () => {

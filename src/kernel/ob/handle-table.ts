@@ -5,7 +5,7 @@
 import { POOL_BYTES, type PagedPool } from '../../mm/paged-pool.js';
 import { STATUS_ACCESS_DENIED, STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, type NtStatus } from '../../nt/status.js';
 
-export type ObjectTypeName = 'Section' | 'File' | 'Process' | 'Thread';
+export type ObjectTypeName = 'Section' | 'File' | 'Process' | 'Thread' | 'Event' | 'Mutant' | 'Semaphore';
 
 export class KernelObject<T = unknown> {
   /** Handles (and other holders) referring to the object; at zero it is deleted. */
@@ -63,6 +63,13 @@ export class HandleTable {
     this.entries.set(handle, object);
     this.access.set(handle, grantedAccess);
     return handle;
+  }
+
+  /** The object behind `handle` whatever its type, checked against `desiredAccess` (waits take any dispatcher object). */
+  referenceAnyType(handle: number, desiredAccess: number): KernelObject | NtStatus {
+    const object = this.entries.get(handle);
+    if (!object) return STATUS_INVALID_HANDLE;
+    return (desiredAccess & ~this.access.get(handle)!) === 0 ? object : STATUS_ACCESS_DENIED;
   }
 
   /** The object behind `handle`, checked against `type`. */

@@ -189,7 +189,7 @@ function lockService(number: number, name: string, act: (process: Process, base:
 }
 
 /** NtLockVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize, MapType): VirtualLock. */
-export const NtLockVirtualMemory = lockService(0x76, 'NtLockVirtualMemory', (process, base, size) => lockVirtualMemory(process.space, base, size));
+export const NtLockVirtualMemory = lockService(0x67, 'NtLockVirtualMemory', (process, base, size) => lockVirtualMemory(process.space, base, size));
 
 /** NtUnlockVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize, MapType): VirtualUnlock. */
-export const NtUnlockVirtualMemory = lockService(0x10f, 'NtUnlockVirtualMemory', (process, base, size) => unlockVirtualMemory(process.space, base, size));
+export const NtUnlockVirtualMemory = lockService(0x10a, 'NtUnlockVirtualMemory', (process, base, size) => unlockVirtualMemory(process.space, base, size));

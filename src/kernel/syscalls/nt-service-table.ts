@@ -10,7 +10,14 @@ import {
   NtCreateFile, NtOpenFile, NtQueryInformationFile, NtReadFile, NtSetInformationFile, NtWriteFile,
 } from './file-services.js';
 import { NtClose } from './object-services.js';
-import { NtDelayExecution } from './time-services.js';
+import {
+  NtCreateEvent, NtCreateMutant, NtCreateSemaphore, NtDelayExecution, NtOpenEvent, NtOpenMutant, NtOpenSemaphore, NtPulseEvent,
+  NtReleaseMutant, NtReleaseSemaphore, NtResetEvent, NtSetEvent, NtWaitForMultipleObjects, NtWaitForSingleObject,
+} from './sync-services.js';
+import {
+  MmsRegisterThreadStart, NtCreateThreadEx, NtQueryInformationThread, NtResumeThread, NtSetInformationThread, NtSuspendThread, NtTerminateThread,
+  NtYieldExecution,
+} from './thread-services.js';
 import {
   NtCreateSection, NtFlushVirtualMemory, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection,
 } from './section-services.js';
@@ -30,9 +37,18 @@ export const NT_SERVICES: readonly NtService[] = [
   NtLockVirtualMemory, NtUnlockVirtualMemory, NtQueryInformationProcess, NtSetInformationProcess,
   NtCreateUserProcess, NtOpenProcess, NtReadVirtualMemory, NtWriteVirtualMemory,
   MmsDumpVad, MmsDumpPte, MmsRegisterExceptionDispatcher, MmsExperimentRemoveVad, MmsExperimentMapFrame,
+  // Threads and synchronisation (ke/).
+  NtCreateThreadEx, NtTerminateThread, NtSuspendThread, NtResumeThread, NtQueryInformationThread, NtSetInformationThread, NtYieldExecution, MmsRegisterThreadStart,
+  NtCreateEvent, NtOpenEvent, NtSetEvent, NtResetEvent, NtPulseEvent, NtCreateMutant, NtOpenMutant, NtReleaseMutant,
+  NtCreateSemaphore, NtOpenSemaphore, NtReleaseSemaphore, NtWaitForSingleObject, NtWaitForMultipleObjects,
 ];
 
 const BY_NUMBER = new Map(NT_SERVICES.map((s) => [s.number, s]));
+// Two rows with one number would leave one service unreachable without a word.
+if (BY_NUMBER.size !== NT_SERVICES.length) {
+  const numbers = NT_SERVICES.map((s) => s.number);
+  throw new Error(`NT service table: numbers used twice: ${[...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))].map((n) => `0x${n.toString(16)}`).join(', ')}`);
+}
 
 /** The service with this number, or undefined (the caller answers STATUS_INVALID_SYSTEM_SERVICE). */
 export function findNtService(number: number): NtService | undefined {

@@ -5,6 +5,7 @@ import type { ExceptionDispatcher } from '../exception-dispatch.js';
 import type { X86Registers } from '../x86-context.js';
 import type { TraceBus } from '../../trace/trace-bus.js';
 import type { ProcessManager } from '../ps/process-manager.js';
+import type { Scheduler } from '../ke/scheduler.js';
 
 /** The calling thread's registers, for services that replace them (NtContinue). */
 export interface ThreadRegisters {
@@ -27,6 +28,8 @@ export interface NtServiceContext {
   trace: TraceBus;
   /** The machine's processes: creating, opening and ending them (absent: only the current process exists). */
   processes?: ProcessManager;
+  /** Threads, waits and the current thread (ke/scheduler.ts). */
+  scheduler: Scheduler;
 }
 
 export interface NtService {
@@ -66,3 +69,5 @@ export function processForMemoryService(context: Pick<NtServiceContext, 'process
   if (typeof target === 'number') return { process: context.process, status: target };
   return target.addressSpaceDeleted ? { process: context.process, status: STATUS_PROCESS_IS_TERMINATING } : { process: target };
 }
+/** NtCurrentThread(): the pseudo-handle (HANDLE)-2. */
+export const NtCurrentThread = 0xfffffffe;
