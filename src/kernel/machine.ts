@@ -511,6 +511,7 @@ export class Machine {
       setTebBase: (address) => this.kernel.setTebBase(address),
       clearPendingException: () => this.traps!.clearPendingException(),
       switchAddressSpace: (_from, to) => { this.activateProcess(to); },
+      allocateClientId: () => this.allocateClientId(),
       meterInstructions: () => {
         this.countInstructionsByBlock(process);
         // Unicorn finds each page through the page tables as a user-mode fetch: user pages with a valid PTE only.

@@ -46,6 +46,8 @@ export interface SchedulerDependencies {
   clearPendingException(): void;
   /** Installs the block counter for good; false when there is none (quanta then use Unicorn's slower count). */
   meterInstructions(): boolean;
+  /** The machine's UniqueProcess/UniqueThread allocator (one table for both, as PspCidTable). */
+  allocateClientId?: () => number;
   /** Makes `to`'s address space the CPU's (procs' switch); absent while the machine holds one process. */
   switchAddressSpace?: (from: Process, to: Process) => void;
 }
@@ -70,8 +72,8 @@ export class Scheduler {
   /** Scheduler time in ns: metered instructions plus idle time skipped. */
   now = 0;
   contextSwitches = 0;
-  /** Thread ids (the initial thread's is INITIAL_THREAD_ID). */
-  readonly clientIds = new ClientIds(INITIAL_THREAD_ID + 4);
+  /** Thread ids: the machine's client-id table when it has one (process and thread ids never collide), else ids from 12 up. */
+  readonly clientIds: { allocate(): number };
   /** ntdll's RtlUserThreadStart as the runtime registered it (MmsRegisterThreadStart); new threads start there. */
   userThreadStart: number | undefined;
   private readonly readyQueue: KThread[] = [];
@@ -82,6 +84,7 @@ export class Scheduler {
   private random: number;
 
   constructor(private readonly deps: SchedulerDependencies, initial: KThread, readonly threadDefaults: ThreadDefaults, options: SchedulerOptions = {}) {
+    this.clientIds = deps.allocateClientId ? { allocate: deps.allocateClientId } : new ClientIds(INITIAL_THREAD_ID + 4);
     this.quantum = options.quantum ?? DEFAULT_QUANTUM;
     if (!(Number.isInteger(this.quantum) && this.quantum > 0)) throw new RangeError('--quantum: the quantum must be a positive number of instructions');
     this.random = options.seed === undefined ? 0 : (options.seed >>> 0) || 1;
