@@ -5,7 +5,7 @@
 // text left out, on its own line for lines left out. Examples that leave a
 // server running in the background (`… &`, the gdb walk-through) are for two
 // terminals and are tested by their own suite (test/debugger).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, guestElf, runHostCommand } from '../helpers/guests.js';
@@ -34,14 +34,23 @@ function linePattern(shown: string): RegExp {
   return new RegExp(`^${parts.join('.*?')}$`);
 }
 
-/** The guest programs an example runs from guest/build/examples, built the way `npm start` builds them. */
+/**
+ * The guest programs an example runs from guest/build/examples, built the
+ * way `npm start` builds them. One that `npm start` built earlier is reused
+ * only while its source and the SDK are unchanged (a stamp beside it holds
+ * both): after a runtime change the README shows the new program's output.
+ */
 function buildExampleGuests(command: string): void {
   for (const [, name] of command.matchAll(/guest\/build\/examples\/([\w-]+)\.elf/g)) {
-    if (existsSync(join(PROJECT_ROOT, 'guest/build/examples', `${name}.elf`))) continue;
     const source = ['c', 'asm'].map((ext) => `guest/examples/${name}.${ext}`).find((path) => existsSync(join(PROJECT_ROOT, path)))!;
+    const output = join(PROJECT_ROOT, 'guest/build/examples', `${name}.elf`);
+    const stamp = `${output}.stamp`;
+    const wanted = `${guestElf(source)}\n`; // the test cache's name for this source with today's SDK
+    if (existsSync(output) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) continue;
     mkdirSync(join(PROJECT_ROOT, 'guest/build/examples'), { recursive: true });
     const built = runHostCommand(process.execPath, ['bin/mmscope.js', 'build', source, '-o', `guest/build/examples/${name}.elf`]);
     expect(built.status, built.stderr).toBe(0);
+    writeFileSync(stamp, wanted);
   }
 }
 
