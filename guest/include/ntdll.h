@@ -227,7 +227,6 @@ typedef struct _PS_ATTRIBUTE {
 } PS_ATTRIBUTE;
 typedef struct _PS_ATTRIBUTE_LIST { SIZE_T TotalLength; PS_ATTRIBUTE Attributes[1]; } PS_ATTRIBUTE_LIST, *PPS_ATTRIBUTE_LIST;
 #define PS_ATTRIBUTE_CLIENT_ID 0x10003
-#define THREAD_CREATE_FLAGS_CREATE_SUSPENDED 0x1
 
 NTSTATUS NTAPI NtCreateUserProcess(PHANDLE ProcessHandle, PHANDLE ThreadHandle, ULONG ProcessDesiredAccess,
                                    ULONG ThreadDesiredAccess, POBJECT_ATTRIBUTES ProcessObjectAttributes,

@@ -13,7 +13,9 @@ typedef PTHREAD_START_ROUTINE LPTHREAD_START_ROUTINE;
 #define CREATE_SUSPENDED                  0x00000004
 #define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000
 /* GetExitCodeThread's answer while the thread runs (STATUS_PENDING). */
+#ifndef STILL_ACTIVE
 #define STILL_ACTIVE                      0x00000103
+#endif
 #define THREAD_TERMINATE                  0x0001
 #define THREAD_SUSPEND_RESUME             0x0002
 #define THREAD_QUERY_INFORMATION          0x0040

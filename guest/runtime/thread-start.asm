@@ -5,7 +5,14 @@
 bits 32
 section .text
 global RtlUserThreadStart
-extern ExitThread
+; kernel32.dll assembles this with `-f win32 --prefix _`, where C's stdcall
+; ExitThread is `_ExitThread@4`; the ELF runtime's is plain `ExitThread`.
+%ifidn __OUTPUT_FORMAT__, win32
+  %define EXIT_THREAD ExitThread@4
+%else
+  %define EXIT_THREAD ExitThread
+%endif
+extern EXIT_THREAD
 
 RtlUserThreadStart:
     xor ebp, ebp            ; outermost frame for debuggers
@@ -13,5 +20,5 @@ RtlUserThreadStart:
     push ebx
     call eax
     push eax
-    call ExitThread
+    call EXIT_THREAD
     hlt                     ; not reached

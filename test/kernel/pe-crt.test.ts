@@ -42,9 +42,14 @@ describe('the C conformance guests: stock mingw-w64 PE and SDK ELF builds agree'
     { source: 'test/guests/exceptions-veh.c' },
     { source: 'test/guests/files.c', files: true },
     { source: 'test/guests/stdio-files.c', files: true },
+    // Threads and waits through kernel32.dll's CreateThread/WaitForMultipleObjects (RtlUserThreadStart in kernel32).
+    { source: 'test/guests/threads.c', args: ['counter', '100'] },
+    { source: 'test/guests/threads.c', args: ['tls'] },
+    { source: 'test/guests/threads.c', args: ['suspend'] },
+    { source: 'test/guests/threads.c', args: ['exit'] },
   ];
 
-  it.each(guests.map((g) => [g.source, g]))('%s', async (_name, guest) => {
+  it.each(guests.map((g) => [[g.source, ...(g.args ?? [])].join(' '), g]))('%s', async (_name, guest) => {
     const { source, args = [], files = false } = guest as (typeof guests)[number];
     const elfRoot = root(), peRoot = root();
     const elf = await runGuest(guestElf(source), { args, machine: { fileRoot: elfRoot } });
