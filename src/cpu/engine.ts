@@ -325,6 +325,9 @@ export class Engine implements Disposable {
         if (!this.resumeAfterInvalidInstruction && !goOn) return initialBudget - budget;
         if (initialBudget && budget === 0) return initialBudget;
         if (deadline && performance.now() >= deadline) return initialBudget - budget;
+        // A signal whose uc_emu_stop landed between two uc_emu_start calls was cleared by the next start
+        // (Unicorn resets its stop request there): look at the flag itself before going on.
+        if (this.hostSignals && this.hostSignals.received[0] !== 0) return initialBudget - budget;
         options.beforeResume?.();
         begin = this.readRegister(X86Reg.EIP);
       }
