@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, guestElf, runHostCommand } from '../helpers/guests.js';
+import { PROJECT_ROOT, guestBuildKey, guestElf, runHostCommand } from '../helpers/guests.js';
 
 interface Example { line: number; command: string; shown: string[] }
 
@@ -45,7 +45,7 @@ function buildExampleGuests(command: string): void {
     const source = ['c', 'asm'].map((ext) => `guest/examples/${name}.${ext}`).find((path) => existsSync(join(PROJECT_ROOT, path)))!;
     const output = join(PROJECT_ROOT, 'guest/build/examples', `${name}.elf`);
     const stamp = `${output}.stamp`;
-    const wanted = `${guestElf(source)}\n`; // the test cache's name for this source with today's SDK
+    const wanted = `${guestBuildKey(source)}\n`; // the test cache's key for this source with today's SDK
     if (existsSync(output) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) continue;
     mkdirSync(join(PROJECT_ROOT, 'guest/build/examples'), { recursive: true });
     const built = runHostCommand(process.execPath, ['bin/mmscope.js', 'build', source, '-o', `guest/build/examples/${name}.elf`]);

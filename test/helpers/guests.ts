@@ -16,9 +16,12 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 /**
  * Everything besides the source and the runtime that shapes a test guest's
  * ELF: the linker script, the toolchain's flags and the headers beside the
- * test guests (check.h). A change to any of them must rebuild the cache.
+ * test guests (check.h). A change to any of them must rebuild the cache;
+ * none changes while the suite runs, so it is read once per test file.
  */
+let buildInputs: string | undefined;
 function buildInputsFingerprint(): string {
+  if (buildInputs !== undefined) return buildInputs;
   const hash = createHash('sha256')
     .update(readFileSync(guestPaths().linkerScript))
     .update(JSON.stringify([CC_FLAGS, NASM_FLAGS, LINK_FLAGS, LINK_LIBRARIES]));
@@ -26,20 +29,25 @@ function buildInputsFingerprint(): string {
   for (const file of readdirSync(guestsDirectory).filter((name) => name.endsWith('.h')).sort()) {
     hash.update(file).update(readFileSync(join(guestsDirectory, file)));
   }
-  return hash.digest('hex');
+  return (buildInputs = hash.digest('hex'));
 }
 
 /**
- * Builds `source` (relative to the project root) once per content of the
- * source, the flags, the runtime library it links with and the build inputs
- * above, and returns the ELF path.
+ * The key of `source` (relative to the project root) with `cflags` in the
+ * test guests' cache: its content, the flags, the runtime library it links
+ * with and the build inputs above.
  */
-export function guestElf(source: string, cflags: readonly string[] = []): string {
-  const path = join(PROJECT_ROOT, source);
-  const hash = createHash('sha256')
-    .update(readFileSync(path)).update(JSON.stringify(cflags)).update(buildRuntimeLibrary().archive)
+export function guestBuildKey(source: string, cflags: readonly string[] = []): string {
+  return createHash('sha256')
+    .update(readFileSync(join(PROJECT_ROOT, source))).update(JSON.stringify(cflags)).update(buildRuntimeLibrary().archive)
     .update(buildInputsFingerprint())
     .digest('hex').slice(0, 16);
+}
+
+/** Builds `source` (relative to the project root) once per build key and returns the ELF path. */
+export function guestElf(source: string, cflags: readonly string[] = []): string {
+  const path = join(PROJECT_ROOT, source);
+  const hash = guestBuildKey(source, cflags);
   const directory = join(guestPaths().build, 'test-guests');
   mkdirSync(directory, { recursive: true });
   const output = join(directory, `${source.replace(/\W+/g, '_')}-${hash}.elf`);
