@@ -28,8 +28,6 @@ export interface HeldException {
 }
 
 export class ExceptionDispatcher {
-  /** The user-mode dispatcher's address, registered by the runtime at start-up. */
-  userDispatcher: number | undefined;
   /**
    * A debugger's look at an exception (Windows' DbgkForwardException to the
    * debug port, KiDispatchException): first chance before the guest's
@@ -44,7 +42,14 @@ export class ExceptionDispatcher {
   private lastRaised: ExceptionReport | undefined;
   private contextToRestore: X86Registers | undefined;
 
-  constructor(private readonly engine: Engine, private readonly process: Process, private readonly trace: TraceBus) {}
+  /** `currentProcess`: the process whose thread the CPU runs (exceptions are raised in it). */
+  constructor(private readonly engine: Engine, private readonly currentProcess: () => Process, private readonly trace: TraceBus) {}
+
+  private get process(): Process { return this.currentProcess(); }
+
+  /** The running process's user-mode dispatcher, registered by its runtime at start-up (each process has its own). */
+  get userDispatcher(): number | undefined { return this.process.userExceptionDispatcher; }
+  set userDispatcher(address: number | undefined) { this.process.userExceptionDispatcher = address; }
 
   /**
    * Raises `report` in the guest: first chance to its handlers, or unhandled.

@@ -47,7 +47,7 @@ import { BadImageError, type LoadableImage } from './loader/loadable-image.js';
 import { PagedPool, defaultPagedPoolBytes } from '../mm/paged-pool.js';
 import { TrapDispatcher } from './trap-dispatch.js';
 import { AddressSpaceSwitcher, type SwitchCost } from './ps/address-space-switch.js';
-import type { CreatedProcess, InitialThread, ProcessCreateRequest, ProcessManager } from './ps/process-manager.js';
+import type { CreatedProcess, ProcessCreateRequest, ProcessManager } from './ps/process-manager.js';
 import { loadProgramFile, splitCommandLine } from './ps/program-file.js';
 import { deleteAddressSpace } from '../mm/process-teardown.js';
 import { KernelObject, ObjectNames } from './ob/handle-table.js';
@@ -321,11 +321,8 @@ export class Machine {
 
   private createProcess(image: LoadableImage, argv: readonly string[]): void {
     const { process, entry, stackPointer } = this.buildProcess(this.space, image, argv, { processId: PROCESS_ID, threadId: THREAD_ID });
-    const stackVad = process.stackVad;
-    const stackReserve = stackVad.pageCount * PAGE_SIZE;
-    this.scheduler = this.createScheduler(process, {
-      stackVad, stackBase: stackVad.endAddress, stackLimit: stackVad.endAddress - PAGE_SIZE, tebAddress: TEB_ADDRESS, tebVad: this.space.findVad(TEB_ADDRESS)!,
-    }, entry, stackReserve, image.pe?.stackCommitBytes || PAGE_SIZE);
+    const stackReserve = process.stackVad.pageCount * PAGE_SIZE;
+    this.scheduler = this.createScheduler(process, initialThreadResources(process), entry, stackReserve, image.pe?.stackCommitBytes || PAGE_SIZE);
     if (this.options.fileRoot !== undefined || this.options.systemDllDirectory !== undefined) {
       process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false, this.options.systemDllDirectory);
     }
@@ -333,7 +330,7 @@ export class Machine {
     this.process = process;
     this.currentProcess = process;
     this.traps = new TrapDispatcher({
-      engine: this.engine, process, trace: this.trace, disassembler: this.disassembler, limits: this.limits, scheduler: this.scheduler,
+      engine: this.engine, trace: this.trace, disassembler: this.disassembler, limits: this.limits, scheduler: this.scheduler,
       processes: this.processManager(),
       dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
       onReturnToUser: () => this.sharedUserData.update(this.clock),
@@ -345,7 +342,7 @@ export class Machine {
       this.guestSpace.bytes,
       (why) => why === 'port-io' ? this.traps!.handlePortIo() : this.traps!.handleInvalidInstruction(),
       // The running process's page tables say which pages are present.
-      (address) => isValidPte((this.currentProcess?.space ?? this.space).pageTables.readPte(address)),
+      (address) => isValidPte(this.runningSpace.pageTables.readPte(address)),
     );
     const start = image.pe ? this.startInNtdll(process) : entry;
     this.kernel.prepareUserEntry(start, stackPointer);
@@ -357,7 +354,7 @@ export class Machine {
   private startInNtdll(process: Process): number {
     const ntdll = mapNtdll(process, this.options.systemDllDirectory);
     if ('status' in ntdll) throw new ProcessCreationError(ntdll.status, ntdll.detail);
-    this.traps!.exceptions.userDispatcher = ntdll.exceptionDispatcher;
+    process.userExceptionDispatcher = ntdll.exceptionDispatcher;
     return ntdll.loaderEntry;
   }
 
@@ -400,7 +397,9 @@ export class Machine {
    * the kernel's tables shared, KUSER_SHARED_DATA mapped), the program from
    * the parent's sandbox mapped as an image section, the initial thread's
    * stack with the command line's argv, the PEB and the TEB. The CPU keeps
-   * running the parent; the child's initial thread waits to be scheduled.
+   * running the parent; the child's initial thread joins the scheduler
+   * (suspended with CREATE_SUSPENDED, until NtResumeThread) and starts at the
+   * image's entry point with ESP on argc, as the first process's does.
    */
   private createChildProcess(parent: Process, request: ProcessCreateRequest): CreatedProcess | NtStatus {
     const loaded = loadProgramFile(parent.sandbox, request.imagePath);
@@ -431,10 +430,10 @@ export class Machine {
     process.parentId = parent.id;
     process.sandbox = parent.sandbox;
     process.commandLine = request.commandLine;
-    const thread: InitialThread = { id: ids.threadId, process, entry: built.entry, stackPointer: built.stackPointer, suspendCount: request.suspended ? 1 : 0 };
-    process.initialThread = thread;
     this.trace.emit({ type: 'process-create', pid: process.id, parentPid: parent.id, image: request.imagePath, commandLine: request.commandLine });
-    return { process, thread, threadObject: new KernelObject<InitialThread>('Thread', thread, () => {}) };
+    const initial = { eip: built.entry, esp: built.stackPointer, eax: 0, ebx: 0 };
+    const thread = this.scheduler!.createThread(ids.threadId, process, initialThreadResources(process), initial, built.entry, request.suspended);
+    return { process, thread };
   }
 
   /** The next UniqueProcessId or UniqueThreadId (one table for both, as PspCidTable). */
@@ -445,10 +444,10 @@ export class Machine {
   }
 
   /**
-   * NtTerminateProcess: the running process stops at once (the run's outcome
-   * says how); another process's handles are closed and its address space
-   * deleted now — objects other processes hold (sections, files, the
-   * process object itself) live on.
+   * NtTerminateProcess: the running process stops at once (the scheduler
+   * ends it when the CPU has stopped); another process ends now: its threads
+   * stop, its handles are closed and its address space deleted — objects
+   * other processes hold (sections, files, the process object itself) live on.
    */
   private terminateProcess(target: Process, status: number): void {
     if (target.terminated) return;
@@ -457,8 +456,25 @@ export class Machine {
       return;
     }
     target.exitStatus = status >>> 0;
-    this.trace.emit({ type: 'process-exit', status: target.exitStatus, pid: target.id });
-    this.deleteProcess(target);
+    this.scheduler!.endProcess(target);
+  }
+
+  /**
+   * A process ended (the scheduler retired its threads and signalled it):
+   * the process-exit event, then its teardown. The first process keeps its
+   * address space and handles until the run ends (the dumps at exit and the
+   * debugger show it as it ended); another process is deleted at once.
+   */
+  private processEnded(process: Process): void {
+    if (!(process === this.process && process.unhandledException)) this.traceProcessExit(process);
+    if (process !== this.process) this.deleteProcess(process);
+  }
+
+  /** The process-exit event, once per process (an unhandled exception's own event stands for the first process's). */
+  private traceProcessExit(process: Process): void {
+    if (process.exitTraced) return;
+    process.exitTraced = true;
+    this.trace.emit({ type: 'process-exit', status: process.exitStatus!, pid: process.id });
   }
 
   /** Process teardown (PspExitProcess, MmCleanProcessAddressSpace): handles, then the address space, then the process's own reference. */
@@ -466,6 +482,8 @@ export class Machine {
     process.exitVads = describeVads(process.space);
     process.exitModules = findImageModules(process.space);
     process.handles.closeAll();
+    // The CPU may still see it (its last thread just ended): take its mappings and translated code away first.
+    this.switcher.deactivate(process.space);
     deleteAddressSpace(process.space);
     this.switcher.unregister(process.space);
     process.addressSpaceDeleted = true;
@@ -511,11 +529,12 @@ export class Machine {
       setTebBase: (address) => this.kernel.setTebBase(address),
       clearPendingException: () => this.traps!.clearPendingException(),
       switchAddressSpace: (_from, to) => { this.activateProcess(to); },
+      processEnded: (ended) => this.processEnded(ended),
       allocateClientId: () => this.allocateClientId(),
       meterInstructions: () => {
-        this.countInstructionsByBlock(process);
+        this.countInstructionsByBlock();
         // Unicorn finds each page through the page tables as a user-mode fetch: user pages with a valid PTE only.
-        return this.engine.keepBlockCounterInstalled((address) => address < MM_SYSTEM_RANGE_START && isValidPte(this.space.pageTables.readPte(address)));
+        return this.engine.keepBlockCounterInstalled((address) => address < MM_SYSTEM_RANGE_START && isValidPte(this.runningSpace.pageTables.readPte(address)));
       },
     }, initial, { stackReserveBytes: stackReserve, stackCommitBytes: stackCommit }, { ...(quantum !== undefined ? { quantum } : {}), ...(seed !== undefined ? { seed } : {}) });
   }
@@ -536,7 +555,7 @@ export class Machine {
   run(options: RunOptions = {}): RunOutcome {
     const process = this.requireProcess();
     const timeoutUs = options.timeoutMs !== undefined ? Math.max(1, Math.round(options.timeoutMs * 1000)) : 0;
-    if (options.maxInstructions || this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
+    if (options.maxInstructions || this.balanceSetPeriod() > 0) this.countInstructionsByBlock();
     this.trace.startClock();
     this.sharedUserData.update(this.clock);
     const started = performance.now();
@@ -566,7 +585,7 @@ export class Machine {
     }
     if (process.unhandledException) return end({ reason: 'exception', exitStatus: process.exitStatus!, exception: process.unhandledException });
     if (process.terminated) {
-      this.trace.emit({ type: 'process-exit', status: process.exitStatus! });
+      this.traceProcessExit(process);
       return end({ reason: 'exited', exitStatus: process.exitStatus! });
     }
     if (process.waitingForever) return end({ reason: 'waits-forever', exitStatus: undefined });
@@ -654,7 +673,7 @@ export class Machine {
     // Unicorn leaves old_exception stale when uc_emu_start returns after a fault (as after a #UD): clear it or the next fault is a #DF.
     if (this.cpuStarted) this.traps!.clearPendingException();
     if (!this.cpuStarted) this.sharedUserData.update(this.clock);
-    if (this.balanceSetPeriod() > 0) this.countInstructionsByBlock(process);
+    if (this.balanceSetPeriod() > 0) this.countInstructionsByBlock();
     const begin = this.cpuStarted ? control.eip() : KERNEL_ENTRY_ADDRESS;
     const limitMs = Math.min(options.timeoutMs ?? Infinity, options.sliceMs ?? Infinity);
     const timeoutUs = Number.isFinite(limitMs) ? Math.max(1, Math.round(limitMs * 1000)) : 0;
@@ -808,11 +827,15 @@ export class Machine {
     return { ...this.balanceSet.passes };
   }
 
+  /** The address space the CPU sees now (the running thread's process's). */
+  private get runningSpace(): AddressSpace { return this.currentProcess?.space ?? this.space; }
+
   /** The cheap exact instruction limit, set up on the first run that has one; Unicorn's own count (slower) if it cannot be. */
-  private countInstructionsByBlock(process: Process): void {
+  private countInstructionsByBlock(): void {
     if (this.blockCounterTried || this.options.blockInstructionLimit === false) return;
     this.blockCounterTried = true;
-    const counter = BlockInstructionCounter.create(this.disassembler, (address, size) => process.memory.peek(address, size));
+    // Blocks are counted in the running process's code (a switch drops the counts of pages whose code changed).
+    const counter = BlockInstructionCounter.create(this.disassembler, (address, size) => (this.currentProcess ?? this.requireProcess()).memory.peek(address, size));
     if (typeof counter === 'string') warnOnce(`the instruction limit falls back to Unicorn's per-instruction count (slower): ${counter}`);
     else this.engine.useBlockCounter(counter);
   }
@@ -1019,6 +1042,12 @@ function aliasFrameOrTrim(guestSpace: GuestSpaceReservation, space: AddressSpace
     }
     guestSpace.aliasFrame(page, pfn);
   }
+}
+
+/** A process's initial thread's TEB and stack, as buildProcess made them (the TEB at TEB_ADDRESS, the stack's first page committed). */
+function initialThreadResources(process: Process): ThreadResources {
+  const stackVad = process.stackVad;
+  return { stackVad, stackBase: stackVad.endAddress, stackLimit: stackVad.endAddress - PAGE_SIZE, tebAddress: TEB_ADDRESS, tebVad: process.space.findVad(TEB_ADDRESS)! };
 }
 
 const pagesOf = (image: LoadableImage): number => {

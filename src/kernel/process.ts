@@ -1,4 +1,8 @@
 // The process: its address space, how it ended, and where its console goes.
+// It is also a dispatcher object (KPROCESS's header): signalled once it has
+// ended, so a process handle is waitable (WaitForSingleObject on a process,
+// Windows Internals 7th ed. ch. 8, "What signals an object": a process is
+// signalled when its last thread terminates).
 import type { AddressSpace } from '../mm/address-space.js';
 import type { UserMemory } from '../mm/user-memory.js';
 import type { Vad } from '../mm/vad.js';
@@ -8,14 +12,15 @@ import type { Sandbox } from './io/sandbox.js';
 import type { BackingFiles } from './io/file-object.js';
 import type { ControlArea } from '../mm/section.js';
 import { SystemClock } from './system-clock.js';
-import type { InitialThread } from './ps/process-manager.js';
+import { DispatcherObject } from './ke/dispatcher-objects.js';
 import type { ModuleView, VadView } from '../mm/vad-view.js';
 import { TEB_ADDRESS } from './process-environment.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
 
-export class Process {
+export class Process extends DispatcherObject {
+  readonly objectType = 'Process';
   exitStatus: number | undefined;
   /** Set when an unhandled exception ended the process. */
   unhandledException: ExceptionReport | undefined;
@@ -47,8 +52,12 @@ export class Process {
   objectDeleted = false;
   /** The command line it was created with (empty for the first process: crt0 builds it from argv). */
   commandLine = '';
-  /** A created process's initial thread, until the scheduler's thread objects replace it. */
-  initialThread: InitialThread | undefined;
+  /** The runtime's user-mode exception dispatcher in this process (its KiUserExceptionDispatcher, registered at start-up). */
+  userExceptionDispatcher: number | undefined;
+  /** ntdll's RtlUserThreadStart in this process (MmsRegisterThreadStart): where its new threads start. */
+  userThreadStart: number | undefined;
+  /** The process-exit event was traced (at its end, or by the run's outcome for the first process). */
+  exitTraced = false;
   /** The VAD tree as it was when the process ended (its address space is deleted then): for --vad at exit. */
   exitVads: VadView[] | undefined;
   /** The image views found in the VAD tree when the process ended: for --modules at exit. */
@@ -66,10 +75,12 @@ export class Process {
     readonly writeConsole: ConsoleSink,
     private readonly stopCpu: () => void,
   ) {
+    super();
     this.handles = new HandleTable(space.pagedPool);
   }
 
   get terminated(): boolean { return this.exitStatus !== undefined; }
+  isSignalledFor(): boolean { return this.terminated; }
 
   /** Closes what the process holds on the host (file descriptors of open handles and mapped files). */
   releaseHostResources(): void {

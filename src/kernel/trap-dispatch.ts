@@ -28,7 +28,6 @@ const ERROR_CODE_USER = 4;
 export interface TrapDependencies {
   /** The CPU, with attachCpuState done (acknowledgeException needs it). */
   engine: Engine;
-  process: Process;
   trace: TraceBus;
   disassembler: Disassembler;
   dumps: KernelDumps;
@@ -66,9 +65,11 @@ export class TrapDispatcher {
   private readonly argumentBuffers: number[][] = [];
 
   constructor(private readonly deps: TrapDependencies) {
-    this.exceptions = new ExceptionDispatcher(deps.engine, deps.process, deps.trace);
+    this.exceptions = new ExceptionDispatcher(deps.engine, () => this.process, deps.trace);
+    const scheduler = deps.scheduler;
     this.serviceContext = {
-      process: deps.process,
+      // The calling thread's process: services act for whichever process the CPU runs.
+      get process() { return scheduler.current.process; },
       thread: { read: () => readRegisters(deps.engine), write: (registers) => writeUserRegisters(deps.engine, registers) },
       exceptions: this.exceptions,
       dumps: deps.dumps,
@@ -78,8 +79,11 @@ export class TrapDispatcher {
     };
   }
 
+  /** The process of the thread the CPU runs (traps and faults are its). */
+  private get process(): Process { return this.deps.scheduler.current.process; }
+
   handleInterrupt(vector: number): void {
-    if (this.deps.process.terminated || this.limitReached()) return;
+    if (this.process.terminated || this.limitReached()) return;
     this.dispatchInterrupt(vector);
     this.deps.onReturnToUser?.();
   }
@@ -95,7 +99,7 @@ export class TrapDispatcher {
 
   /** Unicorn delivers #UD through its own hook: raise it like any CPU exception. */
   handleInvalidInstruction(): void {
-    if (this.deps.process.terminated || this.limitReached()) return;
+    if (this.process.terminated || this.limitReached()) return;
     this.handleCpuException(VECTOR_INVALID_OPCODE);
   }
 
@@ -106,7 +110,7 @@ export class TrapDispatcher {
    * instruction (ExceptionAddress = EIP, no parameters).
    */
   handlePortIo(): void {
-    if (this.deps.process.terminated || this.limitReached()) return;
+    if (this.process.terminated || this.limitReached()) return;
     this.raisePrivilegedInstruction();
   }
 
@@ -143,7 +147,8 @@ export class TrapDispatcher {
 
   private handlePageFault(): void {
     const errorCode = this.acknowledgeException();
-    const { engine, process, trace } = this.deps;
+    const { engine, trace } = this.deps;
+    const process = this.process;
     const address = engine.readRegister(X86Reg.CR2);
     const input: FaultInput = { address, write: (errorCode & ERROR_CODE_WRITE) !== 0, user: this.isUserFault(errorCode) };
     if (!input.user) throw new KernelPanic(`kernel-mode page fault at ${address.toString(16)} (error code ${errorCode})`);
@@ -191,14 +196,15 @@ export class TrapDispatcher {
 
   /** What every fault, the guest's or the kernel's, leaves behind: its count, and a moved StackLimit in the TEB. */
   private recordFault(resolution: FaultResolution): void {
-    this.deps.process.space.pageFaults++;
+    this.process.space.pageFaults++;
     const name = resolution.kind === 'resolved' ? resolution.how : resolution.kind;
     this.faultCounts.set(name, (this.faultCounts.get(name) ?? 0) + 1);
-    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.deps.process.memory, resolution.stackLimit, this.deps.process.currentTebAddress);
+    if (resolution.kind === 'stack-growth' || resolution.kind === 'stack-overflow') updateStackLimit(this.process.memory, resolution.stackLimit, this.process.currentTebAddress);
   }
 
   private handleNtSystemService(): void {
-    const { engine, process, trace } = this.deps;
+    const { engine, trace } = this.deps;
+    const process = this.process;
     const number = engine.readRegister(X86Reg.EAX), argsPointer = engine.readRegister(X86Reg.EDX);
     const service = findNtService(number);
     // A traced call gets its own array (the event keeps it; empty if the arguments were unreadable).
@@ -219,7 +225,8 @@ export class TrapDispatcher {
   }
 
   private handleLinuxSyscall(): void {
-    const { engine, process, trace } = this.deps;
+    const { engine, trace } = this.deps;
+    const process = this.process;
     const number = engine.readRegister(X86Reg.EAX);
     const args = this.linuxArgs;
     args[0] = engine.readRegister(X86Reg.EBX);
@@ -284,7 +291,7 @@ export class TrapDispatcher {
   }
 
   private decodeAt(eip: number): string | undefined {
-    const bytes = this.deps.process.memory.peek(eip, 15);
+    const bytes = this.process.memory.peek(eip, 15);
     return bytes ? this.deps.disassembler.decode(bytes, eip)?.text : undefined;
   }
 }

@@ -17,6 +17,13 @@
 //   timeout (and the kernel clock with it, as with Sleep on one thread);
 //   with no timeout pending either, the process waits forever and the run
 //   ends as `waits-forever`.
+// - Threads of several processes share the one CPU: the next thread may
+//   belong to another process, and the switch then changes address spaces
+//   (switchAddressSpace). A process ends when its last thread ends (or it is
+//   terminated): its threads are retired, its object signalled, and the
+//   machine tears it down (processEnded); the other processes' threads run on,
+//   as on Windows, where a child outlives its parent. run() returns when no
+//   thread can run any more.
 import { X86Reg } from '../../cpu/constants.js';
 import type { Engine, StartOptions } from '../../cpu/engine.js';
 import { TEB_SELECTOR } from '../../cpu/x86-descriptors.js';
@@ -50,6 +57,12 @@ export interface SchedulerDependencies {
   allocateClientId?: () => number;
   /** Makes `to`'s address space the CPU's (procs' switch); absent while the machine holds one process. */
   switchAddressSpace?: (from: Process, to: Process) => void;
+  /**
+   * `process` has ended and its threads are retired (PspExitProcess's rest):
+   * the machine closes its handles and deletes its address space. Called
+   * once per process, before the CPU runs another thread.
+   */
+  processEnded?: (process: Process) => void;
 }
 
 /** What a thread gets when NtCreateThreadEx passes 0 (the image's SizeOfStackCommit/Reserve, or --stack). */
@@ -74,9 +87,9 @@ export class Scheduler {
   contextSwitches = 0;
   /** Thread ids: the machine's client-id table when it has one (process and thread ids never collide), else ids from 12 up. */
   readonly clientIds: { allocate(): number };
-  /** ntdll's RtlUserThreadStart as the runtime registered it (MmsRegisterThreadStart); new threads start there. */
-  userThreadStart: number | undefined;
   private readonly readyQueue: KThread[] = [];
+  /** Processes whose end was handled (endProcess), so it happens once. */
+  private readonly endedProcesses = new Set<Process>();
   /** Why the CPU was stopped for the scheduler; 'meter': only to go on with quanta metered. */
   private rescheduleReason: ContextSwitchEvent['reason'] | 'meter' | undefined;
   private metering = false;
@@ -124,12 +137,14 @@ export class Scheduler {
       this.current.instructions += executed;
       if (quantum) this.now += executed * NS_PER_INSTRUCTION;
       const process = this.current.process;
-      if (process.terminated) return this.endProcessThreads(process);
+      const ended = process.terminated;
+      if (ended) this.endProcess(process);
       const quantumEnded = quantumSlice && (executed >= quantum || engine.budgetEndedRun);
-      const reason = this.rescheduleReason ?? (quantumEnded ? 'quantum' : undefined);
+      const reason = ended ? 'exit' : this.rescheduleReason ?? (quantumEnded ? 'quantum' : undefined);
       this.rescheduleReason = undefined;
       if (reason === undefined || (budget && remaining === 0)) return;
       if (deadline && performance.now() >= deadline) return;
+      if (ended && this.threads.every((thread) => thread.terminated)) return;
       // Unicorn 2.0.1 leaves old_exception stale when uc_emu_start returns: clear it or the next #PF is a #DF.
       this.deps.clearPendingException();
       if (reason === 'meter') {
@@ -139,7 +154,7 @@ export class Scheduler {
       this.expireTimers();
       const next = this.selectNextThread();
       if (!next) {
-        process.waitingForever = true;
+        for (const thread of this.threads) if (!thread.terminated) thread.process.waitingForever = true;
         return;
       }
       this.switchTo(next, reason);
@@ -257,8 +272,16 @@ export class Scheduler {
       this.signal(mutant);
     }
     this.signal(thread);
-    if (this.liveThreads(thread.process).length === 0) thread.process.terminate(status);
-    else if (thread === this.current) this.requestReschedule('exit');
+    const process = thread.process;
+    if (this.liveThreads(process).length > 0) {
+      if (thread === this.current) this.requestReschedule('exit');
+    } else if (process === this.current.process) {
+      // The CPU stops; run() ends the process before it picks the next thread.
+      process.terminate(status);
+    } else {
+      process.exitStatus = status >>> 0;
+      this.endProcess(process);
+    }
   }
 
   private retire(thread: KThread, status: number): void {
@@ -270,12 +293,21 @@ export class Scheduler {
     if (this.deps.trace.active) this.deps.trace.emit({ type: 'thread-exit', exitTid: thread.tid, status: status >>> 0 });
   }
 
-  /** The process ended (ExitProcess, an unhandled exception): its other threads end with it, their memory goes with the address space. */
-  private endProcessThreads(process: Process): void {
+  /**
+   * The process ended (its last thread, ExitProcess, TerminateProcess, an
+   * unhandled exception): its other threads end with it (their memory goes
+   * with the address space), waits on it are satisfied, and the machine
+   * tears it down. Nothing for a process already ended here.
+   */
+  endProcess(process: Process): void {
+    if (this.endedProcesses.has(process)) return;
+    this.endedProcesses.add(process);
     for (const thread of this.liveThreads(process)) {
       this.retire(thread, process.exitStatus ?? 0);
       if (thread.context && thread !== this.current) this.freeContext(thread);
     }
+    this.signal(process);
+    this.deps.processEnded?.(process);
   }
 
   private freeContext(thread: KThread): void {

@@ -2,6 +2,7 @@
 // `!thread`: id, state, TEB, stack, start address), and the checks that
 // keep the scheduler's structures consistent with the address space.
 import { KernelPanic } from '../../mm/panic.js';
+import type { Process } from '../process.js';
 import type { Scheduler } from './scheduler.js';
 import type { KThread, ThreadState } from './thread.js';
 
@@ -38,17 +39,20 @@ export function describeThreads(scheduler: Scheduler): ThreadView[] {
  * stack-growth VAD not the running thread's stack.
  */
 export function checkThreadInvariants(scheduler: Scheduler): void {
-  const seen = new Map<number, KThread>();
+  // Regions by process: every process has its own address space (two first threads both have their TEB at 0x7FFDE000).
+  const seen = new Map<Process, Map<number, KThread>>();
   for (const thread of scheduler.threads) {
     const space = thread.process.space;
+    if (!seen.has(thread.process)) seen.set(thread.process, new Map());
+    const ownRegions = seen.get(thread.process)!;
     const { tebVad, stackVad } = thread.resources;
     const ended = thread.terminated;
     for (const vad of [tebVad, stackVad]) {
       const found = space.findVad(vad.startAddress);
       if (!ended) {
-        const owner = seen.get(vad.startAddress);
+        const owner = ownRegions.get(vad.startAddress);
         if (owner) fail(`threads ${owner.tid} and ${thread.tid} share the region at ${hex(vad.startAddress)}`);
-        seen.set(vad.startAddress, thread);
+        ownRegions.set(vad.startAddress, thread);
         if (found && found !== vad) fail(`thread ${thread.tid}'s ${vad === tebVad ? 'TEB' : 'stack'} at ${hex(vad.startAddress)} is another VAD`);
       } else if (found === vad && !thread.process.terminated) {
         fail(`thread ${thread.tid} ended but its ${vad === tebVad ? 'TEB' : 'stack'} at ${hex(vad.startAddress)} was not released`);

@@ -72,6 +72,26 @@ export class AddressSpaceSwitcher {
     this.hardware.delete(space);
   }
 
+  /**
+   * Before `space` is deleted while the CPU still sees it (its last thread
+   * just ended): its pages' host mappings are released and their translated
+   * code dropped, as a switch away from it would, and no space is current
+   * until the next switch. Nothing when `space` is not the current one.
+   */
+  deactivate(space: AddressSpace): void {
+    if (this.currentSpace !== space) return;
+    this.hardware.get(space)!.active = false;
+    const changed: number[] = [];
+    for (const vpn of space.workingSet.pages()) {
+      const address = addressOfVpn(vpn);
+      this.reservation.releaseAlias(address);
+      if (this.engine.mayHoldTranslations(address)) changed.push(address);
+    }
+    this.dropTranslations(changed);
+    this.engine.flushTlb();
+    this.currentSpace = undefined;
+  }
+
   /** Makes `incoming` the address space the CPU sees; nothing when it already is. */
   switchTo(incoming: AddressSpace): SwitchCost {
     const cost: SwitchCost = { remappedPages: 0, droppedPages: 0, remappedTables: 0 };

@@ -1,7 +1,7 @@
 // What the system services need from the machine's process list: creating a
 // process from a program file, finding one by id, ending one.
 import type { NtStatus } from '../../nt/status.js';
-import type { KernelObject } from '../ob/handle-table.js';
+import type { KThread } from '../ke/thread.js';
 import type { Process } from '../process.js';
 
 /** NtCreateUserProcess's request, decoded from RTL_USER_PROCESS_PARAMETERS and the thread flags. */
@@ -14,24 +14,10 @@ export interface ProcessCreateRequest {
   suspended: boolean;
 }
 
-/**
- * The initial thread of a created process, until the scheduler's thread
- * objects replace it: where it starts and whether it is suspended.
- */
-export interface InitialThread {
-  readonly id: number;
-  readonly process: Process;
-  /** The entry point and initial ESP it starts at (as the kernel's entry stub would enter it). */
-  readonly entry: number;
-  readonly stackPointer: number;
-  suspendCount: number;
-}
-
 export interface CreatedProcess {
   process: Process;
-  thread: InitialThread;
-  /** The thread object for the caller's thread handle (its first reference is the handle's). */
-  threadObject: KernelObject<InitialThread>;
+  /** Its initial thread, in the scheduler (suspended when the request said so). */
+  thread: KThread;
 }
 
 export interface ProcessManager {

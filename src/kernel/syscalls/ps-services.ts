@@ -18,6 +18,7 @@ import { PROCESS_VM_READ, PROCESS_VM_WRITE, processGrantedAccess } from '../ps/p
 import type { Process } from '../process.js';
 import { processForMemoryService, type NtService } from './nt-service.js';
 import { insertHandle } from './object-services.js';
+import { threadAccess as grantedThreadAccess, threadObject } from './thread-services.js';
 import { readUnicodeString } from './user-structures.js';
 
 /** RTL_USER_PROCESS_PARAMETERS (x86): ImagePathName and CommandLine, UNICODE_STRINGs. */
@@ -57,14 +58,14 @@ export const NtCreateUserProcess: NtService = {
     const created = processes.createProcess(process, { imagePath, commandLine: commandLine || imagePath, suspended: (threadFlags! & THREAD_CREATE_FLAGS_CREATE_SUSPENDED) !== 0 });
     if (typeof created === 'number') return created;
     let status = insertHandle(process, created.process.object!.reference(), processHandle!, processGrantedAccess(processAccess!));
-    if (status === STATUS_SUCCESS) status = insertHandle(process, created.threadObject, threadHandle!, processGrantedAccess(threadAccess!));
+    if (status === STATUS_SUCCESS) status = insertHandle(process, threadObject(created.thread), threadHandle!, grantedThreadAccess(threadAccess!));
     if (status !== STATUS_SUCCESS) {
       processes.terminateProcess(created.process, status);
       return status;
     }
     if (clientIdOut) {
       process.memory.writeU32(clientIdOut, created.process.id);
-      process.memory.writeU32(clientIdOut + 4, created.thread.id);
+      process.memory.writeU32(clientIdOut + 4, created.thread.tid);
     }
     return STATUS_SUCCESS;
   },

@@ -16,7 +16,6 @@ import {
   STATUS_THREAD_IS_TERMINATING, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
-import { PROCESS_ID } from '../process-environment.js';
 import type { KThread } from '../ke/thread.js';
 import { TEB_TLS_SLOTS, TLS_MINIMUM_AVAILABLE, createThreadResources } from '../ke/thread-resources.js';
 import { NtCurrentThread, isCurrentProcess, type NtService, type NtServiceContext } from './nt-service.js';
@@ -42,7 +41,7 @@ const ThreadAmILastThread = 12;
 const THREAD_BASIC_INFORMATION_SIZE = 28;
 
 /** Generic rights mapped to a thread's (GENERIC_ALL, MAXIMUM_ALLOWED: everything). */
-const threadAccess = (desired: number): number => (desired & (GENERIC_ALL | MAXIMUM_ALLOWED)) ? THREAD_ALL_ACCESS : desired;
+export const threadAccess = (desired: number): number => (desired & (GENERIC_ALL | MAXIMUM_ALLOWED)) ? THREAD_ALL_ACCESS : desired;
 
 /** A thread object for the handle table; the thread itself stays in the scheduler's list. */
 export function threadObject(thread: KThread): KernelObject<KThread> {
@@ -76,9 +75,9 @@ export function createThread(context: NtServiceContext, request: CreateThreadReq
   let reserve = request.maximumStackSize || scheduler.threadDefaults.stackReserveBytes;
   if (commit >= reserve) reserve = Math.ceil((commit + 1) / STACK_RESERVE_ROUNDING) * STACK_RESERVE_ROUNDING;
   const tid = scheduler.clientIds.allocate();
-  const resources = createThreadResources(process.space, process.memory, reserve, commit, { processId: PROCESS_ID, threadId: tid });
+  const resources = createThreadResources(process.space, process.memory, reserve, commit, { processId: process.id, threadId: tid });
   if (typeof resources === 'number') return resources;
-  const thunk = scheduler.userThreadStart;
+  const thunk = process.userThreadStart;
   let initial;
   if (thunk !== undefined) {
     initial = { eip: thunk, esp: resources.stackBase - 16, eax: request.startRoutine, ebx: request.argument };
@@ -179,7 +178,7 @@ export const NtQueryInformationThread: NtService = {
       if (length !== THREAD_BASIC_INFORMATION_SIZE) return STATUS_INFO_LENGTH_MISMATCH;
       const thread = referenceThread(context, handle!, THREAD_QUERY_INFORMATION);
       if (typeof thread === 'number') return thread;
-      values = [thread.exitStatus, thread.tebAddress, PROCESS_ID, thread.tid, 1, 8, 8];
+      values = [thread.exitStatus, thread.tebAddress, thread.process.id, thread.tid, 1, 8, 8];
     } else if (informationClass === ThreadAmILastThread) {
       if (length !== 4) return STATUS_INFO_LENGTH_MISMATCH;
       values = [context.scheduler.liveThreads(context.process).length === 1 ? 1 : 0];
@@ -230,9 +229,9 @@ export const MmsRegisterThreadStart: NtService = {
   number: 0x1011,
   name: 'MmsRegisterThreadStart',
   argCount: 1,
-  handler({ scheduler }, [routine]) {
+  handler({ process }, [routine]) {
     if (!isUserAddress(routine!)) return STATUS_INVALID_PARAMETER;
-    scheduler.userThreadStart = routine!;
+    process.userThreadStart = routine!;
     return STATUS_SUCCESS;
   },
 };
