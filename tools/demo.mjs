@@ -23,6 +23,7 @@ await main(['build', 'guest/examples/reserve-commit.c', '-o', `${out}/reserve-co
 await main(['build', 'guest/examples/heap.c', '-o', `${out}/heap.elf`]);
 await main(['build', 'guest/examples/recursion.c', '-o', `${out}/recursion.elf`]);
 await main(['build', 'guest/examples/shared-memory.c', '-o', `${out}/shared-memory.elf`]);
+await main(['build', 'guest/examples/two-processes.c', '-o', `${out}/two-processes.elf`]);
 await main(['build', 'guest/examples/hidden-module.c', '-o', `${out}/hidden-module.elf`]);
 await main(['build', 'guest/examples/map-frame.c', '-o', `${out}/map-frame.elf`]);
 await main(['build', 'guest/examples/paging.c', '-o', `${out}/paging.elf`]);
@@ -39,6 +40,8 @@ await step('Deep recursion: the stack grows a page at a time through its guard p
   ['run', '--trace', 'faults', '--vad', `${out}/recursion.elf`, '24']);
 await step('Two views of one section share a frame; a copy-on-write view gets its own on the first write',
   ['run', `${out}/shared-memory.elf`]);
+await step('Two processes exchange data through a named section: both faults on the page resolve to one frame (pfn=…)',
+  ['run', '--root', out, '--trace', 'faults', `${out}/two-processes.elf`]);
 await step('A module unlinked from the loader list is still found by walking the VAD tree',
   ['run', '--root', out, '--modules', `${out}/hidden-module.elf`]);
 await step('The seed\'s question: attach a page by hand where no VAD is (the null page, the no-access area, a free address)',

@@ -332,7 +332,8 @@ export class Machine {
     this.traps = new TrapDispatcher({
       engine: this.engine, trace: this.trace, disassembler: this.disassembler, limits: this.limits, scheduler: this.scheduler,
       processes: this.processManager(),
-      dumps: { dumpVads: () => this.dumpVads(process), dumpPte: (address) => this.dumpPte(process, address) },
+      // MmsDumpVad and MmsDumpPte show the calling process's address space.
+      dumps: { dumpVads: () => this.dumpVads(this.scheduler!.current.process), dumpPte: (address) => this.dumpPte(this.scheduler!.current.process, address) },
       onReturnToUser: () => this.sharedUserData.update(this.clock),
       ...(this.options.checkInvariantsAfterServices ? { checkInvariantsAfterServices: () => this.checkInvariants() } : {}),
     });
@@ -540,13 +541,13 @@ export class Machine {
   }
 
   private dumpVads(process: Process): void {
-    const vads = this.vads();
+    const vads = describeVads(process.space);
     process.writeConsole('stdout', Buffer.from(formatVadTable(vads) + '\n'));
-    this.trace.emit({ type: 'vad-dump', vads, commitPages: this.space.commitCharge, activeFrames: this.frameCounts().active });
+    this.trace.emit({ type: 'vad-dump', vads, commitPages: process.space.commitCharge, activeFrames: this.frameCounts().active });
   }
 
   private dumpPte(process: Process, address: number): void {
-    const pte = this.pte(address);
+    const pte = decodePte(process.space, address);
     process.writeConsole('stdout', Buffer.from(formatPteView(pte) + '\n'));
     this.trace.emit({ type: 'pte-dump', pte, activeFrames: this.frameCounts().active });
   }

@@ -9,6 +9,10 @@
                still runs; that one returns 9, and the process ends with the
                last thread's code, 9 (PspExitThread);
      exit N    exits with N at once;
+     crash     writes through a null pointer: an unhandled access violation
+               ends it with STATUS_ACCESS_VIOLATION (0xC0000005);
+     block     waits forever on an event of its own, until its parent
+               terminates it with TerminateProcess(0x55);
      late      sleeps 5 ms, prints a line and exits with 4 (its parent,
                `process-child.elf orphans CHILD.elf`, has ended by then).
    Expected values are Windows' documented ones (WAIT_OBJECT_0 0,
@@ -111,6 +115,22 @@ static void check_exit_codes(const char *image) {
   for (int i = 0; i < 2; i++) CloseHandle(processes[i]);
   CloseHandle(last.hThread);
   CloseHandle(quick.hThread);
+
+  PROCESS_INFORMATION crash = start(image, "child.elf crash", 0);
+  CHECK_EQ("WaitForSingleObject(a child that crashes)", WaitForSingleObject(crash.hProcess, INFINITE), WAIT_OBJECT_0);
+  CHECK_TRUE("GetExitCodeProcess", GetExitCodeProcess(crash.hProcess, &code));
+  CHECK_EQ("  STATUS_ACCESS_VIOLATION", code, 0xC0000005);
+  CloseHandle(crash.hProcess);
+  CloseHandle(crash.hThread);
+
+  PROCESS_INFORMATION block = start(image, "child.elf block", 0);
+  CHECK_EQ("WaitForSingleObject(a blocked child, 20 ms)", WaitForSingleObject(block.hProcess, 20), WAIT_TIMEOUT);
+  CHECK_TRUE("TerminateProcess of the blocked child", TerminateProcess(block.hProcess, 0x55));
+  CHECK_EQ("WaitForSingleObject(its thread)", WaitForSingleObject(block.hThread, INFINITE), WAIT_OBJECT_0);
+  CHECK_TRUE("GetExitCodeThread", GetExitCodeThread(block.hThread, &code));
+  CHECK_EQ("  the TerminateProcess code", code, 0x55);
+  CloseHandle(block.hProcess);
+  CloseHandle(block.hThread);
 }
 
 /* The parent ends first: one child goes on running, one stays suspended. */
@@ -132,6 +152,11 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "share") == 0) return share_child();
   if (argc >= 2 && strcmp(argv[1], "last") == 0) return last_child();
   if (argc >= 3 && strcmp(argv[1], "exit") == 0) return atoi(argv[2]);
+  if (argc >= 2 && strcmp(argv[1], "crash") == 0) return *(volatile int *)0;
+  if (argc >= 2 && strcmp(argv[1], "block") == 0) {
+    WaitForSingleObject(CreateEventA(NULL, TRUE, FALSE, NULL), INFINITE);
+    return 98;
+  }
   if (argc < 3 || strcmp(argv[1], "parent") != 0) return 99;
   check_shared_section(argv[2]);
   check_exit_codes(argv[2]);

@@ -6,11 +6,13 @@
 // are waitable. Expected values: the literals the child returns and Windows'
 // documented wait results (in the guest), the page the section shares
 // (one frame) and first-principles counts here.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { guestElf, runChecks, runGuest } from '../helpers/guests.js';
+import { Machine } from '../../src/kernel/machine.js';
+import type { TraceEvent } from '../../src/trace/events.js';
 
 const SOURCE = 'test/guests/process-child.c';
 const root = mkdtempSync(join(tmpdir(), 'mmscope-process-child-'));
@@ -19,15 +21,63 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('child processes run', () => {
   it('a suspended child runs once resumed, writes through a named section the parent reads; waits on process handles; exit codes', async () => {
     copyFileSync(guestElf(SOURCE), join(root, 'child.elf'));
-    const run = await runChecks(SOURCE, ['parent', 'child.elf'], { fileRoot: root }, 27);
+    const run = await runChecks(SOURCE, ['parent', 'child.elf'], { fileRoot: root }, 35);
     const processes = run.machine.processes();
-    expect(processes.map((p) => [p.id, p.parentId, p.exitStatus])).toEqual([[4, 0, 0], [12, 4, 7], [20, 4, 9], [28, 4, 3]]);
+    // Ids from one table in creation order: "last" (20, thread 24) and "exit 3" (28, 32) start, then last's
+    // CreateThread takes 36, so the crashing child is 40 (thread 44) and the blocked one 48.
+    expect(processes.map((p) => [p.id, p.parentId, p.exitStatus])).toEqual([[4, 0, 0], [12, 4, 7], [20, 4, 9], [28, 4, 3], [40, 4, 0xc0000005], [48, 4, 0x55]]);
     // Every child was torn down at its end: no address space, no handles.
     for (const child of processes.slice(1)) {
       expect(child.addressSpaceDeleted).toBe(true);
       expect(child.handles.list()).toEqual([]);
     }
-    expect(run.events.filter((e) => e.type === 'process-exit').map((e) => [e.pid, e.status])).toEqual(expect.arrayContaining([[12, 7], [20, 9], [28, 3], [4, 0]]));
+    expect(run.events.filter((e) => e.type === 'process-exit').map((e) => [e.pid, e.status]))
+      .toEqual(expect.arrayContaining([[12, 7], [20, 9], [28, 3], [40, 0xc0000005], [48, 0x55], [4, 0]]));
+    // The crash was the child's: its exception event carries its pid, and the parent ran on.
+    expect(run.events.find((e) => e.type === 'exception' && !e.firstChance)).toMatchObject({ pid: 40, code: 0xc0000005 });
+  });
+});
+
+describe('one section shared between processes', () => {
+  it('the child writes through a named section, the parent reads it: one frame, the same PFN in both processes\' PTEs, share count 2', async () => {
+    const elf = guestElf(SOURCE);
+    copyFileSync(elf, join(root, 'child.elf'));
+    const machine = await Machine.create({ fileRoot: root, checkInvariantsAfterServices: true });
+    try {
+      const events: TraceEvent[] = [];
+      machine.trace.subscribe((event) => events.push(event));
+      machine.load({ name: elf, bytes: readFileSync(elf) }, ['parent', 'child.elf']);
+      // The parent's first SetEvent ("done") comes after it read what the child wrote; the child still waits for it.
+      machine.stopOnEvents((event) => (event.type === 'syscall' && event.name === 'NtSetEvent' && event.pid === 4 ? 'done' : undefined));
+      const stop = machine.resume({ timeoutMs: 300_000 });
+      expect(stop.kind).toBe('event');
+      const pagefileViews = (pid?: number) => machine.vads(pid).filter((vad) => vad.fileName === 'Pagefile-backed section');
+      const [parentView] = pagefileViews();
+      const [childView] = pagefileViews(12);
+      // Each process's !vad shows its own view of the one control area.
+      expect(parentView!.controlArea!.id).toBe(childView!.controlArea!.id);
+      expect(parentView!.controlArea!.mappedViews).toBe(2);
+      const parentPte = machine.pte(parentView!.startingVpn * 4096);
+      const childPte = machine.pte(childView!.startingVpn * 4096, 12);
+      expect(parentPte.state).toBe('valid');
+      expect(childPte.state).toBe('valid');
+      expect(childPte.pfn).toBe(parentPte.pfn);
+      // Share count = valid PTEs over all processes: one in each.
+      expect(machine.frame(parentPte.pfn!).shareCount).toBe(2);
+      machine.checkInvariants();
+      // The trace: both processes' faults on the page resolve to that frame.
+      const faultsOnView = events.filter((e) => e.type === 'page-fault' && e.resolution !== 'access-violation'
+        && e.address >>> 12 === (e.pid === 12 ? childView! : parentView!).startingVpn && (e.pid === 4 || e.pid === 12));
+      expect(new Set(faultsOnView.map((e) => e.pid))).toEqual(new Set([4, 12]));
+      expect(faultsOnView.every((e) => e.type === 'page-fault' && e.pfn === parentPte.pfn)).toBe(true);
+      machine.stopOnEvents(undefined);
+      expect(machine.resume({ timeoutMs: 300_000 }).kind).toBe('ended');
+      expect(machine.outcome()).toEqual({ reason: 'exited', exitStatus: 0 });
+      expect(machine.output.stdout).toMatch(/^35 checks, 0 failed$/m);
+      machine.checkInvariants();
+    } finally {
+      machine.dispose();
+    }
   });
 });
 
@@ -43,5 +93,20 @@ describe('the run ends when no process can run any more', () => {
     const suspended = run.machine.processById(20)!;
     expect(suspended.terminated).toBe(false);
     expect(run.machine.threads().filter((t) => t.state !== 'terminated').map((t) => [t.tid, t.suspendCount])).toEqual([[24, 1]]);
+  });
+});
+
+describe('several processes interleave deterministically', () => {
+  it('two runs with children give the same trace (times aside), switches between processes included', async () => {
+    copyFileSync(guestElf(SOURCE), join(root, 'child.elf'));
+    const strip = (events: TraceEvent[]) => events.map(({ timeUs: _t, ...rest }) => ('durationUs' in rest ? { ...rest, durationUs: 0 } : rest));
+    const once = async () => strip((await runGuest(guestElf(SOURCE), { args: ['parent', 'child.elf'], machine: { fileRoot: root, quantum: 2000 } })).events);
+    const [a, b] = [await once(), await once()];
+    // Context switches from a thread of one process to a thread of another, each way.
+    const pidAfter = (index: number) => a.slice(index + 1).find((e) => e.type !== 'context-switch')?.pid;
+    const crossings = a.flatMap((e, i) => (e.type === 'context-switch' && pidAfter(i) !== e.pid ? [[e.pid, pidAfter(i)]] : []));
+    expect(crossings).toContainEqual([4, 12]);
+    expect(crossings).toContainEqual([12, 4]);
+    expect(b).toEqual(a);
   });
 });

@@ -394,10 +394,11 @@ export class Scheduler {
       } else if (from.context) {
         this.freeContext(from);
       }
+      this.contextSwitches++;
+      // The event is the outgoing thread's: it carries that thread's pid and tid.
+      if (trace.active && reason !== 'meter') trace.emit({ type: 'context-switch', toTid: next.tid, reason, ...(waitStatus !== undefined ? { waitStatus } : {}) });
       if (next.process !== from.process) this.deps.switchAddressSpace?.(from.process, next.process);
       engine.restoreContext(next.context!);
-      this.contextSwitches++;
-      if (trace.active && reason !== 'meter') trace.emit({ type: 'context-switch', toTid: next.tid, reason, ...(waitStatus !== undefined ? { waitStatus } : {}) });
     }
     this.deps.setTebBase(next.tebAddress);
     const initial = next.initialRegisters;
