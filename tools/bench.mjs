@@ -248,3 +248,8 @@ const pingMany = await bestInMmscope(3, threadsOps, ['pingpong', '20000']);
 const perHandOff = ((pingMany.ms - pingFew.ms) * 1000) / (pingMany.switches - pingFew.switches);
 console.log(`  hand-off through two auto-reset events (SetEvent + WaitForSingleObject), 20,000 against 1,000 round trips:`);
 console.log(`    ${perHandOff.toFixed(2)} us per switch, the two system calls around it included`);
+const crossFew = await bestInMmscope(3, `${out}/switch.elf`, ['pingpong', '200'], { machine: { fileRoot: out } });
+const crossMany = await bestInMmscope(3, `${out}/switch.elf`, ['pingpong', '2000'], { machine: { fileRoot: out } });
+const perCrossHandOff = ((crossMany.ms - crossFew.ms) * 1000) / (crossMany.switches - crossFew.switches);
+console.log(`  the same hand-off between two processes (guest/bench/switch.c pingpong: named events, 2,000 against 200 round trips):`);
+console.log(`    ${perCrossHandOff.toFixed(2)} us per switch, the address-space switch and the system calls included`);

@@ -818,7 +818,8 @@ export class Machine {
 
   /** The balance set manager's periodic pass over every process's working set (the running one first). */
   private runBalanceSetManager(): void {
-    if (this.process?.terminated) return;
+    // Children may run on after the first process ended: the pass is skipped only while the running one is ending.
+    if (this.currentProcess?.terminated ?? this.process?.terminated) return;
     const running = this.currentProcess?.space ?? this.space;
     this.balanceSet.runPass([running, ...[...this.space.system.spaces].filter((space) => space !== running)]);
   }
