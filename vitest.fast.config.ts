@@ -7,5 +7,9 @@ export default defineConfig({
     include: ['test/mm/**/*.test.ts'],
     // Coverage instrumentation makes the randomized VAD-tree test several times slower.
     testTimeout: 120_000,
+    // Stryker reruns the randomized VAD-tree test for each of the tree's ~300
+    // mutants: 400 steps here (unit tests in test/mm/vad-tree*.test.ts pin each case),
+    // 5,000 in the full suite (vitest.config.ts leaves this unset).
+    env: { MMSCOPE_VAD_RANDOM_STEPS: '400' },
   },
 });

@@ -68,11 +68,15 @@ describe('VadTree', () => {
     expect(tree.findEmptyRangeTopDown(0x80000, 16, 0x10, 0x7ffef)).toBeUndefined();
   });
 
-  it('stays balanced and consistent over thousands of random inserts and removes', () => {
+  // 5,000 steps in the full suite; the fast configuration (mutation testing,
+  // which reruns this test for every mutant of the tree) asks for fewer through
+  // MMSCOPE_VAD_RANDOM_STEPS: the unit tests below pin each case exactly.
+  const steps = Number(process.env.MMSCOPE_VAD_RANDOM_STEPS ?? 5000);
+  it(`stays balanced and consistent over ${steps} random inserts and removes`, () => {
     const next = random(1234);
     const tree = new VadTree();
     const live: Vad[] = [];
-    for (let step = 0; step < 5000; step++) {
+    for (let step = 0; step < steps; step++) {
       if (live.length && next() < 0.4) {
         const victim = live.splice(Math.floor(next() * live.length), 1)[0]!;
         tree.remove(victim);
