@@ -70,6 +70,7 @@ export interface AllocateRequest extends ServiceArguments { zeroBits: number; al
 /** MM_MAXIMUM_ZERO_BITS on x86. */
 export const MAXIMUM_ZERO_BITS = 21;
 const KNOWN_ALLOCATION_TYPES = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES;
+// Stryker disable StringLiteral: a check's name and a capture's description document the order; no code reads them (equivalent mutants)
 const captureRow = <C extends ServiceArguments>(what: string): ArgumentCheck<C> => ({ capture: what, run: (c) => c.capture?.() });
 const processRow = <C extends ServiceArguments>(): ArgumentCheck<C> => ({
   check: 'ProcessHandle', fails: (c) => c.processStatus !== undefined, status: STATUS_INVALID_HANDLE, statusOf: (c) => c.processStatus ?? STATUS_INVALID_HANDLE,
@@ -104,6 +105,7 @@ export const ALLOCATE_CHECKS: readonly ArgumentCheck<AllocateRequest>[] = [
   { check: 'RegionSize 0', fails: (c) => c.size === 0, status: STATUS_INVALID_PARAMETER_4 },
   processRow(),
 ];
+// Stryker restore StringLiteral
 
 /**
  * NtAllocateVirtualMemory: reserve, commit, or both, once ALLOCATE_CHECKS
@@ -126,10 +128,9 @@ export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequ
   return commitInReservation(space, base, size, protect, mask);
 }
 
-/** MEM_RESET and MEM_RESET_UNDO: each on its own (no other flag), over committed pages of one private allocation. */
+/** MEM_RESET and MEM_RESET_UNDO, each on its own (ALLOCATE_CHECKS refused any other flag with them), over committed pages of one private allocation. */
 function resetOrUndo(space: AddressSpace, request: AllocateRequest): RegionResult {
   const { base, size, allocationType } = request;
-  if (allocationType !== MEM_RESET && allocationType !== MEM_RESET_UNDO) return fail(STATUS_INVALID_PARAMETER_5);
   const result = allocationType === MEM_RESET ? resetVirtualMemory(space, base, size) : undoResetVirtualMemory(space, base, size);
   return result.status === STATUS_SUCCESS ? ok(result.base!, result.size!) : fail(result.status);
 }
@@ -181,6 +182,7 @@ function commitInReservation(space: AddressSpace, base: number, size: number, pr
 export interface FreeRequest extends ServiceArguments { freeType: number }
 
 /** NtFreeVirtualMemory's checks (WRK NtFreeVirtualMemory): FreeType, the probes, the range against MM_HIGHEST_USER_ADDRESS, the process. */
+// Stryker disable StringLiteral: a check's name and a capture's description document the order; no code reads them (equivalent mutants)
 export const FREE_CHECKS: readonly ArgumentCheck<FreeRequest>[] = [
   { check: 'FreeType not exactly one of MEM_DECOMMIT, MEM_RELEASE', fails: (c) => c.freeType !== MEM_DECOMMIT && c.freeType !== MEM_RELEASE, status: STATUS_INVALID_PARAMETER_4 },
   captureRow('probe and read *BaseAddress and *RegionSize'),
@@ -188,6 +190,7 @@ export const FREE_CHECKS: readonly ArgumentCheck<FreeRequest>[] = [
   { check: 'RegionSize past MM_HIGHEST_USER_ADDRESS', fails: (c) => MM_HIGHEST_USER_ADDRESS + 1 - c.base < c.size, status: STATUS_INVALID_PARAMETER_3 },
   processRow(),
 ];
+// Stryker restore StringLiteral
 
 /** NtFreeVirtualMemory: decommit pages or release a whole allocation (the service checked the arguments: FREE_CHECKS). */
 export function freeVirtualMemory(space: AddressSpace, request: FreeRequest): RegionResult {
@@ -253,6 +256,7 @@ export interface ProtectRequest extends ServiceArguments {
 }
 
 /** NtProtectVirtualMemory's checks (WRK NtProtectVirtualMemory): the protection, the probes, the range, the process. */
+// Stryker disable StringLiteral: a check's name and a capture's description document the order; no code reads them (equivalent mutants)
 export const PROTECT_CHECKS: readonly ArgumentCheck<ProtectRequest>[] = [
   { check: 'NewAccessProtection not a protection', fails: (c) => makeProtectionMask(c.protect) === undefined, status: STATUS_INVALID_PAGE_PROTECTION },
   captureRow('probe and read *BaseAddress and *NumberOfBytesToProtect'),
@@ -261,6 +265,7 @@ export const PROTECT_CHECKS: readonly ArgumentCheck<ProtectRequest>[] = [
   { check: 'size 0 or past MM_HIGHEST_USER_ADDRESS', fails: (c) => c.size === 0 || MM_HIGHEST_USER_ADDRESS + 1 - c.base < c.size, status: STATUS_INVALID_PARAMETER_3 },
   processRow(),
 ];
+// Stryker restore StringLiteral
 export type ProtectResult = { status: typeof STATUS_SUCCESS; region: Region; oldProtect: number } | { status: NtStatus; region?: undefined; oldProtect?: undefined };
 
 /** NtProtectVirtualMemory: every page of the range must be committed, inside one allocation (the service checked the arguments: PROTECT_CHECKS). */

@@ -52,6 +52,12 @@ describe('NtAllocateVirtualMemory: the checks and their order', () => {
     expect(space.vads.size).toBe(0);
   });
 
+  it('MEM_RESET with another flag is refused before the protection is looked at', () => {
+    const { space } = createAddressSpace();
+    expect(allocate(space, 0x100000, 0x1000, MEM_RESET | MEM_COMMIT, 0x03)).toEqual({ status: STATUS_INVALID_PARAMETER_5 });
+    expect(allocate(space, 0x100000, 0x1000, MEM_RESET_UNDO | MEM_COMMIT, 0x03)).toEqual({ status: STATUS_INVALID_PARAMETER_5 });
+  });
+
   it('zero bits are checked before anything else, 21 is the most allowed', () => {
     const { space } = createAddressSpace();
     expect(allocate(space, 0x100000, 0, 0, 0x03, 22)).toEqual({ status: STATUS_INVALID_PARAMETER_3 });
@@ -91,6 +97,10 @@ describe('NtAllocateVirtualMemory: the checks and their order', () => {
     // At no address: whole pages, the next 64 KiB boundary (0x10000 is the first).
     expect(allocate(space, 0, 0x1001, MEM_RESERVE)).toEqual({ status: 0, region: { base: 0x10000, size: 0x2000 } });
     expect(allocate(space, 0, 1, MEM_RESERVE)).toEqual({ status: 0, region: { base: 0x20000, size: 0x1000 } });
+    // The lowest base allowed is 0x10000 itself (MM_LOWEST_USER_ADDRESS); below it is refused.
+    const other = createAddressSpace().space;
+    expect(allocate(other, 0x10000, 0x1000, MEM_RESERVE)).toEqual({ status: 0, region: { base: 0x10000, size: 0x1000 } });
+    expect(allocate(other, 0xffff, 0x1000, MEM_RESERVE)).toEqual({ status: STATUS_INVALID_PARAMETER_2 });
   });
 
   it('MEM_WRITE_WATCH makes a VadWriteWatch VAD counted by the space; release uncounts it', () => {
@@ -239,6 +249,9 @@ describe('views through the virtual-memory services', () => {
     expect(queryVirtualMemory(space, base + 0x1000)).toMatchObject({ state: MEM_COMMIT, protect: PAGE_READWRITE, type: MEM_MAPPED, regionSize: 0x2000 });
     expect(freeVirtualMemory(space, { base, size: 0, freeType: MEM_RELEASE })).toEqual({ status: 0xc000001b });
     expect(freeVirtualMemory(space, { base, size: 0x1000, freeType: MEM_DECOMMIT })).toEqual({ status: 0xc000001b });
+    // A commit up to the view's last page.
+    expect(allocate(space, base + 0x3000, 0x1000, MEM_COMMIT)).toEqual({ status: 0, region: { base: base + 0x3000, size: 0x1000 } });
+    expect(section.controlArea.commitPages).toBe(3);
     // A commit that runs past the view is not in the view.
     expect(allocate(space, base + 0x3000, 0x2000, MEM_COMMIT)).toEqual({ status: 0xc0000018 });
     checkAddressSpaceInvariants(space);
