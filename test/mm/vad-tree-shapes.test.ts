@@ -181,3 +181,80 @@ describe('VadTree free-range searches skip only subtrees that cannot hold the re
     expect(tree.findEmptyRangeTopDown(1, 1, 0x100, 0x100)).toBe(0x100);
   });
 });
+
+describe('VadTree free-range searches at the edges of a window and of a gap', () => {
+  it('a window of one page at either end of a free run', () => {
+    // 1(0x10-0x1f) and 3(0x30-0x3f): the free run 0x20..0x2f.
+    const { tree } = build(1, 3);
+    expect(tree.findEmptyRangeBottomUp(1, 1, 0x2f, 0x2f)).toBe(0x2f);
+    expect(tree.findEmptyRangeBottomUp(1, 1, 0x20, 0x20)).toBe(0x20);
+    expect(tree.findEmptyRangeTopDown(1, 1, 0x2f, 0x2f)).toBe(0x2f);
+    expect(tree.findEmptyRangeTopDown(1, 1, 0x20, 0x20)).toBe(0x20);
+    expect(tree.findEmptyRangeBottomUp(1, 1, 0x1f, 0x1f)).toBeUndefined();
+    expect(tree.findEmptyRangeTopDown(1, 1, 0x30, 0x30)).toBeUndefined();
+  });
+
+  it('a gap of exactly the size asked, deep inside the tree between tight neighbours', () => {
+    // VADs 0..20 without 9: the only gap is 0x90..0x9f (16 pages), wherever the tree put it.
+    const numbers = Array.from({ length: 21 }, (_, n) => n).filter((n) => n !== 9);
+    for (const order of [numbers, [...numbers].reverse()]) {
+      const { tree } = build(...order);
+      expect(tree.findEmptyRangeBottomUp(16, 1, 0, 0xfff)).toBe(0x90);
+      expect(tree.findEmptyRangeBottomUp(17, 1, 0, 0xfff)).toBe(0x150);
+      expect(tree.findEmptyRangeTopDown(16, 1, 0, 0x14f)).toBe(0x90);
+      expect(tree.findEmptyRangeTopDown(16, 16, 0, 0x14f)).toBe(0x90);
+    }
+  });
+
+  it('the first overlap of a range that ends on a VAD\'s first page', () => {
+    const { tree, vads } = build(3, 1, 5);
+    expect(tree.findFirstOverlap(0x20, 0x30)).toBe(vads.get(3));
+    expect(tree.findFirstOverlap(0x40, 0x50)).toBe(vads.get(5));
+    expect(tree.findFirstOverlap(0x00, 0x10)).toBe(vads.get(1));
+    expect(tree.findFirstOverlap(0x20, 0x2f)).toBeUndefined();
+  });
+});
+
+describe('VadTree invariant checker: each check on its own', () => {
+  const asMutable = (v: Vad) => v as unknown as { startingVpn: number; endingVpn: number };
+
+  it('a left child that ends on its parent\'s first page overlaps it', () => {
+    const { tree, vads } = build(3, 1, 5);
+    asMutable(vads.get(1)!).endingVpn = 0x30;
+    expect(() => tree.checkInvariants()).toThrow('VAD 10 out of order or overlapping');
+  });
+
+  it('a left child that ends past its parent overlaps it', () => {
+    const { tree, vads } = build(3, 1, 5);
+    asMutable(vads.get(1)!).endingVpn = 0x35;
+    expect(() => tree.checkInvariants()).toThrow('VAD 10 out of order or overlapping');
+  });
+
+  it('a right child that starts on its parent\'s last page overlaps it', () => {
+    const { tree, vads } = build(3, 1, 5);
+    asMutable(vads.get(5)!).startingVpn = 0x3f;
+    expect(() => tree.checkInvariants()).toThrow('VAD 3f out of order or overlapping');
+  });
+
+  it('a chain of three, its heights and summaries right, is unbalanced at its root', () => {
+    const { tree, vads } = build(2, 1, 3);
+    const [one, two, three] = [vads.get(1)!, vads.get(2)!, vads.get(3)!];
+    // Re-link as 1 → 2 → 3 down the right, with what each node's fields must then hold.
+    (tree as unknown as { root: Vad }).root = one;
+    one.left = null; one.right = two; two.left = null; two.right = three;
+    one.height = 3; two.height = 2; three.height = 1;
+    Object.assign(one, { subtreeStartingVpn: 0x10, subtreeEndingVpn: 0x3f, subtreeLargestGap: 0 });
+    Object.assign(two, { subtreeStartingVpn: 0x20, subtreeEndingVpn: 0x3f, subtreeLargestGap: 0 });
+    expect(() => tree.checkInvariants()).toThrow('VAD tree unbalanced at 10');
+  });
+
+  it.each([
+    ['lowest start', { subtreeStartingVpn: 0x20 }],
+    ['highest end', { subtreeEndingVpn: 0x4f }],
+    ['largest gap', { subtreeLargestGap: 1 }],
+  ])('a wrong %s in a node\'s summary', (_what, wrong) => {
+    const { tree, vads } = build(3, 1, 5);
+    Object.assign(vads.get(3)!, wrong);
+    expect(() => tree.checkInvariants()).toThrow('VAD subtree summary wrong at 30');
+  });
+});
