@@ -34,4 +34,14 @@ DWORD WINAPI SuspendThread(HANDLE hThread);
 DWORD WINAPI ResumeThread(HANDLE hThread);
 BOOL WINAPI SwitchToThread(void);
 
+/* A thread of another process (hProcess needs PROCESS_CREATE_THREAD): its
+   TEB and stack are made in that process, where lpStartAddress runs with
+   lpParameter. CreateRemoteThreadEx takes no attribute list here (NULL). */
+typedef struct _PROC_THREAD_ATTRIBUTE_LIST *LPPROC_THREAD_ATTRIBUTE_LIST;
+HANDLE WINAPI CreateRemoteThread(HANDLE hProcess, struct _SECURITY_ATTRIBUTES *lpThreadAttributes, SIZE_T dwStackSize,
+                                 LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter, DWORD dwCreationFlags, LPDWORD lpThreadId);
+HANDLE WINAPI CreateRemoteThreadEx(HANDLE hProcess, struct _SECURITY_ATTRIBUTES *lpThreadAttributes, SIZE_T dwStackSize,
+                                   LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter, DWORD dwCreationFlags,
+                                   LPPROC_THREAD_ATTRIBUTE_LIST lpAttributeList, LPDWORD lpThreadId);
+
 #endif

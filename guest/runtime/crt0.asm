@@ -14,6 +14,7 @@ extern MmsRegisterExceptionDispatcher
 extern mms_create_process_heap
 extern mms_initialize_loader
 extern mms_initialize_command_line
+extern RtlUserThreadStart
 
 _start:
     xor ebp, ebp            ; outermost frame for debuggers
@@ -38,3 +39,10 @@ _start:
     mov [esp], eax
     call exit
     hlt                     ; not reached: exit does not return
+
+; Every thread but the first starts at RtlUserThreadStart, which the kernel
+; finds in the program's symbol table (as Windows' kernel knows ntdll's), a
+; remote thread's too: keep it in every program, even one that never calls
+; CreateThread.
+section .rodata
+    dd RtlUserThreadStart

@@ -8,7 +8,8 @@
 
 extern void RtlUserThreadStart(void);
 
-/* The kernel starts new threads at RtlUserThreadStart once it knows where it is. */
+/* The kernel starts new threads at RtlUserThreadStart once it knows where it is
+   (an ELF program's it finds in the program's symbol table; kernel32.dll's it is told). */
 static void register_thread_start(void) {
   static LONG registered;
   if (InterlockedExchange(&registered, 1) == 0) MmsRegisterThreadStart((PVOID)RtlUserThreadStart);
@@ -19,15 +20,18 @@ static BOOL query_basic(HANDLE thread, THREAD_BASIC_INFORMATION *info) {
 }
 
 /* dwStackSize is the commit (0: one page) unless STACK_SIZE_PARAM_IS_A_RESERVATION
-   makes it the reservation; either way the rest is the image's default (--stack). */
-HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES attributes, SIZE_T stack_size, LPTHREAD_START_ROUTINE start, LPVOID parameter,
-                           DWORD flags, LPDWORD thread_id) {
+   makes it the reservation; either way the rest is the target image's default
+   (--stack). The kernel makes the TEB and the stack in `process` and starts the
+   thread at that process's RtlUserThreadStart; an attribute list is not
+   supported (ERROR_INVALID_PARAMETER). */
+HANDLE WINAPI CreateRemoteThreadEx(HANDLE process, LPSECURITY_ATTRIBUTES attributes, SIZE_T stack_size, LPTHREAD_START_ROUTINE start,
+                                   LPVOID parameter, DWORD flags, LPPROC_THREAD_ATTRIBUTE_LIST attribute_list, LPDWORD thread_id) {
   (void)attributes;
-  if (flags & ~(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)) { SetLastError(ERROR_INVALID_PARAMETER); return NULL; }
+  if ((flags & ~(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)) || attribute_list) { SetLastError(ERROR_INVALID_PARAMETER); return NULL; }
   register_thread_start();
   BOOL reserve = (flags & STACK_SIZE_PARAM_IS_A_RESERVATION) != 0;
   HANDLE thread;
-  NTSTATUS status = NtCreateThreadEx(&thread, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(), (PVOID)start, parameter,
+  NTSTATUS status = NtCreateThreadEx(&thread, THREAD_ALL_ACCESS, NULL, process, (PVOID)start, parameter,
                                      (flags & CREATE_SUSPENDED) ? THREAD_CREATE_FLAGS_CREATE_SUSPENDED : 0, 0,
                                      reserve ? 0 : stack_size, reserve ? stack_size : 0, NULL);
   if (!mms_succeeded(status)) return NULL;
@@ -36,6 +40,17 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES attributes, SIZE_T stack_size, 
     *thread_id = query_basic(thread, &info) ? (DWORD)(ULONG_PTR)info.ClientId.UniqueThread : 0;
   }
   return thread;
+}
+
+HANDLE WINAPI CreateRemoteThread(HANDLE process, LPSECURITY_ATTRIBUTES attributes, SIZE_T stack_size, LPTHREAD_START_ROUTINE start,
+                                 LPVOID parameter, DWORD flags, LPDWORD thread_id) {
+  return CreateRemoteThreadEx(process, attributes, stack_size, start, parameter, flags, NULL, thread_id);
+}
+
+/* As on Windows, a thread of the calling process is a remote thread of NtCurrentProcess(). */
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES attributes, SIZE_T stack_size, LPTHREAD_START_ROUTINE start, LPVOID parameter,
+                           DWORD flags, LPDWORD thread_id) {
+  return CreateRemoteThreadEx(NtCurrentProcess(), attributes, stack_size, start, parameter, flags, NULL, thread_id);
 }
 
 /* The kernel ends the process when this was its last thread, with this status. */

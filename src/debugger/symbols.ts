@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { parsePe32 } from '../kernel/loader/pe32.js';
 import { BadImageError } from '../kernel/loader/loadable-image.js';
+import { readElfSymbolTable } from '../kernel/loader/elf-symbols.js';
 
 export interface SymbolEntry {
   module: string;
@@ -26,11 +27,6 @@ export interface ModuleSymbols {
   source: 'export' | 'elf';
 }
 
-const SHT_SYMTAB = 2;
-const STT_OBJECT = 1;
-const STT_FUNC = 2;
-const SHN_UNDEF = 0;
-
 /** WinDbg names a module after its file: `rc.elf` → `rc`. */
 export const moduleNameOf = (path: string): string => {
   const file = basename(path.replace(/\\/g, '/')); // guest paths (C:\\plugin.elf) use backslashes
@@ -45,34 +41,7 @@ export const moduleNameOf = (path: string): string => {
 export function readElfSymbols(path: string, bytes: Uint8Array, base: number, end: number): ModuleSymbols {
   const module = moduleNameOf(path);
   if (bytes[0] === 0x4d && bytes[1] === 0x5a) return { name: module, path, base, end, symbols: readPeExports(module, path, bytes, base), source: 'export' };
-  const symbols: SymbolEntry[] = [];
-  try {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, false) !== 0x7f454c46 || bytes[4] !== 1) return { name: module, path, base, end, symbols, source: 'elf' };
-    const sectionTable = view.getUint32(0x20, true);
-    const entrySize = view.getUint16(0x2e, true);
-    const count = view.getUint16(0x30, true);
-    const section = (i: number) => {
-      const at = sectionTable + i * entrySize;
-      return { type: view.getUint32(at + 4, true), offset: view.getUint32(at + 16, true), size: view.getUint32(at + 20, true), link: view.getUint32(at + 24, true) };
-    };
-    for (let i = 0; i < count; i++) {
-      const table = section(i);
-      if (table.type !== SHT_SYMTAB) continue;
-      const strings = section(table.link);
-      for (let at = table.offset; at + 16 <= table.offset + table.size; at += 16) {
-        const type = bytes[at + 12]! & 0xf;
-        const index = view.getUint16(at + 14, true);
-        const address = view.getUint32(at + 4, true);
-        if ((type !== STT_FUNC && type !== STT_OBJECT && type !== 0) || index === SHN_UNDEF || address === 0) continue;
-        const name = readString(bytes, strings.offset + view.getUint32(at, true));
-        if (!name || name.startsWith('.') || name.startsWith('$')) continue;
-        symbols.push({ module, name, address, size: view.getUint32(at + 8, true) });
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error; // a truncated table: keep what was read
-  }
+  const symbols: SymbolEntry[] = readElfSymbolTable(bytes).map((symbol) => ({ module, ...symbol }));
   symbols.sort((a, b) => a.address - b.address);
   return { name: module, path, base, end, symbols, source: 'elf' };
 }
@@ -87,12 +56,6 @@ function readPeExports(module: string, path: string, bytes: Uint8Array, base: nu
     throw error;
   }
   return [...exports].map(([name, rva]) => ({ module, name, address: (base + rva) >>> 0, size: 0 })).sort((a, b) => a.address - b.address);
-}
-
-function readString(bytes: Uint8Array, at: number): string {
-  let end = at;
-  while (end < bytes.length && bytes[end] !== 0) end++;
-  return Buffer.from(bytes.subarray(at, end)).toString('latin1');
 }
 
 /** The symbols of every module, searchable by name and by address. */

@@ -389,6 +389,8 @@ export class Machine {
     process.backingFiles = this.backingFiles;
     process.imageControlAreas = this.imageControlAreas;
     process.object = new KernelObject<Process>('Process', process, () => { process.objectDeleted = true; }, image.fileName);
+    process.userThreadStart = image.userThreadStart;
+    process.threadStackDefaults = { stackReserveBytes: stack.vad.pageCount * PAGE_SIZE, stackCommitBytes: image.pe?.stackCommitBytes || PAGE_SIZE };
     this.processList.push(process);
     return { process, entry: image.entry, stackPointer: stack.initialEsp };
   }

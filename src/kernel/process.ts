@@ -15,6 +15,7 @@ import { SystemClock } from './system-clock.js';
 import { DispatcherObject } from './ke/dispatcher-objects.js';
 import type { ModuleView, VadView } from '../mm/vad-view.js';
 import { TEB_ADDRESS } from './process-environment.js';
+import type { ThreadDefaults } from './ke/scheduler.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 export type ConsoleSink = (stream: ConsoleStream, bytes: Uint8Array) => void;
@@ -64,6 +65,8 @@ export class Process extends DispatcherObject {
   exitModules: ModuleView[] | undefined;
   /** Set when the only thread began a wait nothing can end (an infinite NtDelayExecution): on Windows it would hang. */
   waitingForever = false;
+  /** What NtCreateThreadEx gives a thread of this process when it passes 0: its image's stack commit and reservation (or --stack's). */
+  threadStackDefaults: ThreadDefaults | undefined;
   /** The running thread's TEB (ke/scheduler.ts sets it at each switch): where stack growth records StackLimit. */
   currentTebAddress = TEB_ADDRESS;
 

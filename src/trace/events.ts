@@ -143,6 +143,8 @@ export interface ThreadCreateEvent extends EventBase {
   teb: number;
   stack: { start: number; end: number };
   suspended: boolean;
+  /** The process the thread belongs to, when another process created it (CreateRemoteThread); `pid` is the creator's. */
+  ownerPid?: number;
 }
 
 /** A thread ended: its exit status; its stack and TEB were released (unless the process ended with it). */

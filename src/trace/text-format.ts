@@ -72,7 +72,7 @@ export function formatTraceEvent(event: TraceEvent): string {
     case 'trim': return head + `trim ${event.pages} pages (${event.why}): ${event.toStandby} to standby, ${event.toModified} to modified; working set ${event.workingSetPages} pages`;
     case 'page-write': return head + formatPageWrite(event);
     case 'thread-create':
-      return head + `thread-create tid=${event.newTid} start=${hex(event.startAddress)} teb=${hex(event.teb)} stack ${hex(event.stack.start)}-${hex(event.stack.end)}${event.suspended ? ' suspended' : ''}`;
+      return head + `thread-create tid=${event.newTid} start=${hex(event.startAddress)} teb=${hex(event.teb)} stack ${hex(event.stack.start)}-${hex(event.stack.end)}${event.suspended ? ' suspended' : ''}${event.ownerPid !== undefined ? ` in pid=${event.ownerPid}` : ''}`;
     case 'thread-exit': return head + `thread-exit tid=${event.exitTid} ${formatNtStatus(event.status)}`;
     case 'context-switch':
       return head + `context-switch → tid=${event.toTid} (${event.reason})${event.waitStatus !== undefined ? ` wait ended ${formatNtStatus(event.waitStatus)}` : ''}`;

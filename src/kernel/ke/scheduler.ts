@@ -179,6 +179,7 @@ export class Scheduler {
       trace.emit({
         type: 'thread-create', newTid: tid, startAddress, teb: resources.tebAddress,
         stack: { start: resources.stackVad.startAddress, end: resources.stackVad.endAddress - 1 }, suspended,
+        ...(process !== this.current.process ? { ownerPid: process.id } : {}),
       });
     }
     this.addThread(thread);

@@ -2,6 +2,7 @@
 // read as field tables with DataView; every size is checked against the file.
 import { BadImageError, type ImageSegment, type LoadableImage } from './loadable-image.js';
 import { checkImageLayout } from './image-checks.js';
+import { findElfSymbol } from './elf-symbols.js';
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 const ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1;
@@ -71,7 +72,10 @@ export function parseElf32(fileName: string, bytes: Uint8Array): LoadableImage {
       executable: (ph.flags & PF_X) !== 0,
     });
   }
-  const image: LoadableImage = { fileName, entry: header.entry, segments, ...(stackReserveBytes ? { stackReserveBytes } : {}) };
+  const userThreadStart = findElfSymbol(bytes, 'RtlUserThreadStart');
+  const image: LoadableImage = {
+    fileName, entry: header.entry, segments, ...(stackReserveBytes ? { stackReserveBytes } : {}), ...(userThreadStart !== undefined ? { userThreadStart } : {}),
+  };
   checkImageLayout(image);
   return image;
 }

@@ -38,6 +38,12 @@ export interface LoadableImage {
   stackReserveBytes?: number;
   /** Set for PE32 images. */
   pe?: PeImageInfo;
+  /**
+   * The runtime's RtlUserThreadStart in an ELF program (from its symbol
+   * table): where the kernel starts the threads it creates in the process,
+   * as Windows starts them at ntdll's. Absent when the program has none.
+   */
+  userThreadStart?: number;
 }
 
 /** A file that cannot be run: the message says why, in one line; `status` is what NtCreateSection(SEC_IMAGE) returns for it. */

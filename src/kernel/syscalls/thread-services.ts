@@ -11,14 +11,16 @@
 // exit. XP has no such service: it takes a number of mmscope's own.
 import { isUserAddress } from '../../mm/layout.js';
 import {
-  STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER,
-  STATUS_INVALID_PARAMETER_8, STATUS_NO_YIELD_PERFORMED, STATUS_SUCCESS, STATUS_SUSPEND_COUNT_EXCEEDED,
+  STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER,
+  STATUS_INVALID_PARAMETER_8, STATUS_NO_YIELD_PERFORMED, STATUS_PROCESS_IS_TERMINATING, STATUS_SUCCESS, STATUS_SUSPEND_COUNT_EXCEEDED,
   STATUS_THREAD_IS_TERMINATING, type NtStatus,
 } from '../../nt/status.js';
 import { KernelObject } from '../ob/handle-table.js';
 import type { KThread } from '../ke/thread.js';
 import { TEB_TLS_SLOTS, TLS_MINIMUM_AVAILABLE, createThreadResources } from '../ke/thread-resources.js';
-import { NtCurrentThread, isCurrentProcess, type NtService, type NtServiceContext } from './nt-service.js';
+import { NtCurrentThread, referenceProcess, type NtService, type NtServiceContext } from './nt-service.js';
+import { PROCESS_CREATE_THREAD } from '../ps/process-access.js';
+import type { Process } from '../process.js';
 import { insertHandle } from './object-services.js';
 
 /** THREAD_* access rights (winnt.h). */
@@ -65,38 +67,57 @@ export interface CreateThreadRequest {
 }
 
 /**
- * Creates a thread of the caller's process (PspCreateThread): TEB, stack,
- * initial registers, the scheduler's entry. Returns the thread or the
- * status that refused it.
+ * Creates a thread of `target` (PspCreateThread): its TEB and stack in the
+ * target's address space, its initial registers, the scheduler's entry; the
+ * thread belongs to the target process whoever created it. A thread size of
+ * 0 takes the target image's defaults. Returns the thread or the status
+ * that refused it (STATUS_NO_MEMORY, STATUS_COMMITMENT_LIMIT).
  */
-export function createThread(context: NtServiceContext, request: CreateThreadRequest): KThread | NtStatus {
-  const { process, scheduler } = context;
-  const commit = request.stackSize || scheduler.threadDefaults.stackCommitBytes;
-  let reserve = request.maximumStackSize || scheduler.threadDefaults.stackReserveBytes;
+export function createThread(context: NtServiceContext, target: Process, request: CreateThreadRequest): KThread | NtStatus {
+  const { scheduler } = context;
+  const defaults = target.threadStackDefaults ?? scheduler.threadDefaults;
+  const commit = request.stackSize || defaults.stackCommitBytes;
+  let reserve = request.maximumStackSize || defaults.stackReserveBytes;
   if (commit >= reserve) reserve = Math.ceil((commit + 1) / STACK_RESERVE_ROUNDING) * STACK_RESERVE_ROUNDING;
   const tid = scheduler.clientIds.allocate();
-  const resources = createThreadResources(process.space, process.memory, reserve, commit, { processId: process.id, threadId: tid });
+  const resources = createThreadResources(target.space, target.memory, reserve, commit, { processId: target.id, threadId: tid });
   if (typeof resources === 'number') return resources;
-  const thunk = process.userThreadStart;
+  const thunk = target.userThreadStart;
   let initial;
   if (thunk !== undefined) {
     initial = { eip: thunk, esp: resources.stackBase - 16, eax: request.startRoutine, ebx: request.argument };
   } else {
-    // No RtlUserThreadStart registered: enter the routine as a stdcall call with a null return address.
+    // No RtlUserThreadStart in the process: enter the routine as a stdcall call with a null return address.
     const esp = resources.stackBase - 16;
-    process.memory.writeU32(esp, 0);
-    process.memory.writeU32(esp + 4, request.argument);
+    target.memory.writeU32(esp, 0);
+    target.memory.writeU32(esp + 4, request.argument);
     initial = { eip: request.startRoutine, esp, eax: request.startRoutine, ebx: request.argument };
   }
-  return scheduler.createThread(tid, process, resources, initial, request.startRoutine, request.suspended);
+  return scheduler.createThread(tid, target, resources, initial, request.startRoutine, request.suspended);
+}
+
+/**
+ * The process a new thread is for (NtCreateThreadEx's ProcessHandle):
+ * NtCurrentProcess() or a handle granted PROCESS_CREATE_THREAD, the one
+ * right the kernel asks for (PspCreateThread; CreateRemoteThread's
+ * documentation lists more that "certain platforms" need, which mmscope does
+ * not ask for); a process that has ended or is ending is
+ * STATUS_PROCESS_IS_TERMINATING (PS_PROCESS_FLAGS_PROCESS_DELETE).
+ */
+function processForNewThread(context: NtServiceContext, handle: number): Process | NtStatus {
+  const target = referenceProcess(context, handle, PROCESS_CREATE_THREAD);
+  if (typeof target === 'number') return target;
+  return target.terminated || target.addressSpaceDeleted ? STATUS_PROCESS_IS_TERMINATING : target;
 }
 
 /**
  * NtCreateThreadEx(*ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, StartRoutine, Argument,
- * CreateFlags, ZeroBits, StackSize, MaximumStackSize, AttributeList): a thread of the current process.
- * StackSize 0 commits one page, MaximumStackSize 0 reserves the image's (or --stack's) size; a commit at or
- * above the reserve makes the reserve the commit rounded up to 1 MiB (RtlCreateUserStack). Unknown CreateFlags,
- * a ZeroBits or an AttributeList are refused (STATUS_INVALID_PARAMETER, _8).
+ * CreateFlags, ZeroBits, StackSize, MaximumStackSize, AttributeList): a thread of the current process or, with
+ * a process handle granted PROCESS_CREATE_THREAD (else STATUS_ACCESS_DENIED), of another one, whose address
+ * space then holds its TEB and stack (CreateRemoteThread). StackSize 0 commits one page, MaximumStackSize 0
+ * reserves the target image's (or --stack's) size; a commit at or above the reserve makes the reserve the
+ * commit rounded up to 1 MiB (RtlCreateUserStack). Unknown CreateFlags, a ZeroBits or an AttributeList are
+ * refused (STATUS_INVALID_PARAMETER, _8). The handle goes in the caller's table.
  */
 export const NtCreateThreadEx: NtService = {
   number: 0x1010,
@@ -108,8 +129,9 @@ export const NtCreateThreadEx: NtService = {
     if (zeroBits !== 0) return STATUS_INVALID_PARAMETER_8;
     if (attributeList !== 0) return STATUS_INVALID_PARAMETER;
     process.memory.writeU32(threadHandle!, 0);
-    if (!isCurrentProcess(processHandle!)) return STATUS_INVALID_HANDLE;
-    const thread = createThread(context, {
+    const target = processForNewThread(context, processHandle!);
+    if (typeof target === 'number') return target;
+    const thread = createThread(context, target, {
       startRoutine: startRoutine!, argument: argument!, suspended: (createFlags! & THREAD_CREATE_FLAGS_CREATE_SUSPENDED) !== 0,
       stackSize: stackSize!, maximumStackSize: maximumStackSize!,
     });
