@@ -42,7 +42,8 @@ _start:
 
 ; Every thread but the first starts at RtlUserThreadStart, which the kernel
 ; finds in the program's symbol table (as Windows' kernel knows ntdll's), a
-; remote thread's too: keep it in every program, even one that never calls
-; CreateThread.
-section .rodata
+; remote thread's too: this reference keeps it in every program, even one
+; that never calls CreateThread. The section is discarded at link time
+; (image.ld), so nothing else in the image moves.
+section .note.mms_thread_start noalloc
     dd RtlUserThreadStart

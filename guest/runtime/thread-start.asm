@@ -6,7 +6,13 @@
 ; process whose start-up code never ran. The kernel leaves ESP 16-byte
 ; aligned. crt0 keeps it in every program, where the kernel finds it.
 bits 32
+; In an ELF program, after all other code (image.ld), so that linking it into
+; every program moves no other function.
+%ifidn __OUTPUT_FORMAT__, win32
 section .text
+%else
+section .mms_last_text progbits alloc exec nowrite align=16
+%endif
 global RtlUserThreadStart
 ; kernel32.dll assembles this with `-f win32 --prefix _`, where the stdcall
 ; NtTerminateThread (imported from ntdll) is `_NtTerminateThread@8`.

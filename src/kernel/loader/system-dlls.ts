@@ -1,8 +1,10 @@
 // What the kernel does for a PE process besides mapping its program, as
 // Windows' PspCreateProcess/MmInitializeProcessAddressSpace do: map ntdll.dll
 // (at its preferred base; it is never relocated) and find in its export
-// directory where the first thread starts (LdrInitializeThunk) and where
-// exceptions are delivered (KiUserExceptionDispatcher). The rest of process
+// directory where the first thread starts (LdrInitializeThunk), where
+// exceptions are delivered (KiUserExceptionDispatcher) and where the threads
+// the kernel creates later start (RtlUserThreadStart, Windows 7's: a remote
+// thread needs it before any code of the process ran). The rest of process
 // start (imports, TLS, DllMain) is ntdll's loader, in the guest.
 import { join } from 'node:path';
 import { dereferenceSection } from '../../mm/section.js';
@@ -22,10 +24,13 @@ export interface NtdllMapping {
   exceptionDispatcher: number;
 }
 
+/** ntdll's exports the kernel starts user-mode code at (PspLookupKernelUserEntryPoints). */
+const REQUIRED_EXPORTS = ['LdrInitializeThunk', 'KiUserExceptionDispatcher', 'RtlUserThreadStart'] as const;
+
 /** The failure a PE process start reports: the NTSTATUS and a one-line reason naming the DLL or export. */
 export interface SystemDllFailure { status: NtStatus; detail: string }
 
-/** Maps ntdll.dll from `systemDirectory` (host path) into the process; a failure names what is missing. */
+/** Maps ntdll.dll from `systemDirectory` (host path) into the process and sets its userThreadStart; a failure names what is missing. */
 export function mapNtdll(process: Process, systemDirectory: string | undefined): NtdllMapping | SystemDllFailure {
   if (systemDirectory === undefined) return { status: STATUS_DLL_NOT_FOUND, detail: 'ntdll.dll: no system directory (build the SDK\'s system DLLs: src/toolchain/system-dlls.ts)' };
   const guestName = `${SYSTEM32}\\ntdll.dll`;
@@ -41,9 +46,8 @@ export function mapNtdll(process: Process, systemDirectory: string | undefined):
     const rva = image?.pe?.exports.get(name);
     return rva === undefined ? undefined : (view.base + rva) >>> 0;
   };
-  const loaderEntry = exportAddress('LdrInitializeThunk'), exceptionDispatcher = exportAddress('KiUserExceptionDispatcher');
-  if (loaderEntry === undefined || exceptionDispatcher === undefined) {
-    return { status: STATUS_ENTRYPOINT_NOT_FOUND, detail: `${guestName} does not export ${loaderEntry === undefined ? 'LdrInitializeThunk' : 'KiUserExceptionDispatcher'}` };
-  }
-  return { base: view.base, loaderEntry, exceptionDispatcher };
+  const missing = REQUIRED_EXPORTS.find((name) => exportAddress(name) === undefined);
+  if (missing) return { status: STATUS_ENTRYPOINT_NOT_FOUND, detail: `${guestName} does not export ${missing}` };
+  process.userThreadStart = exportAddress('RtlUserThreadStart');
+  return { base: view.base, loaderEntry: exportAddress('LdrInitializeThunk')!, exceptionDispatcher: exportAddress('KiUserExceptionDispatcher')! };
 }
