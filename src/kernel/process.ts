@@ -55,7 +55,7 @@ export class Process extends DispatcherObject {
   commandLine = '';
   /** The runtime's user-mode exception dispatcher in this process (its KiUserExceptionDispatcher, registered at start-up). */
   userExceptionDispatcher: number | undefined;
-  /** ntdll's RtlUserThreadStart in this process (MmsRegisterThreadStart): where its new threads start. */
+  /** ntdll's RtlUserThreadStart in this process (found in its ELF symbol table or ntdll's exports at creation, or MmsRegisterThreadStart's): where its new threads start. */
   userThreadStart: number | undefined;
   /** The process-exit event was traced (at its end, or by the run's outcome for the first process). */
   exitTraced = false;

@@ -58,7 +58,7 @@ static void read_data(HANDLE child, char *remote, REMOTE_DATA *data) {
 static void check_routine(HANDLE child, DWORD child_id, char *remote) {
   SIZE_T count = 0;
   CHECK_TRUE("WriteProcessMemory of the routine", WriteProcessMemory(child, remote, ROUTINE, sizeof ROUTINE, &count) && count == sizeof ROUTINE);
-  REMOTE_DATA input = { 0x1234 };
+  REMOTE_DATA input = { .input = 0x1234 };
   CHECK_TRUE("WriteProcessMemory of its input", WriteProcessMemory(child, remote + DATA_OFFSET, &input, sizeof input, &count));
   unsigned char back[sizeof ROUTINE];
   CHECK_TRUE("ReadProcessMemory of the routine", ReadProcessMemory(child, remote, back, sizeof back, &count) && count == sizeof back);
@@ -122,7 +122,7 @@ static void check_rights(DWORD child_id, char *remote) {
 
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "parent") != 0) return (int)child_counter; /* the child, once resumed */
-  STARTUPINFOA startup = { sizeof startup };
+  STARTUPINFOA startup = { .cb = sizeof startup };
   PROCESS_INFORMATION child;
   CHECK_TRUE("CreateProcessA(CREATE_SUSPENDED)", CreateProcessA(argv[2], "remote-thread.elf child", NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &startup, &child));
 
