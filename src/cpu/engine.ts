@@ -463,7 +463,11 @@ export class Engine implements Disposable {
     if (rc === UC_ERR_FETCH_PROT && this.translationGuard?.translation.takeRetranslation()) return true;
     this.call('uc_emu_start', rc);
     if (this.resumeAfterInvalidInstruction || !this.translationGuard || this.stopRequested) return this.resumeAfterInvalidInstruction;
-    return this.raiseAtGuardStop(this.readRegister(X86Reg.EIP));
+    const eip = this.readRegister(X86Reg.EIP);
+    if (!this.translationGuard.translation.hasStop(eip)) return false;
+    // A stop no longer there (the page's bytes changed: another process's code at the same address, a page
+    // trimmed) is removed by raiseAtGuardStop, and the CPU goes on from it.
+    return this.raiseAtGuardStop(eip) || eip >>> 0 !== until >>> 0;
   }
 
   /**
