@@ -36,4 +36,11 @@ static inline LOADER_DATA *loader_data(void) {
   __asm__("movl %%fs:0x30, %0" : "=r"(peb));
   return *(LOADER_DATA **)(peb + 0x0C);
 }
+
+/* An entry's BaseDllName as ASCII in name[size] (truncated, terminated). */
+static inline void loader_entry_name(const LOADER_ENTRY *entry, char *name, int size) {
+  int i = 0;
+  for (; i < entry->BaseLength / 2 && i < size - 1; i++) name[i] = (char)entry->BaseDllName[i];
+  name[i] = 0;
+}
 #endif

@@ -15,9 +15,7 @@ static void list_modules(const char *when) {
   for (LOADER_LINKS *link = ldr->InLoadOrderModuleList.Flink; link != &ldr->InLoadOrderModuleList; link = link->Flink) {
     LOADER_ENTRY *entry = (LOADER_ENTRY *)link;
     char name[64];
-    int i = 0;
-    for (; i < entry->BaseLength / 2 && i < 63; i++) name[i] = (char)entry->BaseDllName[i];
-    name[i] = 0;
+    loader_entry_name(entry, name, sizeof name);
     printf(" %s", name);
   }
   printf("\n");
