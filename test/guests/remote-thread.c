@@ -103,10 +103,11 @@ static void check_rights(DWORD child_id, char *remote) {
            last_error_of(CreateRemoteThread(no_create, NULL, 0, (LPTHREAD_START_ROUTINE)remote, remote + DATA_OFFSET, 0, NULL)), ERROR_ACCESS_DENIED);
   CloseHandle(no_create);
 
-  /* The kernel asks for PROCESS_CREATE_THREAD alone (NtCreateThreadEx). */
+  /* The kernel asks for PROCESS_CREATE_THREAD alone (PspCreateThread's ObReferenceObjectByHandle). */
   HANDLE create_only = OpenProcess(PROCESS_CREATE_THREAD, FALSE, child_id);
-  HANDLE thread = CreateRemoteThread(create_only, NULL, 0, add_to_counter, (LPVOID)30, 0, NULL);
-  CHECK_TRUE("CreateRemoteThread with PROCESS_CREATE_THREAD only", thread != NULL);
+  HANDLE thread = NULL;
+  CHECK_EQ("NtCreateThreadEx with PROCESS_CREATE_THREAD only",
+           NtCreateThreadEx(&thread, THREAD_ALL_ACCESS, NULL, create_only, (PVOID)add_to_counter, (PVOID)30, 0, 0, 0, 0, NULL), STATUS_SUCCESS);
   CHECK_EQ("  WaitForSingleObject", WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
   DWORD code = 0;
   CHECK_TRUE("  the program's own function ran in the child: 0 + 30", GetExitCodeThread(thread, &code) && code == 30);
