@@ -95,6 +95,16 @@ static void check_routine(HANDLE child, DWORD child_id, char *remote) {
   CHECK_EQ("  then it runs", WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
   CHECK_TRUE("  GetExitCodeThread", GetExitCodeThread(thread, &code) && code == 0x11110042);
   CloseHandle(thread);
+
+  /* Ended from here before it ran: its TEB (the child's second, 0x7FFDD000 as Windows XP places it) goes from the child. */
+  thread = CreateRemoteThread(child, NULL, 0, (LPTHREAD_START_ROUTINE)remote, remote + DATA_OFFSET, CREATE_SUSPENDED, NULL);
+  MEMORY_BASIC_INFORMATION teb;
+  CHECK_TRUE("a suspended remote thread's TEB is committed in the child",
+             VirtualQueryEx(child, (LPCVOID)0x7ffdd000, &teb, sizeof teb) && teb.State == MEM_COMMIT);
+  CHECK_TRUE("TerminateThread on it", TerminateThread(thread, 5));
+  CHECK_TRUE("  GetExitCodeThread: 5", GetExitCodeThread(thread, &code) && code == 5);
+  CHECK_TRUE("  its TEB is released in the child", VirtualQueryEx(child, (LPCVOID)0x7ffdd000, &teb, sizeof teb) && teb.State == MEM_FREE);
+  CloseHandle(thread);
 }
 
 static void check_rights(DWORD child_id, char *remote) {

@@ -20,13 +20,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('CreateRemoteThread', () => {
   it('runs code written into a suspended child there: TEB and stack in the child, exit code, rights, the child\'s own main sees the effect', async () => {
     copyFileSync(guestElf(SOURCE), join(root, 'remote-thread.elf'));
-    const run = await runChecks(SOURCE, ['parent', 'remote-thread.elf'], { fileRoot: root }, 40);
+    const run = await runChecks(SOURCE, ['parent', 'remote-thread.elf'], { fileRoot: root }, 44);
     // The child's main returned what two remote threads added to its global (30 + 12).
     expect(run.machine.processes().map((p) => [p.id, p.parentId, p.exitStatus])).toEqual([[4, 0, 0], [12, 4, 42]]);
 
     const events = run.events.filter((e) => e.type === 'thread-create');
-    // The parent (pid 4) made the child's initial thread (16) with the child (12), then four remote threads, each the child's.
-    expect(events.map((e) => [e.pid, e.newTid, e.ownerPid])).toEqual([[4, 16, 12], [4, 20, 12], [4, 24, 12], [4, 28, 12], [4, 32, 12]]);
+    // The parent (pid 4) made the child's initial thread (16) with the child (12), then five remote threads, each the child's.
+    expect(events.map((e) => [e.pid, e.newTid, e.ownerPid])).toEqual([[4, 16, 12], [4, 20, 12], [4, 24, 12], [4, 28, 12], [4, 32, 12], [4, 36, 12]]);
     const created = events.slice(1);
     for (const event of created) {
       // The child's second TEB (its first is at 0x7FFDE000), reused once the previous remote thread ended.
@@ -36,7 +36,8 @@ describe('CreateRemoteThread', () => {
     const threads = new Map(run.machine.threads().map((t) => [t.tid, t]));
     expect(threads.get(20)).toMatchObject({ state: 'terminated', exitStatus: 0x11111234 });
     expect(threads.get(24)).toMatchObject({ state: 'terminated', exitStatus: 0x11110042 });
-    expect([28, 32].map((tid) => threads.get(tid)!.exitStatus)).toEqual([30, 42]);
+    expect(threads.get(28)).toMatchObject({ state: 'terminated', exitStatus: 5, instructions: 0 });
+    expect([32, 36].map((tid) => threads.get(tid)!.exitStatus)).toEqual([30, 42]);
 
     // The remote thread's first touch of its stack was a fault in the child's address space.
     const stack = created[0]!.stack;
