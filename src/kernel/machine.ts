@@ -39,6 +39,7 @@ import {
   createProcessEnvironment, FLG_HEAP_ENABLE_FREE_CHECK, FLG_HEAP_VALIDATE_PARAMETERS, INITIAL_THREAD_ID, PROCESS_ID, TEB_ADDRESS, THREAD_ID,
 } from './process-environment.js';
 import { mapImage } from './loader/map-image.js';
+import { programImageSection } from './loader/image-sections.js';
 import { parseElf32 } from './loader/elf32.js';
 import { parseFlatBinary } from './loader/flat.js';
 import { isPe, parsePe32 } from './loader/pe32.js';
@@ -53,7 +54,7 @@ import { deleteAddressSpace } from '../mm/process-teardown.js';
 import { KernelObject, ObjectNames } from './ob/handle-table.js';
 import { SystemClock } from './system-clock.js';
 import type { BackingFiles } from './io/file-object.js';
-import type { ControlArea } from '../mm/section.js';
+import { dereferenceSection, type ControlArea, type SectionObject } from '../mm/section.js';
 import { STATUS_NO_MEMORY } from '../nt/status.js';
 import { mapSharedUserDataIntoProcess, mapSharedUserDataPage } from '../mm/fixed-regions.js';
 import { SharedUserData } from './shared-user-data.js';
@@ -365,7 +366,8 @@ export class Machine {
    * ProcessCreationError when something does not fit.
    */
   private buildProcess(space: AddressSpace, image: LoadableImage, argv: readonly string[], ids: { processId: number; threadId: number }): { process: Process; entry: number; stackPointer: number } {
-    const imageVad = mapImage(space, image);
+    const imageSection = programImageSection(space, this.imageControlAreas, image);
+    const imageVad = mapImage(space, image, imageSection);
     if (typeof imageVad === 'number') {
       throw new ProcessCreationError(imageVad, `mapping the image needs ${imageVad === 0xc000012d ? `${pagesOf(image)} pages of commit, the limit is ${space.commit.limitPages - space.commit.totalPages}` : 'its address range'}`);
     }
@@ -391,6 +393,7 @@ export class Machine {
     process.object = new KernelObject<Process>('Process', process, () => { process.objectDeleted = true; }, image.fileName);
     process.userThreadStart = image.userThreadStart;
     process.threadStackDefaults = { stackReserveBytes: stack.vad.pageCount * PAGE_SIZE, stackCommitBytes: image.pe?.stackCommitBytes || PAGE_SIZE };
+    process.imageSection = imageSection as SectionObject;
     this.processList.push(process);
     return { process, entry: image.entry, stackPointer: stack.initialEsp };
   }
@@ -488,6 +491,9 @@ export class Machine {
     // The CPU may still see it (its last thread just ended): take its mappings and translated code away first.
     this.switcher.deactivate(process.space);
     deleteAddressSpace(process.space);
+    // The process's own reference to its image section (EPROCESS.SectionObject): the section goes with the last process running it.
+    if (process.imageSection) dereferenceSection(this.space, process.imageSection);
+    process.imageSection = undefined;
     this.switcher.unregister(process.space);
     process.addressSpaceDeleted = true;
     process.object?.dereference();

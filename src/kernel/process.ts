@@ -10,7 +10,7 @@ import type { ExceptionReport } from './exception-report.js';
 import { HandleTable, ObjectNames, type KernelObject } from './ob/handle-table.js';
 import type { Sandbox } from './io/sandbox.js';
 import type { BackingFiles } from './io/file-object.js';
-import type { ControlArea } from '../mm/section.js';
+import type { ControlArea, SectionObject } from '../mm/section.js';
 import { SystemClock } from './system-clock.js';
 import { DispatcherObject } from './ke/dispatcher-objects.js';
 import type { ModuleView, VadView } from '../mm/vad-view.js';
@@ -57,6 +57,8 @@ export class Process extends DispatcherObject {
   userExceptionDispatcher: number | undefined;
   /** ntdll's RtlUserThreadStart in this process (found in its ELF symbol table or ntdll's exports at creation, or MmsRegisterThreadStart's): where its new threads start. */
   userThreadStart: number | undefined;
+  /** The image section it runs (EPROCESS.SectionObject): its reference is dropped when the process is deleted. */
+  imageSection: SectionObject | undefined;
   /** The process-exit event was traced (at its end, or by the run's outcome for the first process). */
   exitTraced = false;
   /** The VAD tree as it was when the process ended (its address space is deleted then): for --vad at exit. */

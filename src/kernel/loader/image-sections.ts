@@ -5,9 +5,11 @@
 // own, so a module loaded again finds its code pages still resident; the
 // system DLLs the kernel maps into a new process (ntdll.dll) go through the
 // same cache, so a guest that maps them again shares their pages.
+import { createHash } from 'node:crypto';
 import { fstatSync, readSync, statSync, type Stats } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { referenceImageSection, type SectionObject } from '../../mm/section.js';
+import type { AddressSpace } from '../../mm/address-space.js';
+import { referenceImageSection, type ControlArea, type SectionObject } from '../../mm/section.js';
 import { STATUS_INVALID_IMAGE_FORMAT, STATUS_OBJECT_NAME_NOT_FOUND, type NtStatus } from '../../nt/status.js';
 import type { FileObjectBody } from '../io/file-object.js';
 import type { Process } from '../process.js';
@@ -64,4 +66,37 @@ function cachedImageSection(process: Process, stat: Stats, guestName: string, re
     if (error instanceof BadImageError) return error.status;
     throw error;
   }
+}
+
+/**
+ * The image section of a program a process runs (the first program, or one
+ * NtCreateUserProcess starts): every process running the same program maps
+ * one control area, as every process of one EXE maps its file's one image
+ * section on Windows, so their code pages are the same frames (and an
+ * address-space switch between them keeps them mapped and translated).
+ * Keyed by the image's contents rather than the file (the first program may
+ * be given as bytes): the same bytes at the same addresses, the same section.
+ * No reference of the cache's own: the section goes with the last process
+ * that maps it.
+ */
+export function programImageSection(space: AddressSpace, imageControlAreas: Map<string, ControlArea>, image: LoadableImage): SectionObject | NtStatus {
+  const key = `program:${imageDigest(image)}`;
+  const cached = imageControlAreas.get(key);
+  if (cached && space.controlAreas.has(cached)) return referenceImageSection(cached);
+  const section = createImageSectionFor(space, image, () => imageControlAreas.delete(key));
+  if (typeof section === 'number') return section;
+  imageControlAreas.set(key, section.controlArea);
+  imagesBySection.set(section.controlArea, image);
+  return section;
+}
+
+/** What an image section is made of: each segment's place, size, protection and file bytes, and whether it can be relocated. */
+function imageDigest(image: LoadableImage): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ entry: image.entry, relocatable: image.pe?.relocatable ?? false }));
+  for (const segment of image.segments) {
+    hash.update(JSON.stringify({ address: segment.address, memorySize: segment.memorySize, readable: segment.readable, writable: segment.writable, executable: segment.executable }));
+    hash.update(segment.fileBytes);
+  }
+  return hash.digest('hex');
 }

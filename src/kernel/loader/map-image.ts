@@ -97,9 +97,8 @@ export function createImageSectionFor(space: AddressSpace, image: LoadableImage,
   });
 }
 
-/** Maps the program as an image section view at its base: the image VAD. */
-export function mapImage(space: AddressSpace, image: LoadableImage): Vad | NtStatus {
-  const section = createImageSectionFor(space, image);
+/** Maps the program as an image section view at its base (`section`: an image section of it, by default a new one): the image VAD. */
+export function mapImage(space: AddressSpace, image: LoadableImage, section: SectionObject | NtStatus = createImageSectionFor(space, image)): Vad | NtStatus {
   if (typeof section === 'number') return section;
   const view = mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: 0 });
   if (!('vad' in view)) {
