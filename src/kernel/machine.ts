@@ -54,7 +54,7 @@ import { deleteAddressSpace } from '../mm/process-teardown.js';
 import { KernelObject, ObjectNames } from './ob/handle-table.js';
 import { SystemClock } from './system-clock.js';
 import type { BackingFiles } from './io/file-object.js';
-import { dereferenceSection, type ControlArea, type SectionObject } from '../mm/section.js';
+import { dereferenceSection, type ControlArea } from '../mm/section.js';
 import { STATUS_NO_MEMORY } from '../nt/status.js';
 import { mapSharedUserDataIntoProcess, mapSharedUserDataPage } from '../mm/fixed-regions.js';
 import { SharedUserData } from './shared-user-data.js';
@@ -371,17 +371,22 @@ export class Machine {
     if (typeof imageVad === 'number') {
       throw new ProcessCreationError(imageVad, `mapping the image needs ${imageVad === 0xc000012d ? `${pagesOf(image)} pages of commit, the limit is ${space.commit.limitPages - space.commit.totalPages}` : 'its address range'}`);
     }
+    // A failure after the mapping drops the image section's reference (the caller deletes the address space, and the view with it).
+    const failure = (status: NtStatus, detail: string): ProcessCreationError => {
+      if (typeof imageSection !== 'number') dereferenceSection(space, imageSection);
+      return new ProcessCreationError(status, detail);
+    };
     const memory = new UserMemory(space, (input, resolution) => this.traps?.observeKernelFault(input, resolution, ids.processId));
     const stackReserve = stackReserveBytes(this.options.stackReserveBytes ?? image.stackReserveBytes ?? DEFAULT_STACK_RESERVE);
     const stack = createUserStack(space, memory, argv, stackReserve, image.pe?.stackCommitBytes ?? 0);
-    if (typeof stack === 'number') throw new ProcessCreationError(stack, `a ${stackReserve >> 10} KiB stack does not fit in the address space or the commit limit`);
+    if (typeof stack === 'number') throw failure(stack, `a ${stackReserve >> 10} KiB stack does not fit in the address space or the commit limit`);
     const environment = createProcessEnvironment(space, memory, {
       imageBase: imageVad.startAddress, stackBase: stack.stackBase, stackLimit: stack.stackLimit,
       deallocationStack: stack.vad.startAddress,
       ntGlobalFlag: this.options.heapCheck ? FLG_HEAP_ENABLE_FREE_CHECK | FLG_HEAP_VALIDATE_PARAMETERS : 0,
       ...ids,
     });
-    if (environment !== undefined) throw new ProcessCreationError(environment, 'the PEB and TEB do not fit in the commit limit');
+    if (environment !== undefined) throw failure(environment, 'the PEB and TEB do not fit in the commit limit');
     const process = new Process(space, memory, imageVad, stack.vad, this.console, () => this.engine.stop());
     process.id = ids.processId;
     process.imageName = image.fileName;
@@ -393,7 +398,7 @@ export class Machine {
     process.object = new KernelObject<Process>('Process', process, () => { process.objectDeleted = true; }, image.fileName);
     process.userThreadStart = image.userThreadStart;
     process.threadStackDefaults = { stackReserveBytes: stack.vad.pageCount * PAGE_SIZE, stackCommitBytes: image.pe?.stackCommitBytes || PAGE_SIZE };
-    process.imageSection = imageSection as SectionObject;
+    if (typeof imageSection !== 'number') process.imageSection = imageSection;
     this.processList.push(process);
     return { process, entry: image.entry, stackPointer: stack.initialEsp };
   }

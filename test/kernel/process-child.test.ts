@@ -65,6 +65,13 @@ describe('one section shared between processes', () => {
       // Share count = valid PTEs over all processes: one in each.
       expect(machine.frame(parentPte.pfn!).shareCount).toBe(2);
       machine.checkInvariants();
+      // Both run one program: one image section, mapped once in each (its code pages are the same frames).
+      const imageOf = (pid?: number) => machine.vads(pid).find((vad) => vad.vadType === 'VadImageMap')!.controlArea!;
+      expect(imageOf(12).id).toBe(imageOf().id);
+      expect(imageOf().mappedViews).toBe(2);
+      const codePage = 0x401000;
+      expect([machine.pte(codePage).state, machine.pte(codePage, 12).state]).toEqual(['valid', 'valid']);
+      expect(machine.pte(codePage, 12).pfn).toBe(machine.pte(codePage).pfn);
       // The trace: both processes' faults on the page resolve to that frame.
       const faultsOnView = events.filter((e) => e.type === 'page-fault' && e.resolution !== 'access-violation'
         && e.address >>> 12 === (e.pid === 12 ? childView! : parentView!).startingVpn && (e.pid === 4 || e.pid === 12));
