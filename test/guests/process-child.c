@@ -15,6 +15,8 @@
                terminates it with TerminateProcess(0x55);
      late      sleeps 5 ms, prints a line and exits with 4 (its parent,
                `process-child.elf orphans CHILD.elf`, has ended by then).
+   `process-child.elf deadlock CHILD.elf` waits for a "block" child: no
+   thread of either process can ever run again.
    Expected values are Windows' documented ones (WAIT_OBJECT_0 0,
    WAIT_TIMEOUT 258, STILL_ACTIVE 259) and the literals the child returns. */
 #include <windows.h>
@@ -149,6 +151,11 @@ int main(int argc, char **argv) {
     return 4;
   }
   if (argc >= 3 && strcmp(argv[1], "orphans") == 0) return orphans(argv[2]);
+  if (argc >= 3 && strcmp(argv[1], "deadlock") == 0) {
+    /* Waits for a child that waits for nothing anyone can signal. */
+    PROCESS_INFORMATION block = start(argv[2], "child.elf block", 0);
+    return block.hProcess && WaitForSingleObject(block.hProcess, INFINITE) == WAIT_OBJECT_0 ? 0 : 1;
+  }
   if (argc >= 2 && strcmp(argv[1], "share") == 0) return share_child();
   if (argc >= 2 && strcmp(argv[1], "last") == 0) return last_child();
   if (argc >= 3 && strcmp(argv[1], "exit") == 0) return atoi(argv[2]);

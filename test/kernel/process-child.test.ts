@@ -103,6 +103,16 @@ describe('the run ends when no process can run any more', () => {
   });
 });
 
+describe('a wait no process can end', () => {
+  it('the first process waits for a child that waits forever: the run ends as waits-forever, both processes still there', async () => {
+    copyFileSync(guestElf(SOURCE), join(root, 'child.elf'));
+    const run = await runGuest(guestElf(SOURCE), { args: ['deadlock', 'child.elf'], machine: { fileRoot: root, checkInvariantsAfterServices: true } });
+    expect(run.outcome).toEqual({ reason: 'waits-forever', exitStatus: undefined });
+    expect(run.machine.processes().map((p) => [p.id, p.terminated, p.waitingForever])).toEqual([[4, false, true], [12, false, true]]);
+    expect(run.machine.threads().map((t) => [t.tid, t.state])).toEqual([[8, 'waiting'], [16, 'waiting']]);
+  });
+});
+
 describe('several processes interleave deterministically', () => {
   it('two runs with children give the same trace (times aside), switches between processes included', async () => {
     copyFileSync(guestElf(SOURCE), join(root, 'child.elf'));
