@@ -10,7 +10,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { guestElf, runChecks, runGuest } from '../helpers/guests.js';
+import { guestElf, runChecks, runCli, runGuest } from '../helpers/guests.js';
+import { expectSchema } from '../helpers/schemas.js';
 import { Machine } from '../../src/kernel/machine.js';
 import type { TraceEvent } from '../../src/trace/events.js';
 
@@ -97,6 +98,12 @@ describe('the run ends when no process can run any more', () => {
     const exits = run.events.filter((e) => e.type === 'process-exit').map((e) => [e.pid, e.status]);
     // The parent's exit comes first, in the order things happened.
     expect(exits).toEqual([[4, 0], [12, 4]]);
+    const json = runCli(['run', '--json', '--root', root, join(root, 'child.elf'), 'orphans', 'child.elf']);
+    expect(json.status).toBe(0);
+    const document = JSON.parse(json.stdout) as { processes: { pid: number; exitStatus: number | null }[] };
+    expectSchema('run-summary.schema.json', document);
+    // The suspended child never ran and never ended: its exit status is null.
+    expect(document.processes.map((p) => [p.pid, p.exitStatus])).toEqual([[4, 0], [12, 4], [20, null]]);
     const suspended = run.machine.processById(20)!;
     expect(suspended.terminated).toBe(false);
     expect(run.machine.threads().filter((t) => t.state !== 'terminated').map((t) => [t.tid, t.suspendCount])).toEqual([[24, 1]]);
