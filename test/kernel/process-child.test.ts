@@ -106,7 +106,7 @@ describe('the run ends when no process can run any more', () => {
     expect(document.processes.map((p) => [p.pid, p.exitStatus])).toEqual([[4, 0], [12, 4], [20, null]]);
     const suspended = run.machine.processById(20)!;
     expect(suspended.terminated).toBe(false);
-    expect(run.machine.threads().filter((t) => t.state !== 'terminated').map((t) => [t.tid, t.suspendCount])).toEqual([[24, 1]]);
+    expect(run.machine.threads().filter((t) => t.state !== 'terminated').map((t) => [t.pid, t.tid, t.suspendCount])).toEqual([[20, 24, 1]]);
   });
 });
 
@@ -116,7 +116,7 @@ describe('a wait no process can end', () => {
     const run = await runGuest(guestElf(SOURCE), { args: ['deadlock', 'child.elf'], machine: { fileRoot: root, checkInvariantsAfterServices: true } });
     expect(run.outcome).toEqual({ reason: 'waits-forever', exitStatus: undefined });
     expect(run.machine.processes().map((p) => [p.id, p.terminated, p.waitingForever])).toEqual([[4, false, true], [12, false, true]]);
-    expect(run.machine.threads().map((t) => [t.tid, t.state])).toEqual([[8, 'waiting'], [16, 'waiting']]);
+    expect(run.machine.threads().map((t) => [t.pid, t.tid, t.state])).toEqual([[4, 8, 'waiting'], [12, 16, 'waiting']]);
   });
 });
 

@@ -7,6 +7,8 @@ import type { Scheduler } from './scheduler.js';
 import type { KThread, ThreadState } from './thread.js';
 
 export interface ThreadView {
+  /** The process it belongs to (WinDbg's `~` shows `Id: pid.tid`). */
+  pid: number;
   tid: number;
   state: ThreadState;
   suspendCount: number;
@@ -23,7 +25,7 @@ export interface ThreadView {
 
 export function describeThreads(scheduler: Scheduler): ThreadView[] {
   return scheduler.threads.map((thread) => ({
-    tid: thread.tid, state: thread.state, suspendCount: thread.suspendCount, exitStatus: thread.exitStatus,
+    pid: thread.process.id, tid: thread.tid, state: thread.state, suspendCount: thread.suspendCount, exitStatus: thread.exitStatus,
     startAddress: thread.startAddress, teb: thread.tebAddress,
     stack: { start: thread.resources.stackVad.startAddress, end: thread.resources.stackVad.endAddress - 1 },
     instructions: thread.instructions, current: thread === scheduler.current,
