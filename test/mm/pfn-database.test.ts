@@ -432,6 +432,7 @@ describe('the PFN database invariant checker', () => {
 
   it.each([
     ['a frame on two lists', (raw: Internals) => { raw.zeroedList[1] = raw.zeroedList[0]!; }, /PFN \d is on two lists/],
+    ['a zeroed frame linked into the standby list too', (raw: Internals) => { raw.flink[3] = 6; }, /PFN 6 is on two lists/],
     ['a zeroed-list frame whose state says otherwise', (raw: Internals) => { raw.state[7] = PfnState.Free; }, /PFN 7 on the zeroed list has state 1/],
     ['a free-list frame whose state says otherwise', (raw: Internals) => { raw.state[5] = PfnState.Zeroed; }, /PFN 5 on the free list has state 0/],
     ['a stack position out of step', (raw: Internals) => { raw.stackPosition[6] = 5; }, /PFN 6 on the zeroed list records position 5, not 1/],
