@@ -88,7 +88,12 @@ export function resolveSectionFault(space: AddressSpace, address: number, write:
     }
     controlArea.segment.prototypePtes.set(index, makeValidUserPte(pfn, protection));
   }
-  if (write && isCopyOnWrite(protection)) return copyOnWrite(space, address, pte, vad, pfn, protection, info, fileBytes);
+  if (write && isCopyOnWrite(protection)) {
+    const copied = copyOnWrite(space, address, pte, vad, pfn, protection, info, fileBytes);
+    // No frame for the copy: the share taken for this fault goes back, since no PTE maps the page.
+    if (copied.kind === 'no-memory') space.frames.releaseFrame(pfn);
+    return copied;
+  }
   const valid = makeValidUserPte(pfn, protection);
   space.pageTables.writeValidPte(address, valid);
   return { kind: 'resolved', how, pfn, pteBefore: pte, pteAfter: valid, vad, fileBytes, section: info };
@@ -149,17 +154,15 @@ function readAheadFromFile(space: AddressSpace, controlArea: ControlArea, index:
 /**
  * The first write to a copy-on-write page: a private frame with a copy of
  * the shared one, writable, owned by this PTE; the shared frame loses the
- * share this view held (if it held one).
+ * share this view held. With no frame for the copy, no-memory, and the
+ * share stays (a valid PTE still maps the shared frame).
  */
 export function copyOnWrite(
   space: AddressSpace, address: number, pteBefore: PteValue, vad: Vad, sharedPfn: Pfn, protection: ProtectionMask,
   info: SectionFaultInfo, fileBytes = 0,
 ): SectionFaultResolution {
   const pfn = space.frames.allocateFrame(pteAddressOf(pageBase(address)));
-  if (pfn === undefined) {
-    space.frames.releaseFrame(sharedPfn);
-    return { kind: 'no-memory', pteBefore, vad };
-  }
+  if (pfn === undefined) return { kind: 'no-memory', pteBefore, vad };
   space.frameBytes(pfn).set(space.frameBytes(sharedPfn));
   const mask = writableCounterpart(protection);
   space.frames.setProtection(pfn, mask);
