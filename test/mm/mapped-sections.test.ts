@@ -332,6 +332,7 @@ describe('views of a mapped data file', () => {
     expect(space.frames.isModified(pfn)).toBe(false);
     // Nothing modified since: a second flush writes nothing.
     expect(flushViewOfSection(space, a, 0).region).toEqual({ base: a, size: 4 * PAGE });
+    expect(flushViewOfSection(space, a + PAGE, 100 * PAGE).region).toEqual({ base: a + PAGE, size: 3 * PAGE }); // clipped to the view
     expect(file.writes).toHaveLength(1);
     expect(flushViewOfSection(space, 0x300000, 0).status).toBe(STATUS_NOT_MAPPED_VIEW);
     checkAddressSpaceInvariants(space);
