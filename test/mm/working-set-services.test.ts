@@ -97,6 +97,38 @@ describe('VirtualLock and VirtualUnlock', () => {
     expect(lockVirtualMemory(space, reserve(PAGE_READWRITE | PAGE_GUARD, true), PAGE).status).toBe(STATUS_ACCESS_VIOLATION);
     expect(space.workingSet.lockedPages).toBe(0);
     expect(space.workingSet.size).toBe(0);
+    // A committed page followed by a reserved, a no-access or a guard page: refused before the first is brought in.
+    for (const [protect, commit] of [[PAGE_READWRITE, false], [PAGE_NOACCESS, true], [PAGE_READWRITE | PAGE_GUARD, true]] as const) {
+      const pair = allocateVirtualMemory(space, { base: 0, size: 2 * PAGE, zeroBits: 0, allocationType: MEM_RESERVE, protect: PAGE_READWRITE });
+      const base = pair.region!.base;
+      allocateVirtualMemory(space, { base, size: PAGE, zeroBits: 0, allocationType: MEM_COMMIT, protect: PAGE_READWRITE });
+      if (commit) allocateVirtualMemory(space, { base: base + PAGE, size: PAGE, zeroBits: 0, allocationType: MEM_COMMIT, protect });
+      expect(lockVirtualMemory(space, base, 2 * PAGE).status).toBe(STATUS_ACCESS_VIOLATION);
+      expect(isValidPte(space.pageTables.readPte(base))).toBe(false);
+      expect(space.workingSet.lockedPages).toBe(0);
+    }
+  });
+
+  it('brings pages in with a read: a read-only page locks, a copy-on-write page stays shared', () => {
+    const { space } = region(1);
+    const readOnly = allocateVirtualMemory(space, { base: 0, size: PAGE, zeroBits: 0, allocationType: MEM_RESERVE | MEM_COMMIT, protect: 0x02 }).region!.base;
+    expect(lockVirtualMemory(space, readOnly, PAGE).status).toBe(STATUS_SUCCESS);
+    const section = createSection(space, { sizeBytes: 0x10000, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT }) as SectionObject;
+    const view = (mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: 0x08 }) as { base: number }).base;
+    expect(lockVirtualMemory(space, view, PAGE).status).toBe(STATUS_SUCCESS);
+    expect(space.frames.isPrototype(pfnOfPte(space.pageTables.readPte(view)))).toBe(true);
+    // Locking a page already valid changes nothing but the lock.
+    const pte = space.pageTables.readPte(view);
+    expect(unlockVirtualMemory(space, view, PAGE).status).toBe(STATUS_SUCCESS);
+    expect(lockVirtualMemory(space, view, PAGE).status).toBe(STATUS_SUCCESS);
+    expect(space.pageTables.readPte(view)).toBe(pte);
+  });
+
+  it('a page that cannot be brought in (no frame left) is STATUS_ACCESS_VIOLATION', () => {
+    const { space } = region(2, 64);
+    while (space.frames.availablePages > 0) space.frames.allocateFrame(0xc0001000);
+    expect(lockVirtualMemory(space, BASE, PAGE).status).toBe(STATUS_ACCESS_VIOLATION);
+    expect(space.workingSet.lockedPages).toBe(0);
   });
 
   it('locks at most the working-set minimum less 8 pages (MM_FLUID_WORKING_SET): STATUS_WORKING_SET_QUOTA past it', () => {
@@ -148,7 +180,7 @@ describe('working-set limits (Get/SetProcessWorkingSetSizeEx)', () => {
   it('raises a minimum below 20 pages to 20, counts whole pages, and refuses a minimum above the maximum or a maximum above RAM', () => {
     const { space } = region(1, 256);
     expect(setWorkingSetLimits(space, 4096, 100 * PAGE, 0)).toBe(STATUS_SUCCESS);
-    expect(workingSetLimits(space).minimumBytes).toBe(20 * 4096);
+    expect(workingSetLimits(space)).toEqual({ minimumBytes: 20 * 4096, maximumBytes: 100 * 4096, flags: 2 | 8 }); // no flag: both stay soft
     expect(setWorkingSetLimits(space, 25 * PAGE + 4095, 60 * PAGE + 4095, 0)).toBe(STATUS_SUCCESS);
     expect(workingSetLimits(space)).toMatchObject({ minimumBytes: 25 * 4096, maximumBytes: 60 * 4096 });
     expect(setWorkingSetLimits(space, 61 * PAGE, 60 * PAGE, 0)).toBe(STATUS_BAD_WORKING_SET_LIMIT);
@@ -171,16 +203,21 @@ describe('working-set limits (Get/SetProcessWorkingSetSizeEx)', () => {
     const { space } = region(40);
     write(space, 0, 40);
     expect(space.workingSet.size).toBe(40);
+    const trims: string[] = [];
+    space.events = { trim: (report) => trims.push(`${report.pages} ${report.why}`), pageWrite: () => {}, repurpose: () => {} };
     expect(setWorkingSetLimits(space, 20 * PAGE, 30 * PAGE, 0)).toBe(STATUS_SUCCESS);
     expect(space.workingSet.size).toBe(30);
     expect(setWorkingSetLimits(space, 20 * PAGE, 30 * PAGE, 0)).toBe(STATUS_SUCCESS);
     expect(space.workingSet.size).toBe(30);
+    expect(trims).toEqual(['10 new-maximum']);
     lockVirtualMemory(space, BASE + 39 * PAGE, PAGE);
     expect(setWorkingSetLimits(space, 0xffffffff, 0xffffffff, 0)).toBe(STATUS_SUCCESS);
     expect(space.workingSet.pages()).toEqual([0x100 + 39]);
     expect(workingSetLimits(space)).toMatchObject({ minimumBytes: 20 * PAGE, maximumBytes: 30 * PAGE });
     // Only both sizes at (SIZE_T)-1 mean "empty": one of them is an ordinary (too large) size.
     expect(setWorkingSetLimits(space, 0xffffffff, 30 * PAGE, 0)).toBe(STATUS_BAD_WORKING_SET_LIMIT);
+    expect(setWorkingSetLimits(space, 20 * PAGE, 0xffffffff, 0)).toBe(STATUS_BAD_WORKING_SET_LIMIT); // 2^20 - 1 pages: more than RAM
+    expect(space.workingSet.size).toBe(1);
     checkAddressSpaceInvariants(space);
   });
 });
