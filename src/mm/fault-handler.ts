@@ -150,7 +150,7 @@ export function neighbourColour(space: AddressSpace, address: number): Pfn | und
   const before = page >= PAGE_SIZE ? space.pageTables.readPte(page - PAGE_SIZE) : ZERO_PTE;
   if (isValidPte(before)) return pfnOfPte(before) + 1;
   const after = space.pageTables.readPte(page + PAGE_SIZE);
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: for frame 0 the hint would be -1, which allocateZeroedFrame ignores (preferred >= 0) as it ignores no hint.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: for frame 0 the hint would be -1, which allocateZeroedFrame ignores (no frame has number -1) as it ignores no hint.
   if (isValidPte(after) && pfnOfPte(after) > 0) return pfnOfPte(after) - 1;
   return undefined;
 }
