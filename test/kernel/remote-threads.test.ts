@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { guestElf, runChecks } from '../helpers/guests.js';
+import { formatTraceEvent } from '../../src/trace/text-format.js';
 
 const SOURCE = 'test/guests/remote-thread.c';
 const root = mkdtempSync(join(tmpdir(), 'mmscope-remote-threads-'));
@@ -33,6 +34,8 @@ describe('CreateRemoteThread', () => {
       expect(event.teb).toBe(0x7ffdd000);
       expect(event.stack.end - event.stack.start + 1).toBe(0x100000);
     }
+    // The text trace names the creator (pid=4) and the owner (in pid=12).
+    expect(formatTraceEvent(created[0]!)).toMatch(/ pid=4 tid=8 thread-create tid=20 start=0x[0-9a-f]{8} teb=0x7ffdd000 stack 0x[0-9a-f]{8}-0x[0-9a-f]{8} in pid=12$/);
     const threads = new Map(run.machine.threads().map((t) => [t.tid, t]));
     expect(threads.get(20)).toMatchObject({ state: 'terminated', exitStatus: 0x11111234 });
     expect(threads.get(24)).toMatchObject({ state: 'terminated', exitStatus: 0x11110042 });
