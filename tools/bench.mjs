@@ -102,6 +102,11 @@ console.log('  method: (CPU of a run with many traps - CPU of a run with few) / 
 console.log('          (process.cpuUsage), qemu-i386: the whole child process (getrusage via bash times)');
 const pagesFew = 256, pagesMany = 32768;
 printPair(`demand-zero fault (${pagesMany} vs ${pagesFew} pages)`, await marginalMmscope('touch', pagesFew, pagesMany), marginalQemu('touch', pagesFew, pagesMany), 'us', 2.5);
+// Every other page: each needs host mappings of its own, so past the working set's host-mapping cap (about
+// 19,000 such pages at vm.max_map_count 65,530) mmscope trims and the reads back are soft faults.
+const scatteredBelow = 16384, scatteredAbove = 24576;
+printPair(`  scattered, pages past the cap (${scatteredAbove} vs ${scatteredBelow})`, await marginalMmscope('scatter', scatteredBelow, scatteredAbove), marginalQemu('scatter', scatteredBelow, scatteredAbove), 'us');
+console.log('          (the second: per page beyond the host-mapping cap, its fault, its share of the trims and the soft fault reading it back)');
 const callsFew = 1000, callsMany = 2_000_000;
 const qemuGetpid = marginalQemu('getpid', callsFew, callsMany);
 printPair('Linux getpid (int 0x80)', await marginalMmscope('getpid', callsFew, callsMany), qemuGetpid, 'us', 4);

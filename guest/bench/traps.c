@@ -1,13 +1,17 @@
 /* Trap benchmarks, one static Linux i386 ELF with its own _start, so the same
    file runs under mmscope and qemu-i386:
-     traps touch N     write one byte to each of N fresh .bss pages (N <= 32768):
-                       one demand-zero fault each
+     traps touch N     write one byte to each of N fresh .bss pages (N <= 49152),
+                       then read them back: one demand-zero fault each
+     traps scatter N   the same for every other page (N <= 24576): no two
+                       pages share a host mapping, so past mmscope's
+                       host-mapping cap the working set is trimmed and the
+                       reads back are soft faults
      traps getpid N    N Linux getpid calls (int 0x80, EAX = 20)
      traps nt N        N NtClose(0) calls (int 0x2e, STATUS_INVALID_HANDLE):
                        an NT service through its argument copy; mmscope only
    Exits 0 when every call returned what the kernel must return. */
 #define PAGE 4096
-#define MAX_PAGES 32768
+#define MAX_PAGES 49152
 static char area[MAX_PAGES][PAGE] __attribute__((aligned(PAGE)));
 
 static int sys1(int number, int a) {
@@ -25,11 +29,11 @@ static unsigned nt_close(unsigned handle) {
 static unsigned parse(const char *s) { unsigned n = 0; while (*s >= '0' && *s <= '9') n = n * 10 + (unsigned)(*s++ - '0'); return n; }
 static int same(const char *a, const char *b) { while (*a && *a == *b) { a++; b++; } return *a == *b; }
 
-static int touch(unsigned pages) {
-  if (pages > MAX_PAGES) pages = MAX_PAGES;
-  for (unsigned i = 0; i < pages; i++) area[i][0] = 1;
+static int touch(unsigned pages, unsigned stride) {
+  if (pages > MAX_PAGES / stride) pages = MAX_PAGES / stride;
+  for (unsigned i = 0; i < pages; i++) area[i * stride][0] = 1;
   unsigned sum = 0;
-  for (unsigned i = 0; i < pages; i++) sum += (unsigned)area[i][0];
+  for (unsigned i = 0; i < pages; i++) sum += (unsigned)area[i * stride][0];
   return sum == pages ? 0 : 1;
 }
 
@@ -50,7 +54,8 @@ __attribute__((noreturn, used)) void start_c(int *stack) {
   int status = 2;
   if (stack[0] > 2) {
     unsigned n = parse(argv[2]);
-    if (same(argv[1], "touch")) status = touch(n);
+    if (same(argv[1], "touch")) status = touch(n, 1);
+    else if (same(argv[1], "scatter")) status = touch(n, 2);
     else if (same(argv[1], "getpid")) status = getpids(n);
     else if (same(argv[1], "nt")) status = nt_closes(n);
   }

@@ -7,10 +7,13 @@
 // mapping beyond that is answered as the memory manager answers running out
 // of a resource (the guest gets STATUS_NO_MEMORY).
 //
-// Counting the process's mappings means reading /proc/self/maps, so it is
-// done rarely: each new alias may add at most two mappings (it splits the
-// anonymous reservation around it), and the count is read again only when
-// the room measured last time is used up.
+// The reservation knows its own mappings exactly (GuestSpaceReservation
+// keeps the count as aliases change); the rest of the process's mappings
+// (Node, V8, the libraries) are counted from /proc/self/maps, which is slow
+// to read when the guest has split the reservation into tens of thousands
+// of mappings (milliseconds per read). So that count is taken again only
+// when the room it leaves falls below REMEASURE_BELOW mappings; the
+// headroom covers what Node maps in between.
 import { readFileSync } from 'node:fs';
 
 /** Mappings left for Node, V8 and the C library. */
@@ -18,22 +21,28 @@ export const HEADROOM_MAPPINGS = 8192;
 const DEFAULT_MAX_MAP_COUNT = 65530;
 /** An alias of one page splits the reservation's mapping in at most three: two more mappings. */
 const MAPPINGS_PER_ALIAS = 2;
+/** Below this much room by the last count, the process's mappings are counted again. */
+const REMEASURE_BELOW = 1024;
 
 export class HostMappingBudget {
-  private aliasesLeft = 0;
+  /** The process's mappings outside the reservation when last counted; undefined before the first count. */
+  private otherMappings: number | undefined;
 
-  constructor(private readonly maxMapCount = readMaxMapCount(), private readonly countMappings = countProcessMappings) {}
+  /** `reservationMappings` is the reservation's own mappings now. */
+  constructor(
+    private readonly reservationMappings: () => number,
+    private readonly maxMapCount = readMaxMapCount(),
+    private readonly countMappings = countProcessMappings,
+  ) {}
 
   /** True when one more alias (of a page, or a page and the free pages after it) fits. */
   hasRoom(): boolean {
-    if (this.aliasesLeft > 0) return true;
-    this.aliasesLeft = Math.floor((this.maxMapCount - HEADROOM_MAPPINGS - this.countMappings()) / MAPPINGS_PER_ALIAS);
-    return this.aliasesLeft > 0;
+    if (this.otherMappings === undefined || this.room() < REMEASURE_BELOW) this.otherMappings = this.countMappings() - this.reservationMappings();
+    return this.room() >= MAPPINGS_PER_ALIAS;
   }
 
-  /** An alias (or an alias dropped, which may split a mapping too) was made. */
-  used(): void {
-    this.aliasesLeft--;
+  private room(): number {
+    return this.maxMapCount - HEADROOM_MAPPINGS - this.otherMappings! - this.reservationMappings();
   }
 }
 

@@ -121,7 +121,7 @@ export class GuestSpaceReservation {
   /** The page and frame just after the last run mapped: a fault there continues a sequential stream. */
   private streamPage = -1;
   private streamPfn = -1;
-  private readonly mappings = new HostMappingBudget();
+  private readonly mappings = new HostMappingBudget(() => this.mappingCount);
   /** The guest's whole space as the host maps it (what a page without a valid PTE shows is unspecified). */
   readonly bytes: Uint8Array;
   /** The page's alias was asked for (a valid PTE needs it), not made speculatively. */
@@ -159,7 +159,6 @@ export class GuestSpaceReservation {
     const page = pageAddress >>> 12;
     this.confirmed[page] = 1;
     if (this.aliasOf[page] === pfn) return;
-    this.mappings.used();
     let count = 1;
     const limit = Math.min(ALIAS_RUN_PAGES, this.aliasOf.length - page, this.ram.frameCount - pfn);
     while (count < limit && this.aliasOf[page + count] === -1) count++;
@@ -184,7 +183,6 @@ export class GuestSpaceReservation {
    */
   aliasFrameRun(pageAddress: number, firstPfn: number, count: number): void {
     const page = pageAddress >>> 12;
-    this.mappings.used();
     const c = loadLibc();
     const at = this.hostAddress + pageAddress;
     const r = c.mmap(at, count * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, this.ram.fd, firstPfn * PAGE_SIZE);
@@ -194,22 +192,15 @@ export class GuestSpaceReservation {
   }
 
   /**
-   * The page's mapping is no longer needed (the running process has no valid
-   * PTE there) but stays until something replaces it: no host call. What it
-   * shows is unreachable, since the CPU walks the page tables first; it now
-   * counts as speculative, so dropSpeculativeAliases may take it.
+   * The page's mapping is no longer needed (no valid PTE there: the page was
+   * trimmed, decommitted or freed, or belongs to a process not running) but
+   * stays until something replaces it: no host call. What it shows is
+   * unreachable, since the CPU walks the page tables first, and a soft fault
+   * that makes the page valid again with the same frame finds it in place.
+   * It now counts as speculative, so dropSpeculativeAliases may take it.
    */
   releaseAlias(pageAddress: number): void {
     this.confirmed[pageAddress >>> 12] = 0;
-  }
-
-  /** Puts anonymous memory back under the page so a freed frame is no longer reachable through it. */
-  dropAlias(pageAddress: number): void {
-    const page = pageAddress >>> 12;
-    this.confirmed[page] = 0;
-    if (this.aliasOf[page] === -1) return;
-    this.mappings.used();
-    this.mapAnonymous(page, 1);
   }
 
   /**
@@ -224,9 +215,11 @@ export class GuestSpaceReservation {
   }
 
   /**
-   * Drops every speculative alias no fault has claimed: stale ones split the
-   * reservation into host mappings that no working set accounts for. One
-   * mmap per run of such pages.
+   * Drops the speculative and released aliases no valid PTE needs where that
+   * makes the host's mappings fewer: stale ones split the reservation into
+   * host mappings that no working set accounts for. One mmap per run of such
+   * pages; a run that costs no mapping of its own (one page between two
+   * pages whose frames do not follow each other anyway) stays.
    */
   dropSpeculativeAliases(): void {
     const pages = this.aliasOf.length;
@@ -234,9 +227,21 @@ export class GuestSpaceReservation {
       if (this.aliasOf[page] === -1 || this.confirmed[page]) continue;
       let end = page + 1;
       while (end < pages && this.aliasOf[end] !== -1 && !this.confirmed[end]) end++;
-      this.mapAnonymous(page, end - page);
+      if (this.boundariesIn(page, end) > this.boundariesIfAnonymous(page, end)) this.mapAnonymous(page, end - page);
       page = end;
     }
+  }
+
+  /** Boundaries between host mappings at the edges of and inside pages [from, to). */
+  private boundariesIn(from: number, to: number): number {
+    let count = 0;
+    for (let i = Math.max(1, from); i <= Math.min(this.aliasOf.length - 1, to); i++) if (!this.mergeable(i)) count++;
+    return count;
+  }
+
+  /** The same if pages [from, to) reached nothing (anonymous memory): only the edges can be boundaries. */
+  private boundariesIfAnonymous(from: number, to: number): number {
+    return (from > 0 && this.aliasOf[from - 1] !== -1 ? 1 : 0) + (to < this.aliasOf.length && this.aliasOf[to] !== -1 ? 1 : 0);
   }
 
   private mapAnonymous(page: number, count: number): void {

@@ -6,11 +6,10 @@ import { UC_PROT_READ, UC_PROT_WRITE, X86FloatReg, X86Reg, type X86RegName } fro
 import { calibrateContextLayout } from '../cpu/context-calibration.js';
 import { Disassembler } from '../cpu/disassembler.js';
 import { BlockInstructionCounter } from '../cpu/instruction-limit.js';
-import { ERRNO_ENOMEM, GUEST_SPACE_SIZE, GuestSpaceReservation, HostMemoryError, PhysicalRamFile, readMaxMapCount } from '../cpu/host-memory.js';
+import { GUEST_SPACE_SIZE, GuestSpaceReservation, PhysicalRamFile } from '../cpu/host-memory.js';
+import { HostMappingLimit } from './host-mapping-limit.js';
 import { PageFile, PagingIoError } from '../mm/page-file.js';
-import { trimWorkingSet } from '../mm/working-set-manager.js';
 import { BALANCE_SET_INTERVAL, BalanceSetManager } from '../mm/balance-set.js';
-import { MINIMUM_TRIM_BATCH } from '../mm/memory-thresholds.js';
 import { HostPagingFile } from './io/paging-file.js';
 import { memoryEventsToTrace, describeMemory, type MemoryView } from './memory-view.js';
 import { AddressSpace } from '../mm/address-space.js';
@@ -18,8 +17,7 @@ import { CommitLedger } from '../mm/commit.js';
 import { checkAddressSpaceInvariants } from '../mm/invariants.js';
 import { BugCheck, bugCheckName } from '../mm/bugcheck.js';
 import { KernelPanic } from '../mm/panic.js';
-import { MM_SYSTEM_RANGE_START, PAGE_SIZE, addressOfVpn, pageBase, vpnOf, type Pfn } from '../mm/layout.js';
-import { pfnOfPte } from '../mm/pte.js';
+import { MM_SYSTEM_RANGE_START, PAGE_SIZE, pageBase, vpnOf, type Pfn } from '../mm/layout.js';
 import { OutOfFramesError, PageTables, type TranslationHardware } from '../mm/page-tables.js';
 import { PfnDatabase, type FrameCounts, PfnState } from '../mm/pfn-database.js';
 import { UserMemory } from '../mm/user-memory.js';
@@ -79,24 +77,6 @@ function realpathOrUndefined(path: string): string | undefined {
 /** Page tables for all of user space (512) plus the kernel's own pages: kept out of the commit limit. */
 const FRAMES_RESERVED_FOR_KERNEL = 512 + 16;
 const ONE_GIB = 2 ** 30;
-/** Host mappings left for Node, V8, Unicorn and the libraries: the guest's valid pages get the rest, two mappings each at worst. */
-const HOST_MAPPINGS_KEPT_FOR_THE_HOST = 8192;
-
-/**
- * The most guest pages that may be valid at once: each valid page is one
- * host mapping, and between two of them there may be one more (the
- * anonymous filler under a page that is not valid); a third of what the
- * host allows leaves room for speculative aliases (see aliasFrameOrTrim).
- */
-export function hostMappingBudget(maxMapCount = readMaxMapCount()): number {
-  return Math.max(1024, Math.floor((maxMapCount - HOST_MAPPINGS_KEPT_FOR_THE_HOST) / 3));
-}
-/**
- * Host mappings of the guest reservation allowed per page of that budget
- * before unclaimed speculative aliases are dropped: valid pages need at most
- * two each, so this leaves room above them and below vm.max_map_count.
- */
-const SPECULATIVE_MAPPING_ALLOWANCE = 2.4;
 
 export interface MachineOptions {
   /** Physical memory in bytes (default 256 MiB). */
@@ -238,6 +218,7 @@ export class Machine {
     private readonly sharedUserData: SharedUserData,
     private readonly sharedUserDataPfn: Pfn,
     private readonly switcher: AddressSpaceSwitcher,
+    private readonly mappingLimit: HostMappingLimit,
   ) {}
 
   /** Throws RangeError for options no machine can have. */
@@ -262,6 +243,7 @@ export class Machine {
     const disassembler = new Disassembler();
     const ram = new PhysicalRamFile(frameCount);
     const guestSpace = new GuestSpaceReservation(ram);
+    const mappingLimit = new HostMappingLimit(guestSpace);
     const engine = Engine.open();
     const viewFailure = engine.attachCpuState(contextLayout);
     if (viewFailure) warnOnce(`Unicorn's CPU state is reached through koffi calls (slower traps): ${viewFailure}`);
@@ -272,8 +254,8 @@ export class Machine {
     let space: AddressSpace | undefined;
     const hardware: TranslationHardware = {
       // The working set trimmed when the host refuses a mapping is the running process's.
-      aliasFrame: (page, pfn) => aliasFrameOrTrim(guestSpace, switcher.current ?? space, page, pfn),
-      dropAlias: (page) => guestSpace.dropAlias(page),
+      aliasFrame: (page, pfn) => mappingLimit.aliasFrame(switcher.current ?? space, page, pfn),
+      releaseAlias: (page) => guestSpace.releaseAlias(page),
       flushTlbPage: (page) => engine.flushTlbPage(page),
       flushTlb: () => engine.flushTlb(),
       hasMappingRoom: () => guestSpace.hasMappingRoom(),
@@ -288,13 +270,13 @@ export class Machine {
     const pool = new PagedPool(options.pagedPoolBytes ?? defaultPagedPoolBytes(frameCount * PAGE_SIZE));
     space = new AddressSpace(tables, frames, ram, commit, pool);
     switcher.register(space, firstHardware);
-    space.residentPageLimit = hostMappingBudget();
+    limitResidentPages(space, mappingLimit);
     if (pagefilePages > 0) space.attachPageFile(new PageFile(pagefilePages, new HostPagingFile(pagefilePages, options.pagefilePath)));
     const sharedUserDataPfn = mapSharedUserDataPage(space);
     const sharedUserData = new SharedUserData(ram.bytes, sharedUserDataPfn, { numberOfPhysicalPages: frameCount });
     const machine: Machine = new Machine(engine, ram, guestSpace, space, kernel, disassembler,
       options.console ?? ((stream, bytes) => { machine.output[stream] += Buffer.from(bytes).toString('latin1'); }),
-      options, sharedUserData, sharedUserDataPfn, switcher);
+      options, sharedUserData, sharedUserDataPfn, switcher, mappingLimit);
     space.events = memoryEventsToTrace(machine.trace);
     return machine;
   }
@@ -425,7 +407,7 @@ export class Machine {
       throw error;
     }
     this.switcher.register(space, hardware);
-    space.residentPageLimit = this.space.residentPageLimit;
+    limitResidentPages(space, this.mappingLimit);
     space.events = this.space.events;
     const ids = { processId: this.allocateClientId(), threadId: this.allocateClientId() };
     let built: { process: Process; entry: number; stackPointer: number };
@@ -1033,30 +1015,10 @@ function warnOnce(message: string): void {
   process.emitWarning(message, { code: 'MMSCOPE_SLOW_PATH' });
 }
 
-/**
- * Maps a frame under a guest page. When the host refuses (ENOMEM: its
- * mapping limit), the working set is trimmed by an eighth and the budget
- * lowered to match, all user-space aliases are dropped in one call (the
- * speculative ones too, which no working set accounts for) and the pages
- * still valid aliased again (page tables live above 2 GiB, in the self-map,
- * and keep theirs); then the mapping is tried once more.
- */
-function aliasFrameOrTrim(guestSpace: GuestSpaceReservation, space: AddressSpace | undefined, page: number, pfn: Pfn): void {
-  try {
-    guestSpace.aliasFrame(page, pfn);
-    // Speculative aliases nobody claimed are not bounded by the working set: drop them before they crowd the host.
-    if (space && guestSpace.mappingCount > space.residentPageLimit * SPECULATIVE_MAPPING_ALLOWANCE) guestSpace.dropSpeculativeAliases();
-  } catch (error) {
-    if (!(error instanceof HostMemoryError) || error.errno !== ERRNO_ENOMEM || !space) throw error;
-    trimWorkingSet(space, Math.max(MINIMUM_TRIM_BATCH, space.workingSet.size >> 3), 'host-mappings', 0);
-    space.residentPageLimit = Math.max(1024, Math.min(space.residentPageLimit, space.workingSet.size));
-    guestSpace.dropRange(0, MM_SYSTEM_RANGE_START);
-    for (const vpn of space.workingSet.pages()) {
-      const address = addressOfVpn(vpn);
-      guestSpace.aliasFrame(address, pfnOfPte(space.pageTables.readPte(address)));
-    }
-    guestSpace.aliasFrame(page, pfn);
-  }
+/** The host's mapping limit bounds `space`'s working set, measured again each time the working set reaches it. */
+function limitResidentPages(space: AddressSpace, mappingLimit: HostMappingLimit): void {
+  space.residentPageLimit = mappingLimit.initialPageLimit;
+  space.measureResidentPageLimit = () => mappingLimit.measure(space);
 }
 
 /** A process's initial thread's TEB and stack, as buildProcess made them (the TEB at TEB_ADDRESS, the stack's first page committed). */

@@ -48,6 +48,12 @@ export class AddressSpace {
    * host mapping, and the host allows only vm.max_map_count of them.
    */
   residentPageLimit = Infinity;
+  /**
+   * Measures residentPageLimit again from the host mappings in use (pages on
+   * consecutive frames share one): called when the working set reaches the
+   * limit, before trimming for it. Absent: the limit is fixed.
+   */
+  measureResidentPageLimit: (() => number) | undefined;
   /** When the working-set manager acts, from the machine's size (MmPlentyFreePages and friends). */
   readonly thresholds: MemoryThresholds;
 

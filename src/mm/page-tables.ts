@@ -21,8 +21,13 @@ import {
 export interface TranslationHardware {
   /** Guest page `pageAddress` now reads and writes frame `pfn`. */
   aliasFrame(pageAddress: number, pfn: Pfn): void;
-  /** Guest page `pageAddress` no longer reaches any frame. */
-  dropAlias(pageAddress: number): void;
+  /**
+   * Guest page `pageAddress` no longer needs to reach its frame: its PTE is
+   * not valid, so the CPU (which walks the page tables first) cannot reach
+   * it. The host mapping may stay until something replaces it, so making
+   * the page valid again with the same frame (a soft fault) needs no host call.
+   */
+  releaseAlias(pageAddress: number): void;
   /** Forget the cached translation of one page after its rights were reduced or removed. */
   flushTlbPage(pageAddress: number): void;
   /** Forget every cached translation (one call instead of a flush per page, for a batch); absent means flush page by page. */
@@ -190,7 +195,7 @@ export class PageTables {
     }
     if (isDirtyPte(old)) this.onDirtyBitDropped?.(address, old);
     this.words[slot] = replacement;
-    this.hardware.dropAlias(pageBase(address));
+    this.hardware.releaseAlias(pageBase(address));
     this.hardware.flushTlbPage(pageBase(address));
     if (address >>> 0 < MM_SYSTEM_RANGE_START) this.residency?.pageInvalidated(pageBase(address));
     return old;

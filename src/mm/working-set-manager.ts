@@ -108,6 +108,7 @@ export function emptyWorkingSet(space: AddressSpace): number {
  */
 export function balanceWorkingSets(space: AddressSpace): void {
   const ws = space.workingSet;
+  if (ws.size >= space.residentPageLimit && space.measureResidentPageLimit) space.residentPageLimit = space.measureResidentPageLimit();
   if (ws.size >= space.residentPageLimit) {
     // An eighth at a time: each pass walks the whole working set, so it must not come once per fault.
     trimWorkingSet(space, Math.max(MINIMUM_TRIM_BATCH, ws.size >> 3, ws.size - space.residentPageLimit + 1), 'host-mappings', 0);

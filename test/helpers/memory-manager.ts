@@ -11,7 +11,7 @@ export class RecordingHardware implements TranslationHardware {
   readonly aliases = new Map<number, Pfn>();
   readonly tlbFlushes: number[] = [];
   aliasFrame(page: number, pfn: Pfn): void { this.aliases.set(page, pfn); }
-  dropAlias(page: number): void { this.aliases.delete(page); }
+  releaseAlias(page: number): void { this.aliases.delete(page); }
   flushTlbPage(page: number): void { this.tlbFlushes.push(page); }
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { PageFaultEvent, TraceEvent } from '../../src/trace/events.js';
 import { isPageFilePte, isTransitionPte, isValidPte, pageFileOffsetOf, pfnOfPte } from '../../src/mm/pte.js';
-import { hostMappingBudget } from '../../src/kernel/machine.js';
+import { hostMappingBudget } from '../../src/kernel/host-mapping-limit.js';
 import { guestElf, runGuest } from '../helpers/guests.js';
 
 const MIB = 1 << 20;
@@ -73,8 +73,11 @@ describe('host mappings', () => {
     });
     expect(run.stdout).toBe('ok 100000 pages\n');
     const limit = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8'));
-    expect(mappings).toBeLessThan(limit);
-    expect(workingSet).toBeLessThanOrEqual(hostMappingBudget(limit) + 512);
+    // The guest's pages stayed out of the 8,192 mappings kept for Node and the libraries (half of them, at least, unused).
+    expect(mappings).toBeLessThan(limit - 4096);
+    // Scattered pages need about two mappings each: the working set stays near a third of what the host allows less 8,192
+    // (valid neighbours share a boundary, so a little above it).
+    expect(workingSet).toBeLessThanOrEqual(hostMappingBudget(limit) * 1.25);
     expect(run.events.some((e) => e.type === 'trim' && e.why === 'host-mappings')).toBe(true);
   }, 600_000);
 });

@@ -37,7 +37,7 @@ export class ProcessTranslationHardware implements TranslationHardware {
   constructor(private readonly machine: TranslationHardware) {}
 
   aliasFrame(pageAddress: number, pfn: Pfn): void { if (this.active) this.machine.aliasFrame(pageAddress, pfn); }
-  dropAlias(pageAddress: number): void { if (this.active) this.machine.dropAlias(pageAddress); }
+  releaseAlias(pageAddress: number): void { if (this.active) this.machine.releaseAlias(pageAddress); }
   flushTlbPage(pageAddress: number): void { if (this.active) this.machine.flushTlbPage(pageAddress); }
   /** The host's mapping budget is the machine's, whoever asks. */
   hasMappingRoom(): boolean { return this.machine.hasMappingRoom?.() ?? true; }
