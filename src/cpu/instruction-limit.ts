@@ -21,7 +21,7 @@
 // costs 1-2 s of CPU in 2.0.1 (measured).
 import koffi from 'koffi';
 import { buildNativeLibrary } from './native-build.js';
-import type { Disassembler } from './disassembler.js';
+import { instructionLength } from './x86-length.js';
 
 /** Byte offsets of the fields of struct mms_counter the host reads and writes. */
 const EXECUTED = 0, BUDGET = 8, LAST_ENTRY = 16, STOPPED = 24, COUNT_BLOCK = 32;
@@ -77,7 +77,7 @@ export class BlockInstructionCounter {
   /** Instruction start offsets of each block seen, by `${address}:${size}`. */
   private readonly blocks = new Map<string, Uint16Array>();
 
-  private constructor(private readonly lib: NativeCounterLibrary, private readonly disassembler: Disassembler, private readonly readCode: CodeReader) {
+  private constructor(private readonly lib: NativeCounterLibrary, private readonly readCode: CodeReader) {
     const size = lib.counterSize();
     this.userData = lib.allocate(size);
     if (!this.userData) throw new Error('calloc failed for the instruction counter');
@@ -88,10 +88,10 @@ export class BlockInstructionCounter {
   }
 
   /** A counter, or a string saying why there is none (the caller falls back to Unicorn's count). */
-  static create(disassembler: Disassembler, readCode: CodeReader): BlockInstructionCounter | string {
+  static create(readCode: CodeReader): BlockInstructionCounter | string {
     const lib = loadNativeCounter();
     if (!lib) return libraryFailure ?? 'the native counter is unavailable';
-    return new BlockInstructionCounter(lib, disassembler, readCode);
+    return new BlockInstructionCounter(lib, readCode);
   }
 
   /** Starts counting from zero; the counter stops the CPU before a block that would take it past `budget` (-1: never). */
@@ -175,14 +175,22 @@ export class BlockInstructionCounter {
     }
   }
 
-  /** Offsets of the instructions in the block; bytes capstone cannot decode count as one instruction (QEMU raises #UD there). */
+  /**
+   * Offsets of the instructions in the block, by QEMU's decoder's lengths
+   * (x86-length.ts: the translation guard's, so the same boundaries as the
+   * translator's). Not capstone: instantiating it made V8 compile its
+   * WebAssembly in the background while the guest ran, ~170 ms of CPU per
+   * machine. Bytes that decode to no instruction count as one (QEMU raises #UD there).
+   */
   private instructionStarts(address: number, size: number): Uint16Array {
     const bytes = this.readCode(address, size);
     const starts: number[] = [];
     let offset = 0;
-    for (const instruction of bytes ? this.disassembler.decodeAll(bytes, address) : []) {
+    while (bytes && offset < size) {
+      const length = instructionLength(bytes, offset);
+      if (length === undefined || offset + length > size) break;
       starts.push(offset);
-      offset += instruction.size;
+      offset += length;
     }
     if (offset < size) starts.push(offset);
     return Uint16Array.from(starts);

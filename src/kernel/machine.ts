@@ -832,7 +832,7 @@ export class Machine {
     if (this.blockCounterTried || this.options.blockInstructionLimit === false) return;
     this.blockCounterTried = true;
     // Blocks are counted in the running process's code (a switch drops the counts of pages whose code changed).
-    const counter = BlockInstructionCounter.create(this.disassembler, (address, size) => (this.currentProcess ?? this.requireProcess()).memory.peek(address, size));
+    const counter = BlockInstructionCounter.create((address, size) => (this.currentProcess ?? this.requireProcess()).memory.peek(address, size));
     if (typeof counter === 'string') warnOnce(`the instruction limit falls back to Unicorn's per-instruction count (slower): ${counter}`);
     else this.engine.useBlockCounter(counter);
   }
