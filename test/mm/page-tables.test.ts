@@ -15,7 +15,7 @@ class Hardware implements TranslationHardware {
   fullFlushes = 0;
   room = true;
   aliasFrame(page: number, pfn: number): void { this.aliases.set(page, pfn); }
-  dropAlias(page: number): void { this.aliases.delete(page); }
+  releaseAlias(page: number): void { this.aliases.delete(page); }
   flushTlbPage(page: number): void { this.flushes.push(page); }
 }
 
@@ -190,7 +190,7 @@ describe('PageTables: the checking writers', () => {
     expect(() => tables.updateValidPte(0x00800000, RW)).toThrow(/updateValidPte: no page table for 800000/);
   });
 
-  it('invalidatePte returns the old word, drops the alias, flushes, tells the working set and write watch', () => {
+  it('invalidatePte returns the old word, releases the alias, flushes, tells the working set and write watch', () => {
     const { tables, hardware, invalid } = setUp();
     const dropped: number[] = [];
     tables.onDirtyBitDropped = (_address, old) => dropped.push(old);
