@@ -4,7 +4,7 @@
 // prototype PTEs by the fault handler (section-fault.ts).
 import type { AddressSpace } from './address-space.js';
 import {
-  ALLOCATION_GRANULARITY, MM_HIGHEST_VAD_ADDRESS, MM_LOWEST_USER_ADDRESS, PAGE_SIZE, addressOfVpn, vpnOf, type Vpn,
+  ALLOCATION_GRANULARITY, PAGE_SIZE, addressOfVpn, vpnOf, type Vpn,
 } from './layout.js';
 import { isCompatibleProtection, isCopyOnWrite, isWritable, makeProtectionMask, type ProtectionMask } from './protection.js';
 import { ZERO_PTE, isDirtyPte, isTransitionPte, isValidPte, makeDemandZeroPte, pfnOfPte, PTE_DIRTY } from './pte.js';
@@ -64,9 +64,8 @@ export function mapViewOfSection(space: AddressSpace, section: SectionObject, re
   const startingVpn = request.base ? vpnOf(request.base) : space.findEmptyAddressRange(pages, (request.allocationType & MEM_TOP_DOWN) !== 0);
   if (startingVpn === undefined) return { status: STATUS_NO_MEMORY };
   const endingVpn = startingVpn + pages - 1;
-  if (startingVpn < vpnOf(MM_LOWEST_USER_ADDRESS) || endingVpn > vpnOf(MM_HIGHEST_VAD_ADDRESS)) return { status: STATUS_CONFLICTING_ADDRESSES };
-  if (space.vads.findFirstOverlap(startingVpn, endingVpn)) return { status: STATUS_CONFLICTING_ADDRESSES };
   const controlArea = section.controlArea;
+  // createVad refuses a range outside the VAD region or over another VAD (STATUS_CONFLICTING_ADDRESSES).
   const vad = space.createVad({
     startingVpn, endingVpn, protection: mask, privateMemory: false, memCommit: false,
     view: { controlArea, firstPrototypePte: firstPage, sectionProtection: section.protection },
@@ -100,9 +99,8 @@ function imageViewPlacement(space: AddressSpace, controlArea: ControlArea, reque
   }
   if (!controlArea.imageRelocatable) return STATUS_CONFLICTING_ADDRESSES;
   if (requested % ALLOCATION_GRANULARITY !== 0) return STATUS_MAPPED_ALIGNMENT;
-  const vpn = vpnOf(requested);
-  if (vpn + pages - 1 > vpnOf(MM_HIGHEST_VAD_ADDRESS)) return STATUS_CONFLICTING_ADDRESSES;
-  return free(vpn) ? { startingVpn: vpn, moved: true } : STATUS_CONFLICTING_ADDRESSES;
+  // A base asked for: createVad refuses it when it is taken or runs past the VAD region.
+  return { startingVpn: vpnOf(requested), moved: true };
 }
 
 /**
