@@ -16,7 +16,7 @@ import { KernelPanic } from '../../src/mm/panic.js';
 import { PagedPool } from '../../src/mm/paged-pool.js';
 import { isDirtyPte, isTransitionPte, isValidPte, pfnOfPte } from '../../src/mm/pte.js';
 import {
-  SEC_COMMIT, SEC_IMAGE, SEC_RESERVE, Segment, SectionObject, createImageSection, createSection, dereferenceSection, findPrototypeOwner,
+  SEC_COMMIT, SEC_IMAGE, SEC_RESERVE, Segment, SectionObject, createImageSection, createSection, deleteControlAreaIfUnused, dereferenceSection, findPrototypeOwner,
   isInFilePrototype, isSectionProtection, makePrototypeTransition, referenceImageSection, residentPrototypeFrame, writableCounterpart,
   type BackingFile,
 } from '../../src/mm/section.js';
@@ -175,6 +175,27 @@ describe('prototype PTE helpers', () => {
     expect(segment.prototypePtes.get(2047)).toBe(0);
     expect(segment.prototypePtes.get(1030)).toBe(0);
     expect(segment.prototypePtes.get(1029)).toBe(0x480);
+    // Growing to exactly 1,024 PTEs needs no second pool page.
+    const onePage = new Segment(new PagedPool(4096), 1000);
+    onePage.prototypePtes.set(0, 0x480);
+    expect(onePage.grow(1024, 0x480)).toBe(true);
+    expect(onePage.prototypePtes.poolPages).toBe(1);
+  });
+
+  it('a section closed while a view maps it stays until the view goes, and goes once', () => {
+    const { space } = createAddressSpace(64, 64);
+    const object = section(space, { sizeBytes: PAGE, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT });
+    const base = view(space, object);
+    dereferenceSection(space, object);
+    expect(space.controlAreas.size).toBe(1);
+    expect(space.commit.totalPages).toBe(1);
+    unmapViewOfSection(space, base);
+    expect(space.controlAreas.size).toBe(0);
+    expect(space.commit.totalPages).toBe(0);
+    expect(space.pagedPool.usedBytes).toBe(0);
+    deleteControlAreaIfUnused(space, object.controlArea); // already gone: nothing is given back twice
+    expect(space.commit.totalPages).toBe(0);
+    expect(space.pagedPool.usedBytes).toBe(0);
   });
 
   it('a prototype PTE names its frame in transition once the last view lets go, and nothing else may claim it', () => {
@@ -496,11 +517,15 @@ describe('image views', () => {
     expect(createImageSection(space, { file, imageBase: 0x400000, protections: Uint8Array.of(MM_READONLY), hasFileBytes: () => true })).toBe(STATUS_INSUFFICIENT_RESOURCES);
     expect(space.pagedPool.usedBytes).toBe(0);
     expect(space.controlAreas.size).toBe(0);
+    // Not even the control area fits.
+    expect(createImageSection(withPool(0), { file, imageBase: 0x400000, protections: Uint8Array.of(MM_READONLY), hasFileBytes: () => true })).toBe(STATUS_INSUFFICIENT_RESOURCES);
   });
 
   it('maps at its base, charging commit for its two copy-on-write pages', () => {
     const { space } = createAddressSpace(64, 64);
     const object = image(space, false);
+    // MEM_RESERVE views are for SEC_RESERVE sections only.
+    expect(mapViewOfSection(space, object, { base: 0, offset: 0, viewSize: 0, allocationType: MEM_RESERVE, protect: PAGE_READWRITE }).status).toBe(0xc00000f7);
     expect(mapAt(space, object, 0)).toMatchObject({ status: STATUS_SUCCESS, base: 0x400000, size: 4 * PAGE });
     expect(space.commitCharge).toBe(2);
     expect(object.controlArea.numberOfMappedViews).toBe(1);

@@ -12,8 +12,8 @@ import { writeModifiedPages } from '../../src/mm/modified-page-writer.js';
 import { PageFile } from '../../src/mm/page-file.js';
 import { PfnState } from '../../src/mm/pfn-database.js';
 import { PTE_DIRTY, isTransitionPte, isValidPte, pfnOfPte } from '../../src/mm/pte.js';
-import { SEC_COMMIT, SectionObject, createSection, type BackingFile } from '../../src/mm/section.js';
-import { mapViewOfSection } from '../../src/mm/section-view.js';
+import { SEC_COMMIT, SectionObject, createSection, dereferenceSection, type BackingFile } from '../../src/mm/section.js';
+import { mapViewOfSection, unmapViewOfSection } from '../../src/mm/section-view.js';
 import { emptyWorkingSet } from '../../src/mm/working-set-manager.js';
 import { HostPagingFile } from '../../src/kernel/io/paging-file.js';
 import { createAddressSpace } from '../helpers/memory-manager.js';
@@ -116,6 +116,16 @@ describe('faults on a page-file-backed section', () => {
     checkAddressSpaceInvariants(space);
   });
 
+  it('closing the section gives back the page-file copies its prototype PTEs name', () => {
+    const { space, section, base } = pagedOutSection();
+    expect(space.pageFile!.usedPages).toBe(1);
+    expect(unmapViewOfSection(space, base)).toBe(0);
+    dereferenceSection(space, section);
+    expect(space.pageFile!.usedPages).toBe(0);
+    expect(space.controlAreas.size).toBe(0);
+    checkAddressSpaceInvariants(space);
+  });
+
   it('a failed page-file read is an in-page error that leaves the prototype PTE and the frames as they were', () => {
     const store = new HostPagingFile(16);
     const { space, section, base } = pagedOutSection(store);
@@ -148,6 +158,43 @@ describe('running out of frames in a view', () => {
     expect(section.controlArea.segment.prototypePtes.get(1)).toBe(0x80);
     for (const frame of hogs) space.frames.releaseFrame(frame);
     checkAddressSpaceInvariants(space);
+  });
+
+  it('a first write through a copy-on-write view to a page another view maps, with no frame for the copy, gives back the share it took', () => {
+    const { space } = createAddressSpace(64, 64);
+    const section = createSection(space, { sizeBytes: 2 * PAGE, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT }) as SectionObject;
+    const map = (protect: number) => (mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect }) as { base: number }).base;
+    const shared = map(PAGE_READWRITE), copy = map(PAGE_WRITECOPY);
+    resolvePageFault(space, touch(shared + PAGE, false));
+    resolvePageFault(space, touch(copy, false)); // the copy view's page table
+    const pfn = pfnOfPte(space.pageTables.readPte(shared + PAGE));
+    const hogs = hog(space, 0);
+    expect(resolvePageFault(space, touch(copy + PAGE, true))).toMatchObject({ kind: 'no-memory' });
+    expect(space.frames.shareCountOf(pfn)).toBe(1);
+    expect(space.pageTables.readPte(copy + PAGE)).toBe(0);
+    for (const frame of hogs) space.frames.releaseFrame(frame);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('a view page whose page table cannot be made is no-memory', () => {
+    const { space } = createAddressSpace(64, 64);
+    const section = createSection(space, { sizeBytes: PAGE, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT }) as SectionObject;
+    const base = (mapViewOfSection(space, section, { base: 0x800000, offset: 0, viewSize: 0, allocationType: 0, protect: PAGE_READWRITE }) as { base: number }).base;
+    const hogs = hog(space, 0);
+    expect(resolvePageFault(space, touch(base, false))).toMatchObject({ kind: 'no-memory', pteBefore: 0 });
+    for (const frame of hogs) space.frames.releaseFrame(frame);
+  });
+
+  it('a write to a valid copy-on-write page says which control area and prototype PTE it went through', () => {
+    const { space } = createAddressSpace(64, 64);
+    const section = createSection(space, { sizeBytes: 2 * PAGE, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT }) as SectionObject;
+    const copy = (mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: PAGE_WRITECOPY }) as { base: number }).base;
+    resolvePageFault(space, touch(copy + PAGE, false));
+    expect(resolvePageFault(space, touch(copy + PAGE, true))).toMatchObject({
+      kind: 'resolved', how: 'copy-on-write', section: { controlArea: section.controlArea.id, prototypePte: section.controlArea.segment.prototypePteAddress(1) },
+    });
+    // The prototype PTE's address: the segment's pool page (the first in paged pool) plus 4 bytes per PTE.
+    expect(section.controlArea.segment.prototypePteAddress(1)).toBe(0xe1000004);
   });
 
   it('a first write to a copy-on-write page in the file reads the page, then copies it, leaving the shared frame on standby', () => {
