@@ -37,7 +37,7 @@ describe('CreateRemoteThread', () => {
     // The text trace names the creator (pid=4) and the owner (in pid=12).
     expect(formatTraceEvent(created[0]!)).toMatch(/ pid=4 tid=8 thread-create tid=20 start=0x[0-9a-f]{8} teb=0x7ffdd000 stack 0x[0-9a-f]{8}-0x[0-9a-f]{8} in pid=12$/);
     const threads = new Map(run.machine.threads().map((t) => [t.tid, t]));
-    expect(threads.get(20)).toMatchObject({ state: 'terminated', exitStatus: 0x11111234 });
+    expect(threads.get(20)).toMatchObject({ pid: 12, state: 'terminated', exitStatus: 0x11111234 });
     expect(threads.get(24)).toMatchObject({ state: 'terminated', exitStatus: 0x11110042 });
     expect(threads.get(28)).toMatchObject({ state: 'terminated', exitStatus: 5, instructions: 0 });
     expect([32, 36].map((tid) => threads.get(tid)!.exitStatus)).toEqual([30, 42]);
