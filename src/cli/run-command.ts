@@ -154,15 +154,26 @@ function warnAboutGuestOptions(invocation: Invocation<RunOptionValues>): void {
 
 /**
  * A PE program needs the SDK's system DLLs (built with mingw-w64 on first
- * use and cached); an ELF program does not, so it never waits for them.
+ * use and cached); an ELF program does not, so it never waits for them: it
+ * gets them only when it first creates a PE child (a failed build then fails
+ * that CreateProcess with ERROR_MOD_NOT_FOUND, as a missing ntdll.dll).
  * Without mingw a PE program cannot be run (status 126), as a missing DLL.
  */
 export function systemDllOptions(program: Uint8Array): MachineOptions {
-  if (!isPe(program)) return {};
+  if (!isPe(program)) return { systemDllDirectory: builtSystemDllsOrUndefined };
   try {
     return { systemDllDirectory: buildSystemDlls().directory };
   } catch (error) {
     if (error instanceof BuildError) throw new ProcessCreationError(STATUS_DLL_NOT_FOUND, `the system DLLs (ntdll, kernel32, msvcrt) could not be built: ${error.message.split('\n')[0]}`);
+    throw error;
+  }
+}
+
+function builtSystemDllsOrUndefined(): string | undefined {
+  try {
+    return buildSystemDlls().directory;
+  } catch (error) {
+    if (error instanceof BuildError) return undefined;
     throw error;
   }
 }

@@ -111,9 +111,13 @@ export interface MachineOptions {
   /**
    * Host directory holding the system DLLs (ntdll.dll, kernel32.dll,
    * msvcrt.dll: `buildSystemDlls().directory`), which PE programs need: the
-   * guest sees it, read-only, as C:\Windows\System32.
+   * guest sees it, read-only, as C:\Windows\System32. A function is called
+   * once, when the directory is first needed (a PE program at load, or an
+   * ELF program's first PE child), so ELF runs never wait for the DLLs'
+   * build; it returns undefined when they cannot be had (the PE process then
+   * fails to start with STATUS_DLL_NOT_FOUND).
    */
-  systemDllDirectory?: string;
+  systemDllDirectory?: string | (() => string | undefined);
   /** Let the guest damage kernel state on purpose (MmsExperimentRemoveVad, MmsExperimentMapFrame). */
   allowExperiments?: boolean;
   /**
@@ -205,6 +209,9 @@ export class Machine {
   private control: ExecutionControl | undefined;
   private finalOutcome: RunOutcome | undefined;
   private readonly limits = new RunLimits();
+  /** MachineOptions.systemDllDirectory once a function given there has been called. */
+  private resolvedSystemDirectory: string | undefined;
+  private systemDirectoryResolved = false;
 
   private constructor(
     private readonly engine: Engine,
@@ -306,8 +313,8 @@ export class Machine {
     const { process, entry, stackPointer } = this.buildProcess(this.space, image, argv, { processId: PROCESS_ID, threadId: THREAD_ID });
     const stackReserve = process.stackVad.pageCount * PAGE_SIZE;
     this.scheduler = this.createScheduler(process, initialThreadResources(process), entry, stackReserve, image.pe?.stackCommitBytes || PAGE_SIZE);
-    if (this.options.fileRoot !== undefined || this.options.systemDllDirectory !== undefined) {
-      process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false, this.options.systemDllDirectory);
+    if (this.options.fileRoot !== undefined || typeof this.options.systemDllDirectory === 'string' || image.pe) {
+      process.sandbox = new Sandbox(this.options.fileRoot, this.options.fileRootReadOnly ?? false, image.pe ? this.systemDirectory() : this.systemDirectoryIfKnown());
     }
     this.kernel.setTebBase(TEB_ADDRESS);
     this.process = process;
@@ -336,7 +343,7 @@ export class Machine {
 
   /** A PE process's first thread starts in ntdll's loader, which imports, initialises and calls the program's entry point. */
   private startInNtdll(process: Process): number {
-    const ntdll = mapNtdll(process, this.options.systemDllDirectory);
+    const ntdll = mapNtdll(process, this.systemDirectory());
     if ('status' in ntdll) throw new ProcessCreationError(ntdll.status, ntdll.detail);
     process.userExceptionDispatcher = ntdll.exceptionDispatcher;
     return ntdll.loaderEntry;
@@ -391,12 +398,15 @@ export class Machine {
    * the parent's sandbox mapped as an image section, the initial thread's
    * stack with the command line's argv, the PEB and the TEB. The CPU keeps
    * running the parent; the child's initial thread joins the scheduler
-   * (suspended with CREATE_SUSPENDED, until NtResumeThread) and starts at the
-   * image's entry point with ESP on argc, as the first process's does.
+   * (suspended with CREATE_SUSPENDED, until NtResumeThread) and starts as
+   * the first process's does, with ESP on argc: at the image's entry point
+   * for an ELF program, at ntdll's LdrInitializeThunk for a PE program (its
+   * Win32StartAddress is still the image's entry point).
    */
   private createChildProcess(parent: Process, request: ProcessCreateRequest): CreatedProcess | NtStatus {
     const loaded = loadProgramFile(parent.sandbox, request.imagePath);
     if (typeof loaded === 'number') return loaded;
+    const { image } = loaded;
     const hardware = this.switcher.createHardware(false);
     let space: AddressSpace;
     try {
@@ -410,13 +420,17 @@ export class Machine {
     limitResidentPages(space, this.mappingLimit);
     space.events = this.space.events;
     const ids = { processId: this.allocateClientId(), threadId: this.allocateClientId() };
+    const argv = splitCommandLine(request.commandLine);
+    // A PE program's argv[0] is its full guest path, as for the first process (ntdll's ImagePathName and DLL search).
+    if (image.pe) argv[0] = loaded.guestPath;
     let built: { process: Process; entry: number; stackPointer: number };
+    let start: number;
     try {
-      built = this.buildProcess(space, loaded, splitCommandLine(request.commandLine), ids);
+      built = this.buildProcess(space, image, argv, ids);
+      start = image.pe ? this.mapChildNtdll(built.process) : built.entry;
     } catch (error) {
       if (!(error instanceof ProcessCreationError)) throw error;
-      deleteAddressSpace(space);
-      this.switcher.unregister(space);
+      this.discardUnstartedProcess(space);
       return error.status;
     }
     const { process } = built;
@@ -424,9 +438,48 @@ export class Machine {
     process.sandbox = parent.sandbox;
     process.commandLine = request.commandLine;
     this.trace.emit({ type: 'process-create', pid: process.id, parentPid: parent.id, image: request.imagePath, commandLine: request.commandLine });
-    const initial = { eip: built.entry, esp: built.stackPointer, eax: 0, ebx: 0 };
+    const initial = { eip: start, esp: built.stackPointer, eax: 0, ebx: 0 };
     const thread = this.scheduler!.createThread(ids.threadId, process, initialThreadResources(process), initial, built.entry, request.suspended);
     return { process, thread };
+  }
+
+  /**
+   * A PE child starts as the first PE process does: ntdll mapped, its first
+   * thread at LdrInitializeThunk, exceptions delivered to its
+   * KiUserExceptionDispatcher. Throws ProcessCreationError with the status
+   * CreateProcess fails with (STATUS_DLL_NOT_FOUND without the system DLLs).
+   */
+  private mapChildNtdll(process: Process): number {
+    const ntdll = mapNtdll(process, this.systemDirectory());
+    if ('status' in ntdll) throw new ProcessCreationError(ntdll.status, ntdll.detail);
+    process.userExceptionDispatcher = ntdll.exceptionDispatcher;
+    return ntdll.loaderEntry;
+  }
+
+  /** The system DLLs' host directory, resolved (built) on first use; the guest's sandbox sees it from then on. */
+  private systemDirectory(): string | undefined {
+    const option = this.options.systemDllDirectory;
+    if (typeof option !== 'function') return option;
+    if (!this.systemDirectoryResolved) {
+      this.systemDirectoryResolved = true;
+      this.resolvedSystemDirectory = option();
+      if (this.resolvedSystemDirectory !== undefined) this.process?.sandbox?.attachSystemDirectory(this.resolvedSystemDirectory);
+    }
+    return this.resolvedSystemDirectory;
+  }
+
+  /** The system DLLs' directory if it is known without building anything. */
+  private systemDirectoryIfKnown(): string | undefined {
+    const option = this.options.systemDllDirectory;
+    return typeof option === 'function' ? this.resolvedSystemDirectory : option;
+  }
+
+  /** Undoes a child's creation that failed half-way: its address space and its place in the process list. */
+  private discardUnstartedProcess(space: AddressSpace): void {
+    const index = this.processList.findIndex((p) => p.space === space);
+    if (index >= 0) this.processList.splice(index, 1)[0]!.object?.dereference();
+    deleteAddressSpace(space);
+    this.switcher.unregister(space);
   }
 
   /** The next UniqueProcessId or UniqueThreadId (one table for both, as PspCidTable). */

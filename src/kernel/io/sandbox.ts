@@ -19,8 +19,8 @@ const SYSTEM32 = ['windows', 'system32'];
 export class Sandbox {
   /** The root with every link resolved: what opened descriptors are checked against (undefined: only the system directory exists). */
   readonly realRoot: string | undefined;
-  /** The system directory with every link resolved. */
-  readonly realSystemDirectory: string | undefined;
+  /** The system directory with every link resolved (set late when an ELF program's first PE child needs it). */
+  private systemDirectory: string | undefined;
   /** Writes, creations and truncations refused because the root is read-only. */
   writesRefused = 0;
 
@@ -31,7 +31,15 @@ export class Sandbox {
    */
   constructor(readonly root: string | undefined, readonly readOnly = false, systemDirectory?: string) {
     this.realRoot = root === undefined ? undefined : realpathSync(root);
-    this.realSystemDirectory = systemDirectory === undefined ? undefined : realpathSync(systemDirectory);
+    if (systemDirectory !== undefined) this.attachSystemDirectory(systemDirectory);
+  }
+
+  /** The system directory with every link resolved, if the guest has one. */
+  get realSystemDirectory(): string | undefined { return this.systemDirectory; }
+
+  /** Makes `directory` the guest's C:\Windows\System32 from now on (the system DLLs, built when first needed). */
+  attachSystemDirectory(directory: string): void {
+    this.systemDirectory = realpathSync(directory);
   }
 
   /** The host path for a guest name, or the status that refuses it. */
