@@ -8,6 +8,8 @@ import type { FrameCounts } from '../mm/pfn-database.js';
 import type { MemoryView } from '../kernel/memory-view.js';
 import type { PteView } from '../mm/pte-view.js';
 import type { ModuleView, VadView } from '../mm/vad-view.js';
+import type { ThreadState } from '../kernel/ke/thread.js';
+import type { ThreadView } from '../kernel/ke/thread-view.js';
 import { bugCheckName } from '../mm/bugcheck.js';
 import { ntStatusName } from '../nt/status.js';
 
@@ -72,6 +74,28 @@ export interface ProcessSummary {
   modules?: ModuleView[];
   /** With --pte: absent for a process that has ended (its page tables are gone). */
   ptes?: PteView[];
+  /** Its threads in creation order, the initial thread first (ended ones included). */
+  threads: ThreadSummary[];
+}
+
+/** One thread at the end of the run (WinDbg's `!thread`, Process Explorer's Threads tab). */
+export interface ThreadSummary {
+  /** ClientId.UniqueThread. */
+  tid: number;
+  /** `running`, `ready`, `waiting` or `terminated` (KTHREAD_STATE). */
+  state: ThreadState;
+  /** Where it started in user mode (Win32StartAddress): the image's entry point for the initial thread, the thread routine's for others. */
+  startAddress: number;
+  /** Its TEB's address (FS:[0x18]). */
+  teb: number;
+  /** Its stack reservation: first and last byte (inclusive) and size in bytes; released when it ended (the addresses are what it had). */
+  stack: { start: number; end: number; reserveBytes: number };
+  /** Its exit status, null while it had not ended. */
+  exitStatus: number | null;
+  /** Times the CPU was switched to it (KTHREAD.ContextSwitches). */
+  contextSwitches: number;
+  /** Instructions it ran while the scheduler metered quanta (counted only once a second thread existed). */
+  instructions: number;
 }
 
 export interface ExceptionSummary extends ExceptionReport {
@@ -117,6 +141,7 @@ export function summarizeMachine(machine: Machine, dumps: { vad: boolean; module
 
 function summarizeProcess(machine: Machine, process: Process, dumps: { vad: boolean; modules: boolean; ptes: readonly number[] }): ProcessSummary {
   const ended = process.addressSpaceDeleted;
+  const threads = machine.threads().filter((thread) => thread.pid === process.id).map(summarizeThread);
   return {
     pid: process.id, parentPid: process.parentId, image: process.imageName,
     ...(process.commandLine ? { commandLine: process.commandLine } : {}),
@@ -125,5 +150,15 @@ function summarizeProcess(machine: Machine, process: Process, dumps: { vad: bool
     ...(dumps.vad ? { vads: machine.vads(process.id) } : {}),
     ...(dumps.modules ? { modules: machine.modules(process.id) } : {}),
     ...(dumps.ptes.length && !ended ? { ptes: dumps.ptes.map((address) => machine.pte(address, process.id)) } : {}),
+    threads,
+  };
+}
+
+function summarizeThread(thread: ThreadView): ThreadSummary {
+  return {
+    tid: thread.tid, state: thread.state, startAddress: thread.startAddress, teb: thread.teb,
+    stack: { ...thread.stack, reserveBytes: thread.stack.end - thread.stack.start + 1 },
+    exitStatus: thread.state === 'terminated' ? thread.exitStatus : null,
+    contextSwitches: thread.contextSwitches, instructions: thread.instructions,
   };
 }

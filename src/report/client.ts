@@ -172,6 +172,32 @@ export function renderReport(data: ReportData): void {
       cell('td', Object.entries(entry.resolutions).map(([how, count]) => `${count} ${how}`).join(', ')),
     ]));
   }
+  // The processes of the run (Process Explorer's list) and every thread of each (its Threads tab).
+  const status = (value: number | null): string => (value === null ? 'running' : `0x${hex(value)}`);
+  const processRows = $('processes').querySelector('tbody')!;
+  const threadRows = $('threads').querySelector('tbody')!;
+  for (const process of data.processes) {
+    const tr = row([
+      cell('td', String(process.pid), { class: 'num' }), cell('td', String(process.parentPid), { class: 'num' }), cell('td', process.image),
+      cell('td', process.commandLine, { class: 'mono' }), cell('td', status(process.exitStatus), { class: 'mono' }),
+      bytesCell(process.commitPages * 4096, 'commit'), cell('td', String(process.threads.length), { class: 'num' }),
+    ]);
+    tr.setAttribute('data-pid', String(process.pid));
+    processRows.append(tr);
+    for (const thread of process.threads) {
+      const reserve = thread.stack.end - thread.stack.start + 1;
+      const threadRow = row([
+        cell('td', String(process.pid), { class: 'num' }), cell('td', String(thread.tid), { class: 'num' }), cell('td', thread.state),
+        cell('td', hex(thread.startAddress), { class: 'mono' }), cell('td', hex(thread.teb), { class: 'mono', 'data-key': 'teb' }),
+        cell('td', `${hex(thread.stack.start)}-${hex(thread.stack.end)}`, { class: 'mono' }), bytesCell(reserve, 'reserve'),
+        cell('td', status(thread.state === 'terminated' ? thread.exitStatus : null), { class: 'mono', 'data-key': 'exit' }),
+        cell('td', String(thread.contextSwitches), { class: 'num', 'data-key': 'switches' }), cell('td', String(thread.instructions), { class: 'num' }),
+      ]);
+      threadRow.setAttribute('data-tid', String(thread.tid));
+      threadRows.append(threadRow);
+    }
+  }
+
   window.addEventListener('resize', () => { map.resize(); timeline.resize(); });
   document.body.setAttribute('data-rendered', 'true');
 }

@@ -31,6 +31,9 @@ const BODY = `
 <div id="timeline"></div>
 <h2>Instructions that took the most faults</h2>
 <table id="top-instructions"><thead><tr><th>EIP</th><th>Instruction</th><th>Faults</th><th>How they ended</th></tr></thead><tbody></tbody></table>
+<h2>Processes and threads</h2>
+<table id="processes"><thead><tr><th>PID</th><th>Parent</th><th>Image</th><th>Command line</th><th>Exit status</th><th>Commit</th><th>Threads</th></tr></thead><tbody></tbody></table>
+<div class="scroll"><table id="threads"><thead><tr><th>PID</th><th>TID</th><th>State</th><th>Start address</th><th>TEB</th><th>Stack</th><th>Reserve</th><th>Exit status</th><th>Context switches</th><th>Instructions</th></tr></thead><tbody></tbody></table></div>
 <h2>Pages of each allocation</h2>
 <div id="page-legend"></div>
 <div id="page-grids"></div>

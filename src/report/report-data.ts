@@ -1,12 +1,14 @@
 // What the report shows, computed at exit from the Machine API: VMMap's
 // summary table and details list, a page grid per region, the fault
-// timeline and the instructions that took the most faults. Plain data: the
-// page renders it (html.ts, client.ts).
+// timeline, the instructions that took the most faults, and the processes
+// and threads of the run. Plain data: the page renders it (html.ts,
+// client.ts).
 import type { Machine } from '../kernel/machine.js';
 import { PEB, PEB_ADDRESS } from '../kernel/process-environment.js';
 import { MM_SYSTEM_RANGE_START, PAGE_SIZE, USER_SPACE_LAYOUT, fixedAllocations } from '../mm/layout.js';
 import { PAGE_KINDS, type RegionPages } from '../mm/page-map.js';
 import type { VadView } from '../mm/vad-view.js';
+import type { ThreadView } from '../kernel/ke/thread-view.js';
 import type { FaultRecorder } from './fault-recorder.js';
 
 /** VMMap's memory types, in its order. */
@@ -47,6 +49,18 @@ export interface RegionRow extends MemoryCounts {
 
 export interface TopInstruction { eip: number; instruction: string; faults: number; resolutions: Record<string, number> }
 
+/** One process of the run (Process Explorer's process list), with its threads (its Threads tab). */
+export interface ProcessRow {
+  pid: number;
+  parentPid: number;
+  image: string;
+  commandLine: string;
+  /** Null while it had not ended. */
+  exitStatus: number | null;
+  commitPages: number;
+  threads: ThreadView[];
+}
+
 export interface ReportData {
   program: string;
   outcome: string;
@@ -65,6 +79,8 @@ export interface ReportData {
     resident: [number, number][];
   };
   topInstructions: TopInstruction[];
+  /** Every process that ran, the first one (whose address space the rest of the report shows) first. */
+  processes: ProcessRow[];
 }
 
 const TIMELINE_BUCKETS = 100;
@@ -74,8 +90,9 @@ const TOP_INSTRUCTIONS = 15;
 export function collectReportData(machine: Machine, recorder: FaultRecorder, program: string, outcome: string): ReportData {
   const { regions: pages, userPageTables } = machine.memoryMap();
   const heap = readProcessHeap(machine);
-  const stackStart = machine.stackVad.startingVpn;
-  const regions = machine.vads().map((vad, i) => vadRow(vad, pages[i]!, memoryTypeOf(vad, stackStart, heap)));
+  const processes = describeProcesses(machine);
+  const stacks = threadStacks(processes[0]?.threads ?? []);
+  const regions = machine.vads().map((vad, i) => vadRow(vad, pages[i]!, memoryTypeOf(vad, stacks, heap), stacks.get(stackKey(vad))));
   regions.push(...fixedAllocations().map(fixedRow));
   regions.sort((a, b) => a.start - b.start);
   const free = freeRanges(regions);
@@ -85,13 +102,35 @@ export function collectReportData(machine: Machine, recorder: FaultRecorder, pro
     regions, free,
     timeline: buildTimeline(recorder),
     topInstructions: topInstructions(recorder),
+    processes,
   };
 }
 
-function memoryTypeOf(vad: VadView, stackStartVpn: number, heapAddress: number | undefined): MemoryType {
+function describeProcesses(machine: Machine): ProcessRow[] {
+  const threads = machine.threads();
+  return machine.processes().map((process) => ({
+    pid: process.id, parentPid: process.parentId, image: process.imageName, commandLine: process.commandLine,
+    exitStatus: process.exitStatus ?? null, commitPages: machine.commit(process.id).processPages,
+    threads: threads.filter((thread) => thread.pid === process.id),
+  }));
+}
+
+/**
+ * The stack reservations of the process's threads, by starting and ending
+ * VPN ("start:end"): the thread's id. A thread that ended released its stack
+ * unless the process ended with it (its last threads keep theirs), so a VAD
+ * is a thread's stack only if both ends match.
+ */
+function threadStacks(threads: readonly ThreadView[]): Map<string, number> {
+  return new Map(threads.map((thread) => [`${thread.stack.start >>> 12}:${thread.stack.end >>> 12}`, thread.tid]));
+}
+
+const stackKey = (vad: VadView): string => `${vad.startingVpn}:${vad.endingVpn}`;
+
+function memoryTypeOf(vad: VadView, stacks: ReadonlyMap<string, number>, heapAddress: number | undefined): MemoryType {
   if (vad.vadType === 'VadImageMap') return 'Image';
   if (!vad.privateMemory) return vad.fileName && vad.fileName !== 'Pagefile-backed section' ? 'Mapped File' : 'Shareable';
-  if (vad.startingVpn === stackStartVpn) return 'Stack';
+  if (stacks.has(stackKey(vad))) return 'Stack';
   if (heapAddress !== undefined && heapAddress >>> 12 >= vad.startingVpn && heapAddress >>> 12 <= vad.endingVpn) return 'Heap';
   return 'Private Data';
 }
@@ -104,9 +143,10 @@ function readProcessHeap(machine: Machine): number | undefined {
   return heap === 0 ? undefined : heap;
 }
 
-function vadRow(vad: VadView, pages: RegionPages, type: MemoryType): RegionRow {
+function vadRow(vad: VadView, pages: RegionPages, type: MemoryType, stackOfThread: number | undefined): RegionRow {
   const kinds = Array.from(pages.kinds, (kind) => String(kind)).join('');
-  const details = type === 'Stack' ? 'Thread 0 stack' : type === 'Heap' ? 'Process heap' : vad.fileName ?? '';
+  // VMMap names a stack by its thread's id.
+  const details = type === 'Stack' ? `Thread ID: ${stackOfThread}` : type === 'Heap' ? 'Process heap' : vad.fileName ?? '';
   return {
     start: vad.startingVpn * PAGE_SIZE, size: (vad.endingVpn - vad.startingVpn + 1) * PAGE_SIZE, type,
     committed: pages.committedPages * PAGE_SIZE, private: pages.privatePages * PAGE_SIZE, totalWs: pages.residentPages * PAGE_SIZE,

@@ -106,3 +106,42 @@ describe('the HTML report in Chromium', () => {
     expect(inked / (png.width * png.height)).toBeGreaterThan(0.02);
   });
 });
+
+describe('the report\'s processes and threads (a run of four worker threads)', () => {
+  let threadsPage: Page;
+  let threads: { tid: number; teb: number; exitStatus: number | null; contextSwitches: number }[];
+
+  beforeAll(async () => {
+    const report = join(dir, 'threads.html');
+    const result = runCli(['run', '--report', report, '--json', '--quantum', '1000', guestElf('test/guests/threads.c'), 'counter', '2000']);
+    expect(result.status).toBe(0);
+    threads = (JSON.parse(result.stdout) as { processes: { threads: typeof threads }[] }).processes[0]!.threads;
+    threadsPage = await browser.newPage();
+    threadsPage.on('pageerror', (error) => problems.push(String(error)));
+    threadsPage.setDefaultTimeout(600_000);
+    await threadsPage.goto(`file://${report}`);
+    await threadsPage.waitForSelector('body[data-rendered]');
+  });
+
+  it('lists the process and each of its threads with the values --json gives', async () => {
+    expect(problems).toEqual([]);
+    expect(await threadsPage.$$eval('#processes tbody tr', (rows) => rows.map((row) => row.getAttribute('data-pid')))).toEqual(['4']);
+    const rows = await threadsPage.$$eval('#threads tbody tr', (list) => list.map((row) => ({
+      tid: Number(row.getAttribute('data-tid')),
+      teb: row.querySelector('[data-key="teb"]')!.textContent,
+      exit: row.querySelector('[data-key="exit"]')!.textContent,
+      switches: Number(row.querySelector('[data-key="switches"]')!.textContent),
+    })));
+    // The main thread and four workers; the workers return 100 + their index (threads.c), main 0.
+    expect(rows.map((r) => [r.tid, r.exit])).toEqual([[8, '0x00000000'], [12, '0x00000064'], [16, '0x00000065'], [20, '0x00000066'], [24, '0x00000067']]);
+    expect(rows.map((r) => r.teb)).toEqual(['7ffde000', '7ffdd000', '7ffdc000', '7ffdb000', '7ffda000']);
+    expect(rows.map((r) => r.switches)).toEqual(threads.map((t) => t.contextSwitches));
+    expect(rows.every((r) => r.switches > 0)).toBe(true);
+  });
+
+  it('names the stack allocation by its thread, as VMMap does', async () => {
+    const stacks = await threadsPage.$$eval('#details tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)).filter((cells) => cells[1] === 'Stack'));
+    // The workers' stacks were released when they ended; the main thread's stays until the process is gone.
+    expect(stacks.map((cells) => cells[7])).toEqual(['Thread ID: 8']);
+  });
+});

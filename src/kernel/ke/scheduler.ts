@@ -396,6 +396,7 @@ export class Scheduler {
         this.freeContext(from);
       }
       this.contextSwitches++;
+      next.contextSwitches++;
       // The event is the outgoing thread's: it carries that thread's pid and tid.
       if (trace.active && reason !== 'meter') trace.emit({ type: 'context-switch', toTid: next.tid, reason, ...(waitStatus !== undefined ? { waitStatus } : {}) });
       if (next.process !== from.process) this.deps.switchAddressSpace?.(from.process, next.process);

@@ -20,6 +20,8 @@ export interface ThreadView {
   stack: { start: number; end: number };
   /** Instructions it ran while the scheduler metered quanta (0 while it was the only thread). */
   instructions: number;
+  /** Times the CPU was switched to it (KTHREAD.ContextSwitches). */
+  contextSwitches: number;
   current: boolean;
 }
 
@@ -28,7 +30,7 @@ export function describeThreads(scheduler: Scheduler): ThreadView[] {
     pid: thread.process.id, tid: thread.tid, state: thread.state, suspendCount: thread.suspendCount, exitStatus: thread.exitStatus,
     startAddress: thread.startAddress, teb: thread.tebAddress,
     stack: { start: thread.resources.stackVad.startAddress, end: thread.resources.stackVad.endAddress - 1 },
-    instructions: thread.instructions, current: thread === scheduler.current,
+    instructions: thread.instructions, contextSwitches: thread.contextSwitches, current: thread === scheduler.current,
   }));
 }
 

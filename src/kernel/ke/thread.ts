@@ -49,6 +49,8 @@ export class KThread extends DispatcherObject {
   readonly ownedMutants = new Set<KMutant>();
   /** Instructions it has run (counted while the scheduler meters quanta). */
   instructions = 0;
+  /** Times the scheduler switched the CPU to it (KTHREAD.ContextSwitches, Process Explorer's "Context Switches"). */
+  contextSwitches = 0;
 
   constructor(
     /** ClientId.UniqueThread. */
