@@ -79,8 +79,11 @@ describe('a PE program as a child process', () => {
       const child = run.machine.processes()[1]!;
       expect(child.parentId).toBe(run.machine.processes()[0]!.id);
       expect(child.exitStatus).toBe(3);
-      expect(child.initialThread!.entry).toBe(ntdllSymbol('LdrInitializeThunk'));
       expect(child.userExceptionDispatcher).toBe(ntdllSymbol('KiUserExceptionDispatcher'));
+      // Its thread's Win32StartAddress is the image's entry point (ImageBase + AddressOfEntryPoint, at +0x28 from the signature).
+      const [thread] = run.machine.threads().filter((t) => t.pid === child.id);
+      expect(thread!.startAddress).toBe(exe.imageBase + readFileSync(join(root, 'child.exe')).readUInt32LE(readFileSync(join(root, 'child.exe')).readUInt32LE(0x3c) + 0x28));
+      expect(thread!.state).toBe('terminated');
       const created = run.events.find((e) => e.type === 'process-create');
       expect(created).toMatchObject({ pid: child.id, image: 'child.exe' });
     });
@@ -100,6 +103,39 @@ describe('a PE program as a child process', () => {
     expectExited(run, 0, 'parent.exe');
     expect(linesOf(run.stdout, 'header')).toEqual(['header 00400000 elf']);
     expect(run.machine.processes()[1]!.userExceptionDispatcher).toBeUndefined();
+  });
+
+  // Mixed pairs run different code at the same addresses in the two processes (both images at 0x400000).
+  const runs: [string, string][] = [['parent.elf', 'child.exe'], ['parent.exe', 'child.exe'], ['parent.exe', 'child.elf']];
+  for (const [parent, child] of runs) {
+    it(`${parent} runs ${child}: it prints, takes and handles an exception of its own, and its exit code reaches the parent`, async () => {
+      const root = makeRoot();
+      const run = await runParent(root, parent, ['run', child, 'child 7']);
+      expectExited(run, 0, parent);
+      const pe = child.endsWith('.exe');
+      // argv[0] of a PE program is its full guest path (as for a program run from the command line).
+      expect(run.stdout).toContain(`child ${pe ? 'C:\\child.exe' : 'child.elf'}: pid 12, 3 arguments\n`);
+      expect(linesOf(run.stdout, 'child-exit')).toEqual(['child-exit 7']);
+      if (pe) {
+        // The child's first instruction fetch is ntdll's LdrInitializeThunk.
+        const fetches = run.events.filter((e) => e.type === 'page-fault' && e.pid === 12 && e.address === e.eip);
+        expect(fetches[0]).toMatchObject({ eip: ntdllSymbol('LdrInitializeThunk') });
+      }
+      const faulting = await runParent(root, parent, ['run', child, 'fault']);
+      expect(faulting.stdout).toContain('child handled 1 access violation\n');
+      expect(linesOf(faulting.stdout, 'child-exit')).toEqual(['child-exit 41']);
+    });
+  }
+
+  it('a PE child whose DLL is missing fails in its loader: CreateProcessA succeeds, the exit code is STATUS_DLL_NOT_FOUND', async () => {
+    const root = makeRoot();
+    const helper = mingwGuest(['test/guests/pe/helper-dll.c'], ['-shared', '-nostdlib', '-e', '_DllMain@12', '-Wl,--image-base=0x10000000', '-DEXTRA_EXPORT'], 'helper.dll');
+    copyFileSync(mingwGuest(['test/guests/pe/missing-export.c'], ['-nostdlib', '-e', '_start', '-lkernel32', helper]), join(root, 'needs-helper.exe'));
+    // helper.dll is not in the root: the child's loader cannot find it.
+    const run = await runParent(root, 'parent.exe', ['run', 'needs-helper.exe', '']);
+    expectExited(run, 0, 'parent.exe');
+    expect(linesOf(run.stdout, 'child-exit')).toEqual([`child-exit ${0xc0000135}`]);
+    expect(run.stderr).toContain('helper.dll');
   });
 
   for (const parent of ['parent.elf', 'parent.exe']) {
