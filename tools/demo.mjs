@@ -28,6 +28,9 @@ await main(['build', 'guest/examples/hidden-module.c', '-o', `${out}/hidden-modu
 await main(['build', 'guest/examples/map-frame.c', '-o', `${out}/map-frame.elf`]);
 await main(['build', 'guest/examples/paging.c', '-o', `${out}/paging.elf`]);
 await main(['build', '--base', '0x10000000', 'guest/examples/hello.c', '-o', `${out}/plugin.elf`]);
+await main(['build', '--dll', 'guest/examples/pe/hidden-dll.c', '-o', `${out}/hidden-dll.dll`]);
+await main(['build', '--pe', 'guest/examples/pe/victim.c', '-o', `${out}/victim.exe`]);
+await main(['build', '--pe', 'guest/examples/pe/injector.c', '-o', `${out}/injector.exe`]);
 await step('A C program in ring 3', ['run', `${out}/hello.elf`, 'mmscope']);
 await step('The same in nasm, with its system calls', ['run', '--trace', 'syscalls', `${out}/hello-asm.elf`]);
 await step('First touch: one demand-zero fault per fresh page (trace on stderr)',
@@ -44,6 +47,8 @@ await step('Two processes exchange data through a named section: both faults on 
   ['run', '--root', out, '--trace', 'faults', `${out}/two-processes.elf`]);
 await step('A module unlinked from the loader list is still found by walking the VAD tree',
   ['run', '--root', out, '--modules', `${out}/hidden-module.elf`]);
+await step('Injection: a remote thread runs LoadLibraryA in another process; the DLL hides from that process\'s loader list, not from its VAD tree (process 12)',
+  ['run', '--root', out, '--vad', '--modules', '--pid', '12', `${out}/injector.exe`]);
 await step('The seed\'s question: attach a page by hand where no VAD is (the null page, the no-access area, a free address)',
   ['run', '--allow-experiments', `${out}/map-frame.elf`]);
 await step('…then VirtualAlloc over it: the "new" memory still holds the old page\'s data',
