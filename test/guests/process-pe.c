@@ -11,6 +11,7 @@
      run CHILD ARGS  CreateProcessA("CHILD ARGS"), waits for it, prints
                      "child-exit N" from GetExitCodeProcess.
      child CODE      prints a line and returns CODE.
+     cmdline ...     prints GetCommandLineA() and argv[0], returns argc.
      fault           takes an access violation its vectored handler skips,
                      returns 41 (exceptions go to the child's own dispatcher).
    Expected values in the guest are Windows' documented ones (MEM_IMAGE,
@@ -136,6 +137,10 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "bad") == 0) return bad(argc - 2, argv + 2);
   if (argc >= 4 && strcmp(argv[1], "run") == 0) return run(argv[2], argv[3]);
   if (argc >= 2 && strcmp(argv[1], "fault") == 0) return fault_and_recover();
+  if (argc >= 2 && strcmp(argv[1], "cmdline") == 0) {
+    printf("cmdline [%s] argv[0] [%s]\n", GetCommandLineA(), argv[0]);
+    return argc;
+  }
   if (argc >= 3 && strcmp(argv[1], "child") == 0) {
     printf("child %s: pid %lu, %d arguments\n", argv[0], (unsigned long)GetCurrentProcessId(), argc);
     return atoi(argv[2]);

@@ -113,13 +113,19 @@ describe('a PE program as a child process', () => {
       const run = await runParent(root, parent, ['run', child, 'child 7']);
       expectExited(run, 0, parent);
       const pe = child.endsWith('.exe');
-      // argv[0] of a PE program is its full guest path (as for a program run from the command line).
-      expect(run.stdout).toContain(`child ${pe ? 'C:\\child.exe' : 'child.elf'}: pid 12, 3 arguments\n`);
+      expect(run.stdout).toContain(`child ${child}: pid 12, 3 arguments\n`);
       expect(linesOf(run.stdout, 'child-exit')).toEqual(['child-exit 7']);
       if (pe) {
         // The child's first instruction fetch is ntdll's LdrInitializeThunk.
         const fetches = run.events.filter((e) => e.type === 'page-fault' && e.pid === 12 && e.address === e.eip);
         expect(fetches[0]).toMatchObject({ eip: ntdllSymbol('LdrInitializeThunk') });
+      }
+      if (pe) {
+        // The child's command line is the parent's string, spaces and quotes as written (CreateProcess keeps it verbatim).
+        const line = 'cmdline  "a b"   c\\"d';
+        const quoted = await runParent(root, parent, ['run', child, line]);
+        expect(quoted.stdout).toContain(`cmdline [${child} ${line}] argv[0] [${child}]\n`);
+        expect(linesOf(quoted.stdout, 'child-exit')).toEqual(['child-exit 4']); // child.exe, cmdline, a b, c"d
       }
       const faulting = await runParent(root, parent, ['run', child, 'fault']);
       expect(faulting.stdout).toContain('child handled 1 access violation\n');

@@ -26,6 +26,22 @@ static void build_command_line(ULONG argc, char **argv) {
   HeapFree(GetProcessHeap(), 0, line);
 }
 
+#define ProcessCommandLineInformation ((PROCESSINFOCLASS)60)
+#define STATUS_INFO_LENGTH_MISMATCH_ ((NTSTATUS)0xC0000004L)
+
+/* The command line the creator passed to CreateProcess, verbatim, as Windows
+   keeps it in the process parameters; FALSE for a process started from the
+   host's command line, which has none (its line is built from argv). */
+static BOOL take_creators_command_line(void) {
+  ULONG needed = 0;
+  if (NtQueryInformationProcess((HANDLE)-1, ProcessCommandLineInformation, NULL, 0, &needed) != STATUS_INFO_LENGTH_MISMATCH_
+      || needed <= sizeof(UNICODE_STRING) + sizeof(WCHAR)) return FALSE;
+  UNICODE_STRING *line = HeapAlloc(GetProcessHeap(), 0, needed);
+  if (!line || NtQueryInformationProcess((HANDLE)-1, ProcessCommandLineInformation, line, needed, NULL) < 0) return FALSE;
+  parameters.CommandLine = *line;
+  return TRUE;
+}
+
 static void create_process_parameters(ULONG argc, char **argv) {
   parameters.MaximumLength = parameters.Length = sizeof parameters;
   parameters.Flags = 1; /* RTL_USER_PROC_PARAMS_NORMALIZED: the buffers are pointers, not offsets */
@@ -33,7 +49,7 @@ static void create_process_parameters(ULONG argc, char **argv) {
   parameters.StandardOutput = (HANDLE)7;
   parameters.StandardError = (HANDLE)11;
   ldrp_make_unicode(&parameters.ImagePathName, argc ? argv[0] : "");
-  build_command_line(argc, argv);
+  if (!take_creators_command_line()) build_command_line(argc, argv);
   NtCurrentTeb()->ProcessEnvironmentBlock->ProcessParameters = &parameters;
 }
 

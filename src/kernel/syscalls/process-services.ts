@@ -10,6 +10,9 @@ import { PEB_ADDRESS } from '../process-environment.js';
 
 const ProcessBasicInformation = 0;
 const ProcessQuotaLimits = 1;
+/** Windows 8.1's class: a UNICODE_STRING followed by its characters (the Buffer points just after it). */
+const ProcessCommandLineInformation = 60;
+const UNICODE_STRING_SIZE = 8;
 /** PROCESS_BASIC_INFORMATION (x86): ExitStatus, PebBaseAddress, AffinityMask, BasePriority, UniqueProcessId, InheritedFromUniqueProcessId. */
 const PROCESS_BASIC_INFORMATION_SIZE = 24;
 /** KPROCESS.BasePriority of a normal-priority process (NORMAL_PRIORITY_CLASS). */
@@ -41,7 +44,13 @@ function vmCounters(process: Process): number[] {
   ];
 }
 
-/** NtQueryInformationProcess(ProcessHandle, ProcessInformationClass, ProcessInformation, Length, *ReturnLength): ProcessVmCounters and ProcessQuotaLimits. */
+/**
+ * NtQueryInformationProcess(ProcessHandle, ProcessInformationClass,
+ * ProcessInformation, Length, *ReturnLength): ProcessBasicInformation,
+ * ProcessVmCounters, ProcessQuotaLimits and ProcessCommandLineInformation
+ * (too small a buffer: STATUS_INFO_LENGTH_MISMATCH with the size needed in
+ * *ReturnLength, as Windows 8.1).
+ */
 export const NtQueryInformationProcess: NtService = {
   number: 0x9a,
   name: 'NtQueryInformationProcess',
@@ -58,6 +67,14 @@ export const NtQueryInformationProcess: NtService = {
       // GetExitCodeProcess reads ExitStatus: STATUS_PENDING (STILL_ACTIVE, 259) while the process runs.
       [target.exitStatus ?? STATUS_PENDING, target.addressSpaceDeleted ? 0 : PEB_ADDRESS, 1, NORMAL_BASE_PRIORITY, target.id, target.parentId]
         .forEach((value, i) => view.setUint32(i * 4, value >>> 0, true));
+    } else if (informationClass === ProcessCommandLineInformation) {
+      const target = referenceProcess(context, handle!, PROCESS_QUERY_LIMITED_INFORMATION);
+      if (typeof target === 'number') return target;
+      bytes = commandLineInformation(target.commandLine, buffer!);
+      if (length! < bytes.length) {
+        if (returnLength) process.memory.writeU32(returnLength, bytes.length);
+        return STATUS_INFO_LENGTH_MISMATCH;
+      }
     } else if (informationClass === ProcessVmCounters) {
       if (length !== VM_COUNTERS_SIZE && length !== VM_COUNTERS_EX_SIZE) return STATUS_INFO_LENGTH_MISMATCH;
       const target = processForMemoryService(context, handle!, PROCESS_QUERY_LIMITED_INFORMATION);
@@ -80,10 +97,28 @@ export const NtQueryInformationProcess: NtService = {
       return STATUS_INVALID_INFO_CLASS;
     }
     process.memory.write(buffer!, bytes);
-    if (returnLength) process.memory.writeU32(returnLength, length!);
+    if (returnLength) process.memory.writeU32(returnLength, informationClass === ProcessCommandLineInformation ? bytes.length : length!);
     return STATUS_SUCCESS;
   },
 };
+
+/**
+ * ProcessCommandLineInformation at `buffer`: the UNICODE_STRING (Length,
+ * MaximumLength with the terminator, Buffer just after it) and the UTF-16LE
+ * characters. A created process's is the line its creator passed,
+ * verbatim; the first process has none (Length 0: its runtime builds one
+ * from argv).
+ */
+function commandLineInformation(line: string, buffer: number): Uint8Array {
+  const characters = Buffer.from(line, 'utf16le');
+  const bytes = new Uint8Array(UNICODE_STRING_SIZE + characters.length + 2);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(0, characters.length, true);
+  view.setUint16(2, characters.length + 2, true);
+  view.setUint32(4, (buffer + UNICODE_STRING_SIZE) >>> 0, true);
+  bytes.set(characters, UNICODE_STRING_SIZE);
+  return bytes;
+}
 
 /** NtSetInformationProcess(ProcessHandle, ProcessInformationClass, ProcessInformation, Length): ProcessQuotaLimits sets the working-set limits (SetProcessWorkingSetSizeEx). */
 export const NtSetInformationProcess: NtService = {
