@@ -118,8 +118,8 @@ export function allocateVirtualMemory(space: AddressSpace, request: AllocateRequ
   const { base, size, zeroBits, allocationType, protect } = request;
   if (allocationType & (MEM_RESET | MEM_RESET_UNDO)) return resetOrUndo(space, request);
   if (allocationType & (MEM_PHYSICAL | MEM_LARGE_PAGES)) return fail(STATUS_NOT_SUPPORTED);
-  const mask = makeProtectionMask(protect);
-  if (mask === undefined || isCopyOnWrite(mask)) return fail(STATUS_INVALID_PAGE_PROTECTION); // write-copy is for views only
+  const mask = makeProtectionMask(protect)!; // ALLOCATE_CHECKS refused anything else
+  if (isCopyOnWrite(mask)) return fail(STATUS_INVALID_PAGE_PROTECTION); // write-copy is for views only
   const commit = (allocationType & MEM_COMMIT) !== 0;
   // Committing at no particular address reserves too, as VirtualAlloc(NULL, n, MEM_COMMIT) does.
   if (allocationType & MEM_RESERVE || base === 0) {
@@ -171,11 +171,8 @@ function commitInReservation(space: AddressSpace, base: number, size: number, pr
   let uncommitted = 0;
   for (let vpn = range.first; vpn <= range.last; vpn++) if (!pageStateOf(space, vad, vpn).committed) uncommitted++;
   if (uncommitted && space.chargeCommit(vad, uncommitted) !== STATUS_SUCCESS) return fail(STATUS_COMMITMENT_LIMIT);
-  for (let vpn = range.first; vpn <= range.last; vpn++) {
-    const state = pageStateOf(space, vad, vpn);
-    if (state.committed) setPageProtection(space, vpn, state, mask);
-    else writeSoftwarePte(space, vpn, makeDemandZeroPte(mask));
-  }
+  // A committed page takes the new protection, keeping its frame; an uncommitted one (no frame) gets a demand-zero PTE with it.
+  for (let vpn = range.first; vpn <= range.last; vpn++) setPageProtection(space, vpn, pageStateOf(space, vad, vpn), mask);
   return ok(addressOfVpn(range.first), range.pages * PAGE_SIZE);
 }
 
@@ -235,17 +232,13 @@ function decommitPages(space: AddressSpace, vad: Vad, first: Vpn, last: Vpn): vo
 function discardPage(space: AddressSpace, vpn: Vpn, replacement: number): void {
   const address = addressOfVpn(vpn);
   const tables = space.pageTables;
-  if (!tables.hasTable(address)) {
-    if (replacement !== ZERO_PTE) writeSoftwarePte(space, vpn, replacement);
-    return;
-  }
-  const pte = tables.readPte(address);
+  const pte = tables.readPte(address); // ZERO_PTE where no page table exists: nothing to give back
   if (isValidPte(pte)) {
     tables.invalidatePte(address, replacement);
     space.frames.releaseFrame(pfnOfPte(pte));
   } else {
     releaseNotPresentPage(space, pte);
-    tables.writeInvalidPte(address, replacement);
+    writeSoftwarePte(space, vpn, replacement); // a zero PTE where no table exists creates none
   }
 }
 
@@ -437,6 +430,7 @@ function describeFreeRegion(space: AddressSpace, vpn: Vpn): MemoryBasicInformati
   };
 }
 
+// Stryker disable next-line ConditionalExpression: an uncommitted page's protection is MM_ZERO_ACCESS, which no committed page has, so \`committed\` never decides alone
 const sameState = (a: PageState, b: PageState): boolean => a.committed === b.committed && a.protection === b.protection;
 
 /** Pages covering [base, base + size), as the services round them. */
