@@ -35,12 +35,11 @@ function update(node: Vad): void {
 
 /** The free pages [low, high] around a subtree could hold `pages` somewhere (a necessary condition). */
 function mayHold(node: Vad, low: number, high: number, pages: number): boolean {
-  // Stryker disable next-line ConditionalExpression: \`true\` here only prunes less (the same answer, more slowly)
+  // Stryker disable ConditionalExpression,ArithmeticOperator: `true` for the first test, `+ low` and `high +` only make the condition hold more often (less pruning: the same answer, more slowly)
   return node.subtreeLargestGap >= pages
-    // Stryker disable next-line ArithmeticOperator: \`+ low\` and \`high +\` only make the condition hold more often (less pruning, the same answer)
     || node.subtreeStartingVpn - low >= pages
-    // Stryker disable next-line ArithmeticOperator: as above
     || high - node.subtreeEndingVpn >= pages;
+  // Stryker restore ConditionalExpression,ArithmeticOperator
 }
 
 /** A free-range request: `pages` pages on an `alignment`-page boundary inside [lowVpn, highVpn]. */

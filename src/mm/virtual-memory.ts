@@ -430,7 +430,7 @@ function describeFreeRegion(space: AddressSpace, vpn: Vpn): MemoryBasicInformati
   };
 }
 
-// Stryker disable next-line ConditionalExpression: an uncommitted page's protection is MM_ZERO_ACCESS, which no committed page has, so \`committed\` never decides alone
+// Stryker disable next-line ConditionalExpression: an uncommitted page's protection is MM_ZERO_ACCESS, which no committed page has, so `committed` never decides alone
 const sameState = (a: PageState, b: PageState): boolean => a.committed === b.committed && a.protection === b.protection;
 
 /** Pages covering [base, base + size), as the services round them. */
