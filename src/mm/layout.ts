@@ -56,7 +56,9 @@ export interface LayoutRegion {
  * in ReactOS.
  */
 export const USER_SPACE_LAYOUT: readonly LayoutRegion[] = [
+  // Stryker disable next-line StringLiteral: only the fixed allocations' names are shown (--vad, the report)
   { name: 'no-access area at 0 (NULL pointers)', start: 0, end: MM_LOWEST_USER_ADDRESS - 1, kind: 'free' },
+  // Stryker disable next-line StringLiteral: as above
   { name: 'allocations (VADs)', start: MM_LOWEST_USER_ADDRESS, end: MM_HIGHEST_VAD_ADDRESS, kind: 'vads' },
   {
     name: 'KUSER_SHARED_DATA', start: MM_SHARED_USER_DATA_VA, end: MM_SHARED_USER_DATA_VA + 0xfff, kind: 'shared-user-data',
@@ -75,6 +77,7 @@ export const USER_SPACE_LAYOUT: readonly LayoutRegion[] = [
 /** The layout row holding a user-space address (below MM_SYSTEM_RANGE_START), else undefined. */
 export function layoutRegionOf(address: number): LayoutRegion | undefined {
   const a = address >>> 0;
+  // Stryker disable next-line ConditionalExpression: the rows are in address order and contiguous from 0, so the first row ending at or above `a` holds it
   return USER_SPACE_LAYOUT.find((region) => a >= region.start && a <= region.end);
 }
 
@@ -101,6 +104,7 @@ export const pdeIndex = (address: number): number => address >>> 22;
 export const pteIndex = (address: number): number => (address >>> PAGE_SHIFT) & 0x3ff;
 export const pteAddressOf = (address: number): number => (PTE_BASE + (address >>> PAGE_SHIFT) * 4) >>> 0;
 /** The page a PTE at `pteAddress` (in the self-map) maps. */
+// Stryker disable next-line ArithmeticOperator: `+ PTE_BASE` differs from `- PTE_BASE` by 2^31, which `>>> 2` and `<< 12` shift out of 32 bits
 export const virtualAddressOfPte = (pteAddress: number): number => (((pteAddress - PTE_BASE) >>> 2) << PAGE_SHIFT) >>> 0;
 export const pdeAddressOf = (address: number): number => (PDE_BASE + (address >>> 22) * 4) >>> 0;
 

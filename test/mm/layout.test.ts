@@ -109,6 +109,11 @@ describe('fixed regions: KUSER_SHARED_DATA', () => {
     const two = createAddressSpace(2);
     // The directory and the frame fit; the kernel table does not.
     expect(() => mapSharedUserDataPage(two.space)).toThrow(OutOfFramesError);
+    // The kernel's table for 0xFFDF0000 already there, no frame left for the page itself.
+    const full = createAddressSpace(2);
+    expect(full.space.pageTables.ensureTable(0xffdf0000)).toBe(true);
+    expect(() => mapSharedUserDataPage(full.space)).toThrow(OutOfFramesError);
+    expect(full.space.pageTables.readPte(0xffdf0000)).toBe(0);
     const noTable = createAddressSpace(1);
     expect(() => mapSharedUserDataIntoProcess(noTable.space, 0)).toThrow(OutOfFramesError);
   });

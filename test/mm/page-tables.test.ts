@@ -322,3 +322,125 @@ describe('PageTables: walks over the tables', () => {
     expect(cleanFrames.shareCountOf(kernelTable)).toBe(1);
   });
 });
+
+describe('PageTables: frame 0 is a frame like any other', () => {
+  /**
+   * Frame 0 taken before the directory (which gets frame 1), then given back:
+   * the next table comes from the free list, frame 0. Two frames in all.
+   */
+  function tableInFrameZero() {
+    const memory = { frameCount: 2, bytes: new Uint8Array(2 * 4096) };
+    const frames = new PfnDatabase(memory);
+    const zero = frames.allocateZeroedFrame(0)!;
+    const hardware = new Hardware();
+    const tables = new PageTables(frames, memory, hardware);
+    frames.releaseFrame(zero);
+    expect(tables.ensureTable(0x00400000)).toBe(true);
+    return { zero, tables, hardware, memory, frames };
+  }
+
+  it('the directory in frame 0 is a table (the self-map PDE\'s)', () => {
+    const { tables } = setUp();
+    expect(tables.directoryPfn).toBe(0);
+    expect(tables.hasTable(0xc0300000)).toBe(true);
+    expect(tables.tableFrameOf(0xc0300000)).toBe(0);
+  });
+
+  it('a user page table in frame 0: present, walked, counted, written, read', () => {
+    const { zero, tables, hardware } = tableInFrameZero();
+    expect([zero, tables.directoryPfn]).toEqual([0, 1]);
+    expect(tables.hasTable(0x00400000)).toBe(true);
+    expect(tables.tableFrameOf(0x00400000)).toBe(0);
+    expect(tables.ensureTable(0x00400000)).toBe(true); // already there: no frame needed (none is left)
+    expect(hardware.aliases.get(0xc0001000)).toBe(0);
+    tables.writeValidPte(0x00401000, RW);
+    expect(tables.readPte(0x00401000)).toBe(RW);
+    expect(tables.walk(0x00401000)).toMatchObject({ pde: 0xc0001007, pte: RW, tablePfn: 0 });
+    expect([tables.tableCount(), tables.userTableCount()]).toEqual([2, 1]);
+    const seen: number[] = [];
+    tables.forEachValidPte(0x80000000, (address) => seen.push(address));
+    expect(seen).toEqual([0x00401000]);
+    tables.forEachTable((address, pfn) => seen.push(address, pfn));
+    expect(seen.slice(1)).toEqual([0xc0001000, 0, 0xc0300000, 1]);
+    tables.invalidatePte(0x00401000, 0);
+    tables.deleteProcessTables();
+    expect(tables.hasTable(0x00400000)).toBe(false);
+  });
+
+  it('the directory in frame 1 holds the PDEs (not frame 0)', () => {
+    const { tables, memory } = tableInFrameZero();
+    // PDE 1 (0x400000) is word 1 of frame 1: bytes 0x1004..0x1007, little-endian 0xC0001007.
+    expect(Array.from(memory.bytes.subarray(0x1004, 0x1008))).toEqual([0x07, 0x10, 0x00, 0xc0]);
+    expect(tables.readPde(0x00400000)).toBe(0xc0001007);
+    // The self-map PDE 0x300 is word 0x300 of frame 1.
+    expect(Array.from(memory.bytes.subarray(0x1c00, 0x1c04))).toEqual([0x03, 0x00, 0x30, 0xc0]);
+  });
+
+  it('a second process whose first process\'s directory is not frame 0 copies the kernel PDEs from that directory', () => {
+    const memory = { frameCount: 16, bytes: new Uint8Array(16 * 4096) };
+    const frames = new PfnDatabase(memory);
+    const zero = frames.allocateZeroedFrame(0)!;
+    const first = new PageTables(frames, memory, new Hardware());
+    expect(first.directoryPfn).toBe(1);
+    first.mapKernelPage(0x80000000, 0x0f, true);
+    frames.releaseFrame(zero);
+    const second = new PageTables(frames, memory, new Hardware(), first);
+    expect(second.readPde(0x80000000)).toBe(0xc0200003);
+    expect(second.readPte(0x80000000)).toBe(0x0000f003);
+    expect(second.kernelTableCount()).toBe(1);
+  });
+
+  it('copying the kernel PDEs writes nothing past the new directory (its next frame stays zero)', () => {
+    const first = setUp(16);
+    first.tables.mapKernelPage(0x80000000, 0x0f, true);   // the kernel table: frame 1, its word 0 non-zero
+    const second = new PageTables(first.frames, first.memory, new Hardware(), first.tables);
+    second.ensureTable(0x00400000);                        // the frame after the second directory
+    expect(second.tableFrameOf(0x00400000)).toBe(second.directoryPfn + 1);
+    expect(second.readPte(0x00400000)).toBe(0);
+  });
+});
+
+describe('PageTables without a working set or write watch attached', () => {
+  it('writes and invalidates valid PTEs, dirty ones too', () => {
+    const memory = { frameCount: 8, bytes: new Uint8Array(8 * 4096) };
+    const tables = new PageTables(new PfnDatabase(memory), memory, new Hardware());
+    tables.ensureTable(0x00400000);
+    tables.writeValidPte(0x00400000, RW);
+    tables.updateValidPte(0x00400000, RW_AD);
+    tables.updateValidPte(0x00400000, RW_A);
+    tables.updateValidPte(0x00400000, RW_AD);
+    expect(tables.invalidatePte(0x00400000, 0)).toBe(RW_AD);
+  });
+});
+
+describe('PageTables: kernel pages and teardown details', () => {
+  it('a kernel page at 0x80000000 itself is not a user page: the working set is not told', () => {
+    const { tables, valid, invalid } = setUp();
+    tables.mapKernelPage(0x80000000, 0x31, true);
+    tables.invalidatePte(0x80000000, 0);
+    tables.ensureTable(0x7ffff000);
+    tables.writeValidPte(0x7ffff000, RW);
+    tables.invalidatePte(0x7ffff000, 0);
+    expect([valid, invalid]).toEqual([[0x7ffff000], [0x7ffff000]]);
+  });
+
+  it('invalidatePte names itself when there is no table', () => {
+    const { tables } = setUp();
+    expect(() => tables.invalidatePte(0x00800000, 0)).toThrow('invalidatePte: no page table for 800000');
+  });
+
+  it('teardown zeroes the user tables\' frames and only them: the kernel\'s table (a lower frame) keeps its PTEs', () => {
+    const { tables, memory, frames } = setUp();
+    tables.mapKernelPage(0x80000000, 0x35, true);          // kernel table: frame 1
+    tables.ensureTable(0x00400000);                        // frame 2
+    tables.writeInvalidPte(0x00401000, 0x80);
+    tables.ensureTable(0x7fc00000);                        // frame 3
+    tables.writeInvalidPte(0x7fc00000, 0x80);
+    const userTables = [tables.tableFrameOf(0x00400000)!, tables.tableFrameOf(0x7fc00000)!];
+    expect(tables.tableFrameOf(0x80000000)).toBe(1);
+    tables.deleteProcessTables();
+    for (const pfn of userTables) expect(memory.bytes.subarray(pfn * 4096, (pfn + 1) * 4096).every((b) => b === 0)).toBe(true);
+    expect(tables.readPte(0x80000000)).toBe(0x00035003);
+    expect(frames.shareCountOf(1)).toBe(1);
+  });
+});
