@@ -5,7 +5,7 @@
 // be had. PTE words and statuses are literals (x86 and Windows software-PTE
 // formats, Windows Internals 7th ed. ch. 5; ntstatus.h).
 import { describe, expect, it } from 'vitest';
-import { allocateVirtualMemory, freeVirtualMemory, protectVirtualMemory } from '../../src/mm/virtual-memory.js';
+import { allocateVirtualMemory, freeVirtualMemory, protectVirtualMemory, queryVirtualMemory } from '../../src/mm/virtual-memory.js';
 import { checkAddressSpaceInvariants } from '../../src/mm/invariants.js';
 import { KernelPanic } from '../../src/mm/panic.js';
 import { PfnState } from '../../src/mm/pfn-database.js';
@@ -134,5 +134,40 @@ describe('a trimmed private page', () => {
     expect([PfnState.Standby, PfnState.Modified]).toContain(list);
     expect(space.workingSet.size).toBe(0);
     checkAddressSpaceInvariants(space);
+  });
+});
+
+describe('release and copies', () => {
+  it('releasing an allocation gives back the frame of every page, the last one too', () => {
+    const { space } = createAddressSpace();
+    const before = space.frames.counts().active;
+    expect(allocate(space, 0x100000, 0x3000, MEM_RESERVE | MEM_COMMIT).status).toBe(0);
+    new UserMemory(space).write(0x100000, new Uint8Array(0x3000).fill(1));
+    expect(freeVirtualMemory(space, { base: 0x100000, size: 0, freeType: MEM_RELEASE }).status).toBe(0);
+    // One page table stays (tables are kept until teardown); the three pages' frames are back.
+    expect(space.frames.counts().active).toBe(before + 1);
+    expect([0x100000, 0x101000, 0x102000].map((a) => space.pageTables.readPte(a))).toEqual([0, 0, 0]);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('a copied page of a write-copy view takes a protection as private memory; write-copy again means read-write for it', () => {
+    const { space } = createAddressSpace();
+    const { base } = view(space, SEC_COMMIT, 4, PAGE_WRITECOPY);
+    new UserMemory(space).write(base, new Uint8Array([9]));
+    const copy = space.pageTables.readPte(base) >>> 12;
+    expect(space.frames.isPrototype(copy)).toBe(false);
+    expect(protectVirtualMemory(space, { base, size: 0x1000, protect: PAGE_READONLY }).status).toBe(0);
+    expect(space.pageTables.readPte(base) & 0xfff).toBe(0x065); // Valid|Owner|Accessed|Dirty, no Write
+    expect(protectVirtualMemory(space, { base, size: 0x1000, protect: PAGE_WRITECOPY }).status).toBe(0);
+    // The copy is past copy-on-write: Write (0x2), not the copy-on-write bit (0x200).
+    expect(space.pageTables.readPte(base) & 0xfff).toBe(0x067);
+    expect(space.pageTables.readPte(base) >>> 12).toBe(copy);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('KUSER_SHARED_DATA and the reservations around it as NtQueryVirtualMemory reports them', () => {
+    const { space } = createAddressSpace();
+    expect(queryVirtualMemory(space, 0x7ffe0000)).toMatchObject({ state: MEM_COMMIT, protect: PAGE_READONLY, regionSize: 0x1000 });
+    expect(queryVirtualMemory(space, 0x7ffe1000)).toMatchObject({ state: MEM_RESERVE, protect: PAGE_NOACCESS, regionSize: 0xf000 });
   });
 });
