@@ -7,7 +7,8 @@
 // pages, read clusters at most 7. PTE words: frame << 12, Transition bit 11,
 // protection in bits 5-9 (MM_READWRITE = 4 → 0x80), page-file offset << 12.
 import { describe, expect, it } from 'vitest';
-import type { AddressSpace } from '../../src/mm/address-space.js';
+import { AddressSpace } from '../../src/mm/address-space.js';
+import { PageTables } from '../../src/mm/page-tables.js';
 import { resolvePageFault } from '../../src/mm/fault-handler.js';
 import { checkAddressSpaceInvariants } from '../../src/mm/invariants.js';
 import type { MemoryEventSink, PageWriteReport, RepurposeReport, TrimReport } from '../../src/mm/memory-events.js';
@@ -22,7 +23,7 @@ import { mapViewOfSection } from '../../src/mm/section-view.js';
 import { ageWorkingSet, balanceWorkingSets, emptyWorkingSet, trimPage, trimWorkingSet } from '../../src/mm/working-set-manager.js';
 import { repurposeStandbyFrame } from '../../src/mm/repurpose.js';
 import { HostPagingFile } from '../../src/kernel/io/paging-file.js';
-import { createAddressSpace } from '../helpers/memory-manager.js';
+import { RecordingHardware, createAddressSpace } from '../helpers/memory-manager.js';
 
 const PAGE = 0x1000;
 const BASE_VPN = 0x100;
@@ -129,6 +130,31 @@ describe('trimming a working set', () => {
     expect(emptyWorkingSet(space)).toBe(5);
   });
 
+  it('asked for nothing, does not even age; with nothing trimmable, reports nothing', () => {
+    const space = written(6);
+    const { sink, trims } = recorder();
+    space.events = sink;
+    expect(trimWorkingSet(space, 0, 'low-memory', 0)).toBe(0);
+    expect(space.workingSet.ageAt(0)).toBe(0);
+    for (let page = 0; page < 6; page++) space.workingSet.lock(BASE_VPN + page);
+    expect(trimWorkingSet(space, 3, 'low-memory', 0)).toBe(0);
+    expect(space.workingSet.ageAt(0)).toBe(1); // the pass aged them
+    expect(trims).toEqual([]);
+  });
+
+  it('a view page still mapped elsewhere counts neither as standby nor as modified', () => {
+    const { space } = createAddressSpace(64, 64);
+    const section = createSection(space, { sizeBytes: PAGE, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT }) as SectionObject;
+    const map = () => (mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: PAGE_READWRITE }) as { base: number }).base;
+    const a = map(), b = map();
+    resolvePageFault(space, { address: a, write: false, user: true });
+    resolvePageFault(space, { address: b, write: false, user: true });
+    const { sink, trims } = recorder();
+    space.events = sink;
+    expect(trimWorkingSet(space, 1, 'empty', 1)).toBe(1);
+    expect(trims).toEqual([{ pages: 1, why: 'empty', workingSetPages: 1, toStandby: 0, toModified: 0 }]);
+  });
+
   it('counts what went to standby and what to the modified list', () => {
     const space = written(4, 64, 16);
     emptyWorkingSet(space);
@@ -204,6 +230,48 @@ describe('balancing working sets before a fault', () => {
     expect(again.frames.modifiedCount).toBe(15);
   });
 
+  it('trims toward plenty + 64 available pages, writing the pages it trimmed and those modified before', () => {
+    // 256 frames: plenty 16, so the target is 16 + max(64, 90 / 32) = 80 available pages.
+    const space = written(100, 256, 512);
+    for (let page = 0; page < 10; page++) trimPage(space, BASE_VPN + page); // 10 modified, pending
+    const { sink, trims } = recorder();
+    space.events = sink;
+    const hogs = squeeze(space, 3);
+    balanceWorkingSets(space);
+    // 80 - 3 available - 10 pending = 67 wanted (more than the batch of 64): 90 - 67 = 23 left.
+    expect(trims.map((t) => [t.pages, t.why])).toEqual([[67, 'low-memory']]);
+    expect(space.workingSet.size).toBe(23);
+    // Then the writer: 80 - 3 = 77 wanted, all 77 modified pages written.
+    expect(space.frames.modifiedCount).toBe(0);
+    expect(space.frames.availablePages).toBe(80);
+    release(space, hogs);
+    checkAddressSpaceInvariants(space);
+  });
+
+  it('trims nothing at exactly MmPlentyFreePages, and the whole deficit one page below it', () => {
+    const space = written(100, 256, 512);
+    const hogs = squeeze(space, 16); // exactly plenty: not low
+    balanceWorkingSets(space);
+    expect(space.workingSet.size).toBe(100);
+    release(space, hogs);
+    const low = written(100, 256, 512);
+    const few = squeeze(low, 15);
+    expect(low.frames.availablePages).toBe(15);
+    balanceWorkingSets(low);
+    // 80 - 15 = 65 wanted: 65 trimmed.
+    expect(low.workingSet.size).toBe(35);
+    release(low, few);
+  });
+
+  it('writes the modified list down when it reaches MmModifiedPageMaximum exactly', () => {
+    const space = written(16, 64, 128);
+    emptyWorkingSet(space);
+    expect(space.frames.modifiedCount).toBe(16);
+    balanceWorkingSets(space);
+    // 16 ≥ 16: 16 - 8 = 8 wanted, one cluster of 16.
+    expect(space.frames.modifiedCount).toBe(0);
+  });
+
   it('keeps the working set inside the host-mapping budget, an eighth (at least 64) at a time', () => {
     const space = written(12);
     space.residentPageLimit = 12;
@@ -213,18 +281,33 @@ describe('balancing working sets before a fault', () => {
     space.residentPageLimit = 5;
     balanceWorkingSets(space);
     expect(space.workingSet.size).toBe(4);
+    // Far over the budget: everything over it goes at once (100 - 10 + 1 = 91 pages, more than 64).
+    const large = written(100, 256);
+    const { sink, trims } = recorder();
+    large.events = sink;
+    large.residentPageLimit = 10;
+    balanceWorkingSets(large);
+    expect(trims.map((t) => [t.pages, t.why])).toEqual([[91, 'host-mappings']]);
+    expect(large.workingSet.size).toBe(9);
   });
 
   it('keeps a hard maximum: a working set at its maximum gives one page before the fault adds one', () => {
     const space = written(12);
     space.workingSet.maximumPages = 10;
     space.workingSet.hardMaximum = true;
+    const { sink, trims } = recorder();
+    space.events = sink;
     balanceWorkingSets(space);
     expect(space.workingSet.size).toBe(9); // 12 - 10 + 1 trimmed
+    expect(trims.map((t) => t.why)).toEqual(['hard-maximum']);
+    space.workingSet.maximumPages = 9; // at the maximum exactly: one page makes room for the fault's
+    balanceWorkingSets(space);
+    expect(space.workingSet.size).toBe(8);
+    space.workingSet.maximumPages = 8;
     space.workingSet.hardMaximum = false;
     space.workingSet.maximumPages = 5;
     balanceWorkingSets(space);
-    expect(space.workingSet.size).toBe(9);
+    expect(space.workingSet.size).toBe(8);
   });
 });
 
@@ -356,6 +439,34 @@ describe('repurposing a standby page', () => {
     expect(() => repurposeStandbyFrame(space, pfn, 0xc0000000 + BASE_VPN * 4, false)).toThrow(KernelPanic);
     expect(() => repurposeStandbyFrame(space, pfn, 0xc0000000 + BASE_VPN * 4, false)).toThrow(/standby PFN \d+: PTE for 0x00100000 is 0x[0-9a-f]{8}, not a transition PTE naming it/);
     expect(() => repurposeStandbyFrame(space, pfn, 0xe1000000, true)).toThrow(/names prototype PTE 0xe1000000, which no segment holds/);
+    // A transition PTE naming another frame.
+    trimPage(space, BASE_VPN);
+    expect(() => repurposeStandbyFrame(space, pfn + 1, 0xc0000000 + BASE_VPN * 4, false)).toThrow(/not a transition PTE naming it/);
+  });
+
+  it('a section frame whose prototype PTE is valid, or names another frame, is a kernel bug', () => {
+    const { space } = createAddressSpace(64, 64);
+    const section = createSection(space, { sizeBytes: PAGE, protect: PAGE_READWRITE, allocationAttributes: SEC_COMMIT }) as SectionObject;
+    const base = (mapViewOfSection(space, section, { base: 0, offset: 0, viewSize: 0, allocationType: 0, protect: PAGE_READWRITE }) as { base: number }).base;
+    resolvePageFault(space, { address: base, write: false, user: true });
+    const pfn = pfnOfPte(space.pageTables.readPte(base));
+    const address = section.controlArea.segment.prototypePteAddress(0);
+    expect(() => repurposeStandbyFrame(space, pfn, address, true)).toThrow(/standby PFN \d+: prototype PTE 0xe1000000 is 0x[0-9a-f]{8}, not a transition PTE naming it/);
+    trimPage(space, base >>> 12); // now transition, naming pfn
+    expect(() => repurposeStandbyFrame(space, pfn + 1, address, true)).toThrow(/not a transition PTE naming it/);
+  });
+
+  it('a private page of another process falls back in that process\'s page tables', () => {
+    const first = written(2, 64, 16);
+    const tables = new PageTables(first.frames, first.memory, new RecordingHardware(), first.pageTables);
+    const second = new AddressSpace(tables, first.frames, first.memory, first.commit, first.pagedPool, first.system);
+    written(2, 64, 16, second);
+    emptyWorkingSet(second);
+    writeModifiedPages(second, 2);
+    release(first, squeeze(first, 0)); // from the first process: the second's standby frames are repurposed
+    expect(second.pageTables.readPte(addressOf(0))).toBe(0x00001080);
+    expect(isValidPte(first.pageTables.readPte(addressOf(0)))).toBe(true);
+    checkAddressSpaceInvariants(first);
   });
 });
 
