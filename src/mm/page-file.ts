@@ -81,9 +81,8 @@ export class PageFile {
     if (pages > MAXIMUM_PAGING_FILES * OFFSETS_PER_FILE) throw new RangeError('page file larger than 16 page files of 4 GiB');
     this.slotCount = pages;
     this.used = new Uint8Array(pages);
-    let usable = 0;
-    for (let slot = 0; slot < pages; slot++) if (usableSlot(slot)) usable++;
-    this.sizePages = usable;
+    // Among slots [0, pages): ceil(pages / 2^20) have offset 0, floor(pages / 2^20) offset 0xFFFFF.
+    this.sizePages = pages - Math.ceil(pages / OFFSETS_PER_FILE) - Math.floor(pages / OFFSETS_PER_FILE);
   }
 
   get usedPages(): number { return this.inUse; }

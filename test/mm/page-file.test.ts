@@ -53,6 +53,9 @@ describe('the slot bitmap', () => {
   it('refuses more than 16 page files of 2^20 pages', () => {
     expect(() => new PageFile(16 * (1 << 20) + 1, new MemoryPagingStore())).toThrow(RangeError);
     expect(new PageFile(16 * (1 << 20), new MemoryPagingStore()).sizePages).toBe(16 * ((1 << 20) - 2));
+    // Slot 0 is never used; slot 0xFFFFF only once the file reaches it.
+    const size = (pages: number) => new PageFile(pages, new MemoryPagingStore()).sizePages;
+    expect([size(0), size(1), size(2), size(0xfffff), size(1 << 20), size((1 << 20) + 1), size((1 << 20) + 2)]).toEqual([0, 0, 1, 0xffffe, 0xffffe, 0xffffe, 0xfffff]);
   });
 
   it('allocates runs from where the last one ended, wrapping round to slot 1', () => {
