@@ -318,7 +318,9 @@ export class Engine implements Disposable {
         if (this.stopRequested) return initialBudget - budget;
         if (periodic) {
           if (toTick && counter!.stoppedTheCpu) {
-            this.untilTick = periodic.interval;
+            // A block longer than the whole interval would be refused again after every pass and the guest
+            // would never move: the next pass then comes after that block, not before it.
+            this.untilTick = Math.max(periodic.interval, executed === 0 ? counter!.lastBlockInstructions : 0);
             periodic.onTick();
           }
         }

@@ -26,7 +26,7 @@ import { instructionLength } from './x86-length.js';
 /** Byte offsets of the fields of struct mms_counter the host reads and writes. */
 const EXECUTED = 0, BUDGET = 8, LAST_ENTRY = 16, STOPPED = 24, COUNT_BLOCK = 32;
 /** struct mms_block_entry: address (u64), size (u32), count (u32). */
-const ENTRY_ADDRESS = 0, ENTRY_SIZE = 8;
+const ENTRY_ADDRESS = 0, ENTRY_SIZE = 8, ENTRY_COUNT = 12;
 
 interface NativeCounterLibrary {
   counterSize(): number;
@@ -139,6 +139,15 @@ export class BlockInstructionCounter {
     if (index < 0) return;
     const notRun = starts.length - index;
     this.fields.setBigUint64(EXECUTED, BigInt(this.executed - notRun), true);
+  }
+
+  /**
+   * Instructions in the block the hook saw last (0 if none yet): after the
+   * counter stopped the CPU, the block that did not run.
+   */
+  get lastBlockInstructions(): number {
+    const entry = koffi.decode(this.userData, LAST_ENTRY, 'void *');
+    return entry ? koffi.decode(entry, ENTRY_COUNT, 'uint32_t') as number : 0;
   }
 
   /** The block the hook saw last (size 0 if none yet). */

@@ -63,6 +63,19 @@ describe('the balance set manager\'s periodic pass', () => {
     expect(trims.reduce((sum, e) => sum + e.pages, 0)).toBeGreaterThan(1000);
   }, 120_000);
 
+  it('a period shorter than a translated block still lets the guest run (it hung, refused the same block after every pass)', async () => {
+    for (const interval of [1, 3]) {
+      const run = await runGuest(guestElf('guest/examples/hello.c'), { machine: { balanceSetInterval: interval } }, (done) => {
+        expect(done.machine.balanceSetPasses().none).toBeGreaterThan(100);
+      });
+      expect(run.outcome).toMatchObject({ reason: 'exited', exitStatus: 0 });
+      expect(run.stdout).toContain('Hello from ring 3, world!');
+    }
+    // And the instruction limit still ends the run where it says, with a pass before nearly every block.
+    const limited = await runGuest(guestElf('test/guests/balance-set.c'), { args: ['2000'], machine: { balanceSetInterval: 1 }, run: { maxInstructions: 100_000 } });
+    expect(limited.outcome.reason).toBe('instruction-limit');
+  }, 120_000);
+
   it('--balance-interval sets the period from the command line; its trims say balance-set in the trace', () => {
     const elf = guestElf('test/guests/balance-set.c');
     const result = runCli(['run', '--ram', '16M', '--pagefile', '64M', '--balance-interval', String(INTERVAL), '--trace', 'faults', elf, '12288', '3000000']);
