@@ -297,6 +297,22 @@ describe('more commands on real guests', () => {
     });
   });
 
+  it('a user-mode debugger sees no kernel memory: kernel-space bytes print ??, edits there and on KUSER_SHARED_DATA are refused', async () => {
+    // cdb on a process reads through ReadProcessMemory: kernel space (0x80000000 up: here the GDT, the page
+    // directory) is STATUS_PARTIAL_COPY, shown as ??; KUSER_SHARED_DATA is readable at 0x7ffe0000 but no write reaches it.
+    await debug('guest/examples/reserve-commit.c', [], ({ run }) => {
+      expect(run('db 80000000 L8')).toBe('80000000  ?? ?? ?? ?? ?? ?? ?? ??                          ????????');
+      expect(run('dd c0300000 L1')).toBe('c0300000  ????????');
+      expect(run('dd 7ffffffc L2')).toBe('7ffffffc  ???????? ????????');
+      // NtMajorVersion at 0x26c of KUSER_SHARED_DATA: 10, as the README's table says.
+      expect(run('dd 7ffe026c L1')).toBe('7ffe026c  0000000a');
+      expect(run('ed 7ffe026c 5')).toBe("Memory access error at '7ffe026c'");
+      expect(run('dd 7ffe026c L1')).toBe('7ffe026c  0000000a');
+      expect(run('ed 80000000 0')).toBe("Memory access error at '80000000'");
+      expect(run('? poi(80000000)')).toBe("Memory access error at '80000000'");
+    });
+  });
+
   it('sxe sys:NAME stops after that system call; sxe commit / decommit when the charge goes up / down; the exit ends the session', async () => {
     await debug('guest/examples/reserve-commit.c', [], ({ run, machine }) => {
       run(`bp ${moduleOf('guest/examples/reserve-commit.c')}!main; g; bc *`);

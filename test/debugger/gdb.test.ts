@@ -82,6 +82,21 @@ describe('the GDB remote stub, driven by Debian\'s gdb', () => {
     expect(mmscope.stdout).toContain('recovered');
   });
 
+  it('gdb can neither read nor write kernel memory, nor write KUSER_SHARED_DATA (a user-mode stub: ptrace on Linux refuses kernel addresses too)', async () => {
+    const { gdb, mmscope } = await withGdb(elf(), [], [
+      'x/2xw 0x80000000', 'set var *(int *)0x80000008 = 0', 'x/xw 0xc0300000',
+      'x/xw 0x7ffe026c', 'set var *(int *)0x7ffe026c = 5', 'x/xw 0x7ffe026c', 'continue',
+    ]);
+    expect(gdb.stdout).toContain('Cannot access memory at address 0x80000000');
+    expect(gdb.stdout).toContain('Cannot access memory at address 0x80000008');
+    expect(gdb.stdout).toContain('Cannot access memory at address 0xc0300000');
+    expect(gdb.stdout).toContain('Cannot access memory at address 0x7ffe026c');
+    // NtMajorVersion (KUSER_SHARED_DATA + 0x26c) stays 10 and the guest still runs to its end.
+    expect(gdb.stdout.match(/0x7ffe026c:\s+0x0000000a/g)).toHaveLength(2);
+    expect(gdb.stdout).toContain('[Inferior 1 (Remote target) exited with code 03]');
+    expect(mmscope.status).toBe(3);
+  });
+
   it('x87 and SSE registers are the guest\'s: st0, st1, the control, status and tag words, xmm0, mxcsr', async () => {
     // fpu-state.c: finit; fldpi; fld1 (ST0 = 1, ST1 = pi, TOP = 6: two pushes from 0); XMM0 = {1, 2, 3, 4}; MXCSR = 0x7f80.
     const { gdb } = await withGdb(guestElf('test/guests/fpu-state.c'), [], [
