@@ -6,6 +6,19 @@
    I32 and I. %p prints 0x and eight hex digits. long double (L) is printed
    at double precision.
 
+   Built into the system DLLs (mingw defines _WIN32 there), the same code
+   prints as Microsoft's msvcrt.dll does, since a Windows program compares
+   its output with Windows': %p is eight uppercase hex digits without 0x
+   ("0040A000"), exponents have at least three digits ("1.234568e+004"),
+   and infinities and NaNs are msvcrt's digit strings "1#INF", "1#QNAN",
+   "1#SNAN" and "1#IND" (the x87 default NaN) put through the same
+   precision and rounding as digits ("1.#INF00", "-1.#IND00", %g "1.#INF",
+   %.2f "1.#J"). _snprintf and _vsnprintf are Microsoft's everywhere: a
+   result longer than the buffer fills it, unterminated, and returns -1
+   (MSDN, "_snprintf, _snwprintf": "If len > count, count characters are
+   stored in buffer, no null-terminator is appended, and a negative value
+   is returned").
+
    Written for mmscope: the issue asked for a small, well-kept freestanding
    printf to be vendored if one fits, but only the npm registry and Debian's
    archive are reachable from this project and code taken from public
@@ -14,6 +27,12 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "decimal.h"
+
+#ifdef _WIN32
+#define MSVCRT_FORMAT 1
+#else
+#define MSVCRT_FORMAT 0
+#endif
 
 struct sink { char *buffer; size_t size; size_t length; };
 
@@ -113,7 +132,7 @@ static void emit_exponential(struct sink *sink, const decimal *d, int fraction, 
   char text[8];
   int n = 0;
   do { text[n++] = (char)('0' + magnitude % 10); magnitude /= 10; } while (magnitude);
-  if (n < 2) text[n++] = '0';
+  while (n < (MSVCRT_FORMAT ? 3 : 2)) text[n++] = '0';
   while (n > 0) emit(sink, text[--n]);
 }
 
@@ -135,12 +154,51 @@ static void emit_float_body(struct sink *sink, decimal *d, const struct spec *sp
   }
 }
 
+/* msvcrt's digits for an infinity or NaN (its _fltout): "1#IND" is the x87
+   default NaN (sign set, only the quiet bit in the fraction). */
+static const char *msvcrt_special_digits(double value) {
+  union { double d; uint64_t bits; } u = { value };
+  uint64_t fraction = u.bits & 0xfffffffffffffull;
+  if (!fraction) return "1#INF";
+  if (!(fraction & 0x8000000000000ull)) return "1#SNAN";
+  return (u.bits >> 63) && fraction == 0x8000000000000ull ? "1#IND" : "1#QNAN";
+}
+
+/* The special digits as msvcrt prints them: one digit, then the rest cut to
+   the precision (padded with zeros) and rounded by comparing the next
+   character with '5', as it rounds digits ('I' >= '5': "1.#J" for %.2f). */
+static void emit_msvcrt_special(struct sink *sink, const char *digits, const struct spec *spec, int precision) {
+  char conversion = spec->conversion | 0x20;
+  int alternate = spec->flags & FLAG_ALTERNATE;
+  int fraction = conversion == 'g' ? (precision ? precision : 1) - 1 : precision;
+  char kept[64];
+  if (fraction > (int)sizeof kept) fraction = sizeof kept;
+  int available = 0;
+  while (digits[1 + available]) available++;
+  for (int i = 0; i < fraction; i++) kept[i] = i < available ? digits[1 + i] : '0';
+  if (fraction > 0 && fraction < available && digits[1 + fraction] >= '5') kept[fraction - 1]++;
+  if (conversion == 'g' && !alternate) while (fraction > 0 && kept[fraction - 1] == '0') fraction--;
+  emit(sink, digits[0]);
+  if (fraction > 0 || alternate) emit(sink, '.');
+  emit_text(sink, kept, fraction);
+  if (conversion == 'e') emit_text(sink, spec->conversion == 'E' ? "E+000" : "e+000", 5);
+}
+
 static void format_float(struct sink *out, struct spec *spec, double value) {
   static decimal d;   /* ~830 bytes: kept off the stack; the runtime has one thread */
   decimal_from_double(&d, value);
   char prefix[1];
   int prefix_length = sign_prefix(prefix, d.negative, spec->flags);
   int upper = spec->conversion == 'F' || spec->conversion == 'E' || spec->conversion == 'G';
+  if (MSVCRT_FORMAT && d.kind != DECIMAL_FINITE) {
+    spec->flags &= ~FLAG_ZERO;
+    int precision = spec->precision < 0 ? 6 : spec->precision;
+    char body[80];
+    struct sink text = { body, sizeof body, 0 };
+    emit_msvcrt_special(&text, msvcrt_special_digits(value), spec, precision);
+    emit_field(out, spec, prefix, prefix_length, 0, body, text.length < sizeof body ? (int)text.length : (int)sizeof body - 1);
+    return;
+  }
   if (d.kind != DECIMAL_FINITE) {
     spec->flags &= ~FLAG_ZERO;
     const char *word = d.kind == DECIMAL_NAN ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf");
@@ -265,6 +323,13 @@ static void format_one(struct sink *out, struct spec *spec, va_list *args) {
     case 'u': case 'o': case 'x': case 'X': format_integer(out, spec, unsigned_argument(spec->length, args), 0); break;
     case 'p': {
       struct spec pointer = *spec;
+      if (MSVCRT_FORMAT) {   /* msvcrt: "%08X" */
+        pointer.flags = spec->flags & FLAG_LEFT;
+        pointer.precision = 8;
+        pointer.conversion = 'X';
+        format_integer(out, &pointer, (uintptr_t)va_arg(*args, void *), 0);
+        break;
+      }
       pointer.flags = (spec->flags & FLAG_LEFT) | FLAG_ALTERNATE;
       pointer.precision = 8;
       uintptr_t v = (uintptr_t)va_arg(*args, void *);
@@ -289,20 +354,41 @@ static void format_one(struct sink *out, struct spec *spec, va_list *args) {
   }
 }
 
-int vsnprintf(char *buffer, size_t size, const char *format, va_list args) {
-  struct sink out = { buffer, size, 0 };
+/* Formats into `out` (what fits: one byte is kept for a terminator, which this does not write). */
+static void format_to(struct sink *out, const char *format, va_list args) {
   va_list ap;
   va_copy(ap, args);
   for (const char *p = format; *p; p++) {
-    if (*p != '%') { emit(&out, *p); continue; }
+    if (*p != '%') { emit(out, *p); continue; }
     struct spec spec;
     p = parse_spec(p + 1, &spec, &ap);
-    format_one(&out, &spec, &ap);
+    format_one(out, &spec, &ap);
     if (!*p) break;
   }
   va_end(ap);
+}
+
+int vsnprintf(char *buffer, size_t size, const char *format, va_list args) {
+  struct sink out = { buffer, size, 0 };
+  format_to(&out, format, args);
   if (size) buffer[out.length < size ? out.length : size - 1] = '\0';
   return (int)out.length;
+}
+
+/* Microsoft's: up to `size` characters, terminated only if there is room; -1 when the result did not fit. */
+int _vsnprintf(char *buffer, size_t size, const char *format, va_list args) {
+  struct sink out = { buffer, size == (size_t)-1 ? size : size + 1, 0 };
+  format_to(&out, format, args);
+  if (out.length < size) buffer[out.length] = '\0';
+  return out.length > size ? -1 : (int)out.length;
+}
+
+int _snprintf(char *buffer, size_t size, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = _vsnprintf(buffer, size, format, args);
+  va_end(args);
+  return n;
 }
 
 int snprintf(char *buffer, size_t size, const char *format, ...) {

@@ -106,6 +106,12 @@ int main(void) {
   int n = snprintf(small, sizeof small, "%f", 1.5);
   CHECK_EQ("snprintf returns the full length", n, 8);
   CHECK_TRUE("snprintf writes a terminated prefix", !strcmp(small, "1.5"));
+  /* Microsoft's _snprintf: a result that does not fit fills the buffer, unterminated, and returns -1 */
+  char four[5] = "wxyz";
+  CHECK_EQ("_snprintf of a longer result returns -1", _snprintf(four, 3, "%d", 12345), -1);
+  CHECK_TRUE("_snprintf fills the buffer without a terminator", !memcmp(four, "123z", 5));
+  CHECK_EQ("_snprintf of a result that fits returns its length", _snprintf(four, 3, "%d", 12), 2);
+  CHECK_TRUE("_snprintf terminates a result that fits", !strcmp(four, "12"));
   /* unknown conversions are printed as written */
   CHECK_FORMAT("%y", "%y");
   return CHECK_DONE();

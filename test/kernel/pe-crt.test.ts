@@ -32,7 +32,8 @@ const shown = (run: GuestRun) => ({ outcome: run.outcome, stdout: run.stdout, st
 
 describe('the C conformance guests: stock mingw-w64 PE and SDK ELF builds agree', () => {
   // Win32 and C only (test/guests/check.h prints one line per check); printf-formats is left out on purpose:
-  // mingw-w64's printf is its own (libmingwex), not msvcrt's, and prints %p as Windows does ("0040A000"), not as the SDK.
+  // mingw-w64's printf is its own (libmingwex), not msvcrt's, and prints %p its own way ("0040a000"), not as the SDK's ELF runtime
+  // (C99's "0x0040a000") nor as msvcrt.dll ("0040A000", tested below).
   const guests: { source: string; args?: string[]; files?: boolean }[] = [
     { source: 'test/guests/c-library.c' },
     { source: 'test/guests/c-headers.c' },
@@ -80,6 +81,24 @@ describe('console output of a stock mingw-w64 program', () => {
     expectExited(run, 7, 'console-output.exe');
     expect(run.stdout).toBe('printf 42 -7 ff 3.25 text\nputs line\nxy\nfwrite to stdout\n');
     expect(run.stderr).toBe('fprintf to stderr: 0x2a\n');
+  });
+});
+
+describe('msvcrt\'s own printf', () => {
+  it('prints %p, exponents, infinities and NaNs as Windows\' msvcrt.dll does; _snprintf returns -1 and leaves no terminator when the result does not fit', async () => {
+    const run = await runPe(stockMingw('test/guests/pe-crt/msvcrt-formats.c', ['-D__USE_MINGW_ANSI_STDIO=0']));
+    expectExited(run, 0, 'msvcrt-formats.exe');
+    expect(run.stdout.split('\n')).toEqual([
+      '[0040A000] [00000000] [    DEADBEEF] [00000001    ]',
+      '[1.234568e+004] [1.230000E-004] [1e+020] [1E-005] [1e+000]',
+      '[1.#INF00] [-1.#INF00] [1.#INF00e+000] [1.#INF] [1.#J] [1] [  1.#INF00]',
+      '[-1.#IND00] [1.#QNAN0]',   // the x87 default NaN is negative ("indefinite"); negated, a plain quiet NaN
+      'sprintf [7FFDF000 5.000000e-001]',
+      '_snprintf too long: -1 [abcdxxxx]',
+      '_snprintf exactly full: 4 [abcdxxxx]',
+      '_snprintf room to spare: 3 [abc]',
+      '',
+    ]);
   });
 });
 
