@@ -74,8 +74,8 @@ export class CommandEngine {
 
   /** WinDbg's text for a stop: the event line(s), then the register block. */
   describeStop(stop: SessionStop): string {
-    const lines = [...stop.notes];
     const { reason } = stop;
+    const lines = [...(reason.kind === 'entry' ? this.processModuleLines() : []), ...stop.notes];
     switch (reason.kind) {
       case 'entry': lines.push(...this.describeEntry(stop.processCreation ?? false)); break;
       case 'breakpoint': case 'watchpoint':
@@ -95,6 +95,22 @@ export class CommandEngine {
   }
 
   /**
+   * With the first stop only: the ModLoad lines of what the kernel mapped
+   * when it created the process, the program and ntdll, before those of the
+   * DLLs ntdll's loader mapped (cdb's order).
+   */
+  private processModuleLines(): string[] {
+    if (this.programLoadReported) return [];
+    this.programLoadReported = true;
+    const image = this.session.machine.imageVad;
+    const ntdll = this.session.machine.modules().find((m) => /\\ntdll\.dll$/i.test(m.name));
+    return [
+      `ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${this.session.programPath}`,
+      ...(ntdll ? [`ModLoad: ${hex8(ntdll.base)} ${hex8(ntdll.base + ntdll.size)}   ${ntdll.name}`] : []),
+    ];
+  }
+
+  /**
    * The process-creation stop and the initial break. Windows creates the
    * process (the cpr event: nothing of it has run), then ntdll's loader runs
    * and breaks (the initial break). A PE program starts so in mmscope too;
@@ -105,11 +121,8 @@ export class CommandEngine {
    */
   private describeEntry(processCreation: boolean): string[] {
     const { machine, programPath: path } = this.session;
-    const image = machine.imageVad;
     const startsInNtdll = machine.modules().some((m) => /\\ntdll\.dll$/i.test(m.name));
-    // The program's ModLoad line comes with the first stop only (after a process-creation stop it was said).
-    const lines = this.programLoadReported ? [] : [`ModLoad: ${hex8(image.startAddress)} ${hex8(image.endAddress)}   ${path}`];
-    this.programLoadReported = true;
+    const lines: string[] = [];
     const created = `Create process ${path}: nothing of it has run yet - event 'cpr'`;
     if (processCreation) return [...lines, created];
     if (this.session.filters.state('cpr') === 'output') lines.push(created);

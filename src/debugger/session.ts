@@ -229,9 +229,10 @@ export class DebugSession {
     if (after.commit < before.commit) stops.push(this.decide('decommit', true, () => `commit returned: ${before.commit} → ${after.commit} pages`));
     if (after.vads !== before.vads) stops.push(this.decide('vad', true, () => `VAD tree changed by ${event.name}`));
     if (after.modules !== before.modules) {
-      const loaded = after.modules.length > before.modules.length;
+      const { loaded, unloaded } = moduleChanges(before.modules, after.modules);
       this.refreshModuleSymbols();
-      stops.push(this.decide(loaded ? 'ld' : 'ud', true, () => this.moduleNote(loaded, before.modules, after.modules), true));
+      if (unloaded.length) stops.push(this.decide('ud', true, () => unloaded.map(([base, name]) => `Unload module ${name} at ${hex(Number(base))}`).join('\n'), true));
+      if (loaded.length) stops.push(this.decide('ld', true, () => loaded.map((base) => this.moduleLoadLine(base)).join('\n'), true));
     }
     return stops.find((s) => s !== undefined);
   }
@@ -252,16 +253,10 @@ export class DebugSession {
     };
   }
 
-  /** WinDbg's lines: `ModLoad: START END   PATH`, `Unload module PATH at BASE` (the snapshots list `base:name`). */
-  private moduleNote(loaded: boolean, before: string, after: string): string {
-    const modules = this.machine.modules();
-    if (!loaded) {
-      const remaining = new Set(after.split(';'));
-      const gone = before.split(';').filter((m) => !remaining.has(m)).map((m) => m.split(/:(.*)/s));
-      return gone.map(([base, name]) => `Unload module ${name} at ${hex(Number(base))}`).join('\n');
-    }
-    const last = modules.at(-1)!;
-    return `ModLoad: ${hex(last.base)} ${hex(last.base + last.size)}   ${last.name}`;
+  /** WinDbg's line for the module mapped at `base`: `ModLoad: START END   PATH`. */
+  private moduleLoadLine(base: number): string {
+    const module = this.machine.modules().find((m) => m.base === base)!;
+    return `ModLoad: ${hex(module.base)} ${hex(module.base + module.size)}   ${module.name}`;
   }
 
   /** Keeps the symbol table in step with the image views in the VAD tree. */
@@ -291,3 +286,13 @@ export class DebugSession {
 }
 
 const hex = (value: number): string => (value >>> 0).toString(16).padStart(8, '0');
+
+/** The modules two snapshots (`base:name;…`) differ by: the bases of those mapped since, `[base, name]` of those gone. */
+function moduleChanges(before: string, after: string): { loaded: number[]; unloaded: string[][] } {
+  const entries = (snapshot: string): string[] => (snapshot ? snapshot.split(';') : []);
+  const was = new Set(entries(before)), is = new Set(entries(after));
+  return {
+    loaded: entries(after).filter((m) => !was.has(m)).map((m) => Number(m.split(':')[0])),
+    unloaded: entries(before).filter((m) => !is.has(m)).map((m) => m.split(/:(.*)/s)),
+  };
+}

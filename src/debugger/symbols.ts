@@ -25,6 +25,8 @@ export interface ModuleSymbols {
   symbols: SymbolEntry[];
   /** Where the symbols come from: a PE image's export directory, or an ELF symbol table. */
   source: 'export' | 'elf';
+  /** A PE image's forwarded exports (no code of their own): name → `DLL.Function`. */
+  forwarders?: ReadonlyMap<string, string>;
 }
 
 /** WinDbg names a module after its file: `rc.elf` → `rc`. */
@@ -40,22 +42,29 @@ export const moduleNameOf = (path: string): string => {
  */
 export function readElfSymbols(path: string, bytes: Uint8Array, base: number, end: number): ModuleSymbols {
   const module = moduleNameOf(path);
-  if (bytes[0] === 0x4d && bytes[1] === 0x5a) return { name: module, path, base, end, symbols: readPeExports(module, path, bytes, base), source: 'export' };
+  if (bytes[0] === 0x4d && bytes[1] === 0x5a) return { name: module, path, base, end, ...readPeExports(module, path, bytes, base), source: 'export' };
   const symbols: SymbolEntry[] = readElfSymbolTable(bytes).map((symbol) => ({ module, ...symbol }));
   symbols.sort((a, b) => a.address - b.address);
   return { name: module, path, base, end, symbols, source: 'elf' };
 }
 
-/** A PE image's exports at `base` + RVA, by address (none when the file is not a PE image mmscope can load). */
-function readPeExports(module: string, path: string, bytes: Uint8Array, base: number): SymbolEntry[] {
-  let exports: ReadonlyMap<string, number>;
+/**
+ * A PE image's exports at `base` + RVA, by address, and its forwarders
+ * apart: their RVA is a string's, not code (none when the file is not a PE
+ * image mmscope can load).
+ */
+function readPeExports(module: string, path: string, bytes: Uint8Array, base: number): { symbols: SymbolEntry[]; forwarders: ReadonlyMap<string, string> } {
+  let pe: { exports: ReadonlyMap<string, number>; forwarders: ReadonlyMap<string, string> } | undefined;
   try {
-    exports = parsePe32(path, bytes).pe?.exports ?? new Map();
+    pe = parsePe32(path, bytes).pe;
   } catch (error) {
-    if (error instanceof BadImageError) return [];
+    if (error instanceof BadImageError) return { symbols: [], forwarders: new Map() };
     throw error;
   }
-  return [...exports].map(([name, rva]) => ({ module, name, address: (base + rva) >>> 0, size: 0 })).sort((a, b) => a.address - b.address);
+  const forwarders = pe?.forwarders ?? new Map<string, string>();
+  const symbols = [...(pe?.exports ?? [])].filter(([name]) => !forwarders.has(name))
+    .map(([name, rva]) => ({ module, name, address: (base + rva) >>> 0, size: 0 })).sort((a, b) => a.address - b.address);
+  return { symbols, forwarders };
 }
 
 /** The symbols of every module, searchable by name and by address. */
@@ -67,12 +76,21 @@ export class SymbolTable {
   has(name: string): boolean { return this.modules.has(name.toLowerCase()); }
   list(): ModuleSymbols[] { return [...this.modules.values()].sort((a, b) => a.base - b.base); }
 
-  /** `module!name` or `name` (first module that has it); undefined when unknown. */
-  resolve(text: string): number | undefined {
+  /**
+   * `module!name` or `name` (first module that has it); undefined when
+   * unknown. A forwarded export is its target's address (kernel32!HeapAlloc
+   * → ntdll!RtlAllocateHeap), as the loader binds it.
+   */
+  resolve(text: string, forwards = 0): number | undefined {
     const bang = text.indexOf('!');
     if (bang >= 0) {
       const module = this.modules.get(text.slice(0, bang).toLowerCase());
-      return module?.symbols.find((s) => s.name === text.slice(bang + 1))?.address;
+      const name = text.slice(bang + 1);
+      const found = module?.symbols.find((s) => s.name === name)?.address;
+      const target = module?.forwarders?.get(name);
+      if (found !== undefined || target === undefined || forwards >= 8) return found;
+      const dot = target.lastIndexOf('.');
+      return this.resolve(`${moduleNameOf(target.slice(0, dot))}!${target.slice(dot + 1)}`, forwards + 1);
     }
     for (const module of this.list()) {
       const found = module.symbols.find((s) => s.name === text);

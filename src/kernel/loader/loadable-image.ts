@@ -24,8 +24,10 @@ export interface PeImageInfo {
   relocatable: boolean;
   /** OptionalHeader.SizeOfStackCommit in bytes. */
   stackCommitBytes: number;
-  /** RVA of each export by name (the export directory, read from the file). */
+  /** RVA of each export by name (the export directory, read from the file); a forwarder's RVA is its string's. */
   exports: ReadonlyMap<string, number>;
+  /** The forwarded exports by name: their target, `DLL.Function` or `DLL.#ordinal` (an RVA inside the export directory). */
+  forwarders: ReadonlyMap<string, string>;
   /** DLL names of the import directory, in its order. */
   importedDlls: readonly string[];
 }

@@ -85,7 +85,7 @@ export function parsePe32(fileName: string, bytes: Uint8Array): LoadableImage {
       dll,
       relocatable: (file.characteristics & IMAGE_FILE_RELOCS_STRIPPED) === 0 && (relocations?.size ?? 0) > 0,
       stackCommitBytes: optional.sizeOfStackCommit,
-      exports: readExports(rvaReader, optional.directories[DIRECTORY_EXPORT]),
+      ...readExports(rvaReader, optional.directories[DIRECTORY_EXPORT]),
       importedDlls: readImportedDlls(rvaReader, optional.directories[DIRECTORY_IMPORT]),
     },
   };
@@ -250,10 +250,14 @@ class RvaReader {
 
 const MAX_EXPORTS = 65536, MAX_IMPORT_DLLS = 1024;
 
-/** Name → RVA from IMAGE_EXPORT_DIRECTORY; entries that cannot be read are left out (the loader reports them missing). */
-function readExports(reader: RvaReader, directory: { rva: number; size: number } | undefined): Map<string, number> {
-  const exports = new Map<string, number>();
-  if (!directory || directory.size < 40) return exports;
+/**
+ * Name → RVA from IMAGE_EXPORT_DIRECTORY, and the forwarders among them (an
+ * RVA inside the directory names a string `DLL.Function`, PE/COFF 6.3.2);
+ * entries that cannot be read are left out (the loader reports them missing).
+ */
+function readExports(reader: RvaReader, directory: { rva: number; size: number } | undefined): { exports: Map<string, number>; forwarders: Map<string, string> } {
+  const exports = new Map<string, number>(), forwarders = new Map<string, string>();
+  if (!directory || directory.size < 40) return { exports, forwarders };
   const at = directory.rva;
   const functionCount = reader.u32(at + 20) ?? 0, nameCount = Math.min(reader.u32(at + 24) ?? 0, MAX_EXPORTS);
   const functions = reader.u32(at + 28) ?? 0, names = reader.u32(at + 32) ?? 0, ordinals = reader.u32(at + 36) ?? 0;
@@ -261,9 +265,12 @@ function readExports(reader: RvaReader, directory: { rva: number; size: number }
     const nameRva = reader.u32(names + i * 4), ordinal = reader.u16(ordinals + i * 2);
     if (nameRva === undefined || ordinal === undefined || ordinal >= functionCount) continue;
     const name = reader.string(nameRva), rva = reader.u32(functions + ordinal * 4);
-    if (name !== undefined && rva !== undefined) exports.set(name, rva);
+    if (name === undefined || rva === undefined) continue;
+    exports.set(name, rva);
+    const target = rva >= at && rva - at < directory.size ? reader.string(rva) : undefined;
+    if (target !== undefined) forwarders.set(name, target);
   }
-  return exports;
+  return { exports, forwarders };
 }
 
 /** The DLL names the import directory lists (IMAGE_IMPORT_DESCRIPTOR.Name), up to its all-zero terminator. */
