@@ -8,7 +8,7 @@ import type { CommandDeclaration, Invocation } from './command-table.js';
 import { HostIoError, UsageError, describeErrno } from './errors.js';
 import { EXIT_STATUS_HELP, guestExitStatus } from './exit-status.js';
 import { runOptions, tracedEventTypes, type RunOptionValues } from './run-options.js';
-import { machineOptions, readProgram, systemDllOptions, type RunSettings } from './run-command.js';
+import { createMachine, machineOptions, readProgram, systemDllOptions, type RunSettings } from './run-command.js';
 import { TraceFileOutput, subscribeTextTrace } from './trace-outputs.js';
 import { collect } from './parsers.js';
 
@@ -83,7 +83,7 @@ export async function debugProgram(invocation: Invocation<DebugOptionValues>): P
   const [{ DebugSession }, { CommandEngine }, { runConsole }, { serveGdb }] = await Promise.all([
     import('../debugger/session.js'), import('../debugger/commands.js'), import('../debugger/console.js'), import('../debugger/gdb-stub.js'),
   ]);
-  const machine = await Machine.create({ ...machineOptions(settings), ...systemDllOptions(bytes), console: (stream, data) => streams.write(stream, data) });
+  const machine = await createMachine({ ...machineOptions(settings), ...systemDllOptions(bytes), console: (stream, data) => streams.write(stream, data) });
   let traceFile: TraceFileOutput | undefined;
   try {
     traceFile = settings.traceFile ? TraceFileOutput.open(settings.traceFile, settings.traceFormat, machine, settings.program, streams) : undefined;

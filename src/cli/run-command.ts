@@ -13,7 +13,7 @@ import { hex32 } from '../mm/layout.js';
 import { formatPteView } from '../mm/pte-view.js';
 import { formatModuleTable, formatVadTable } from '../mm/vad-view.js';
 import type { CommandDeclaration, CommandOutput, Invocation } from './command-table.js';
-import { ProgramNotFoundError, ProgramUnreadableError, UsageError, describeErrno } from './errors.js';
+import { HostIoError, ProgramNotFoundError, ProgramUnreadableError, UsageError, describeErrno } from './errors.js';
 import { EXIT_STATUS_HELP, EXIT_STOPPED, guestExitStatus } from './exit-status.js';
 import type { StreamName } from './host-streams.js';
 import { describeSignalStop, signalExitStatus, stopGuestOnSignals } from './signals.js';
@@ -69,11 +69,7 @@ async function runProgram(invocation: Invocation<RunOptionValues>): Promise<numb
   const settings = readSettings(invocation);
   const bytes = readProgram(settings.program);
   const guestStdout = new GuestStdout(streams, settings.json || settings.traceFile === '-' ? 'stderr' : 'stdout');
-  const machine = await Machine.create({ ...machineOptions(settings), ...systemDllOptions(bytes), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) })
-    .catch((error: unknown) => {
-      if (error instanceof PagingFileError) throw new UsageError(error.message, 'run');
-      throw error;
-    });
+  const machine = await createMachine({ ...machineOptions(settings), ...systemDllOptions(bytes), console: (stream, data) => (stream === 'stdout' ? guestStdout.write(data) : streams.write('stderr', data)) });
   stopGuestOnSignals(machine);
   let traceFile: TraceFileOutput | undefined;
   let report: ReportOutput | undefined;
@@ -118,6 +114,16 @@ function readSettings(invocation: Invocation<RunOptionValues>): RunSettings {
     throw error;
   }
   return settings;
+}
+
+/** Machine.create, with a page file the host cannot create (--pagefile-path) as a host I/O error (status 125). */
+export async function createMachine(options: MachineOptions): Promise<Machine> {
+  try {
+    return await Machine.create(options);
+  } catch (error) {
+    if (error instanceof PagingFileError) throw new HostIoError(`cannot create the page file ${error.path}: ${describeErrno(error.cause)}`);
+    throw error;
+  }
 }
 
 export function machineOptions(settings: RunSettings): MachineOptions {

@@ -236,6 +236,11 @@ export class Machine {
     }
     if (ramBytes > 3 * ONE_GIB) throw new RangeError('--ram: RAM above 3 GiB is not supported');
     if ((options.pagefileBytes ?? 0) > 16 * ONE_GIB) throw new RangeError('--pagefile: a page file above 16 GiB is not supported');
+    const pagefileBytes = options.pagefileBytes ?? 0;
+    if (pagefileBytes > 0 && pagefileBytes < PAGE_SIZE) throw new RangeError(`--pagefile: ${pagefileBytes} bytes is less than a page (4 KiB)`);
+    if (options.pagefilePath !== undefined && Math.floor((options.pagefileBytes ?? 0) / PAGE_SIZE) === 0) {
+      throw new RangeError('--pagefile-path: there is no page file to keep without --pagefile SIZE (a page or more)');
+    }
     if (options.fileRoot !== undefined && !statOrUndefined(options.fileRoot)?.isDirectory()) throw new RangeError(`--root: ${options.fileRoot} is not a directory`);
     const interval = options.balanceSetInterval;
     if (interval !== undefined && !(Number.isInteger(interval) && interval >= 0)) throw new RangeError('--balance-interval: a number of instructions, 0 or more');

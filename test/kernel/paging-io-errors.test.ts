@@ -35,6 +35,26 @@ describe('a page-file write the host refuses', () => {
   });
 });
 
+describe('a page file that cannot be made', () => {
+  it('run and debug: one line and status 125 (the debugger printed an internal error with a stack); --pagefile-path or a page file below a page without one', () => {
+    const elf = guestElf('guest/examples/hello.c');
+    const missing = join(mkdtempSync(join(tmpdir(), 'mmscope-nopf-')), 'no-such-directory', 'pagefile.sys');
+    for (const command of [['run'], ['debug', '-c', 'q']]) {
+      const result = runCli([...command, '--pagefile', '1M', '--pagefile-path', missing, elf]);
+      expect(result.status).toBe(125);
+      expect(result.stderr).toBe(`mmscope: cannot create the page file ${missing}: no such file or directory\n`);
+    }
+    const directory = runCli(['run', '--pagefile', '1M', '--pagefile-path', tmpdir(), elf]);
+    expect(directory.stderr).toBe(`mmscope: cannot create the page file ${tmpdir()}: it is a directory\n`);
+    const alone = runCli(['run', '--pagefile-path', join(tmpdir(), 'never-made.sys'), elf]);
+    expect(alone.status).toBe(125);
+    expect(alone.stderr).toMatch(/^mmscope: --pagefile-path: there is no page file to keep without --pagefile SIZE/);
+    const tiny = runCli(['run', '--pagefile', '1K', elf]);
+    expect(tiny.status).toBe(125);
+    expect(tiny.stderr).toMatch(/^mmscope: --pagefile: 1024 bytes is less than a page \(4 KiB\)/);
+  });
+});
+
 describe('a page-file read the host refuses', () => {
   it('raises STATUS_IN_PAGE_ERROR in the guest at the faulting page, whose PTE still names the page file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mmscope-inpage-')), 'pagefile.sys');

@@ -11,7 +11,11 @@ import { PagingIoError, type PagingStore } from '../../mm/page-file.js';
 
 /** The page file could not be created or used on the host (a bad --pagefile-path, a full disk). */
 export class PagingFileError extends Error {
-  constructor(message: string) { super(message); this.name = 'PagingFileError'; }
+  /** `cause`: the host's error (its errno code says why). */
+  constructor(readonly path: string, override readonly cause: unknown) {
+    super(`cannot create the page file ${path}: ${(cause as Error).message}`);
+    this.name = 'PagingFileError';
+  }
 }
 
 export class HostPagingFile implements PagingStore {
@@ -29,7 +33,7 @@ export class HostPagingFile implements PagingStore {
       if (fstatSync(this.fd).isFile()) ftruncateSync(this.fd, pages * PAGE_SIZE);
     } catch (error) {
       this.removeTemporary();
-      throw new PagingFileError(`cannot create the page file ${this.path}: ${(error as Error).message}`);
+      throw new PagingFileError(this.path, error);
     }
   }
 
