@@ -37,6 +37,7 @@
 #define ERROR_BAD_EXE_FORMAT       193L
 #define ERROR_PRIVILEGE_NOT_HELD   1314L
 #define ERROR_GEN_FAILURE          31L
+#define ERROR_SHARING_VIOLATION    32L
 #define ERROR_UNEXP_NET_ERR        59L
 #define ERROR_DISK_FULL            112L
 #define ERROR_NEGATIVE_SEEK        131L
@@ -131,6 +132,7 @@ BOOL WINAPI WriteConsoleA(HANDLE hConsoleOutput, const void *lpBuffer, DWORD nNu
 #define GENERIC_ALL     0x10000000
 #define FILE_SHARE_READ   0x1
 #define FILE_SHARE_WRITE  0x2
+#define FILE_SHARE_DELETE 0x4
 #define CREATE_NEW        1
 #define CREATE_ALWAYS     2
 #define OPEN_EXISTING     3

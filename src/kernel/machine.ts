@@ -1,5 +1,6 @@
 // A machine: Unicorn CPU, RAM, the kernel and one process. This is the
 // TypeScript API the CLI and the tests use.
+import { ShareAccessTable } from './io/share-access.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { Engine } from '../cpu/engine.js';
 import { UC_PROT_READ, UC_PROT_WRITE, X86FloatReg, X86Reg, type X86RegName } from '../cpu/constants.js';
@@ -191,6 +192,7 @@ export class Machine {
   private readonly objectNames = new ObjectNames();
   private readonly clock = new SystemClock();
   private readonly backingFiles: BackingFiles = new Map();
+  private readonly shareAccess = new ShareAccessTable();
   private readonly imageControlAreas = new Map<string, ControlArea>();
   /** UniqueProcessId/UniqueThreadId for the next process or thread (PspCidTable hands out multiples of 4). */
   private nextClientId = THREAD_ID + 4;
@@ -388,6 +390,7 @@ export class Machine {
     process.objectNames = this.objectNames;
     process.clock = this.clock;
     process.backingFiles = this.backingFiles;
+    process.shareAccess = this.shareAccess;
     process.imageControlAreas = this.imageControlAreas;
     process.object = new KernelObject<Process>('Process', process, () => { process.objectDeleted = true; }, image.fileName);
     process.userThreadStart = image.userThreadStart;

@@ -3,6 +3,7 @@
 // ended, so a process handle is waitable (WaitForSingleObject on a process,
 // Windows Internals 7th ed. ch. 8, "What signals an object": a process is
 // signalled when its last thread terminates).
+import { ShareAccessTable } from './io/share-access.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import type { UserMemory } from '../mm/user-memory.js';
 import type { Vad } from '../mm/vad.js';
@@ -35,6 +36,8 @@ export class Process extends DispatcherObject {
   experimentsAllowed = false;
   /** Files that data sections map (one control area per file): system-wide, shared by every process. */
   backingFiles: BackingFiles = new Map();
+  /** What the opens of each file share (IoCheckShareAccess): system-wide, shared by every process. */
+  shareAccess = new ShareAccessTable();
   /** Image sections by file, kept while the file is unchanged: system-wide, shared by every process. */
   imageControlAreas = new Map<string, ControlArea>();
   /** The kernel's clock: system-wide, shared by every process. */

@@ -43,6 +43,7 @@ describe('the C conformance guests: stock mingw-w64 PE and SDK ELF builds agree'
     { source: 'test/guests/exceptions-veh.c' },
     { source: 'test/guests/files.c', files: true },
     { source: 'test/guests/stdio-files.c', files: true },
+    { source: 'test/guests/share-modes.c' },
     // Threads and waits through kernel32.dll's CreateThread/WaitForMultipleObjects (RtlUserThreadStart in kernel32).
     { source: 'test/guests/threads.c', args: ['counter', '100'] },
     { source: 'test/guests/threads.c', args: ['tls'] },

@@ -131,6 +131,14 @@ describe('files', () => {
   });
 });
 
+describe('share modes', () => {
+  it('a second open that asks for what the first does not share, or shares less than the first uses, is ERROR_SHARING_VIOLATION; closing lifts it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mmscope-share-'));
+    await runChecks('test/guests/share-modes.c', [], { fileRoot: root }, 14);
+    expect(readFileSync(join(root, 'shared.txt'), 'utf8')).toBe('twelve bytes');
+  });
+});
+
 describe('random system calls', () => {
   it.each([1, 2, 3])('seed %i: every call is answered with a status and the kernel stays consistent', async (seed) => {
     const root = mkdtempSync(join(tmpdir(), 'mmscope-fuzz-'));

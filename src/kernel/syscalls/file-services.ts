@@ -13,6 +13,7 @@ import { KernelObject } from '../ob/handle-table.js';
 import { controlAreaOfFile, hostCall, statOrUndefined, type FileObjectBody } from '../io/file-object.js';
 import { HostDescriptor } from '../io/host-descriptor.js';
 import { checkOpenedDescriptor, pathOfDescriptor } from '../io/host-file-checks.js';
+import { dataAccessOf } from '../io/share-access.js';
 import type { Sandbox } from '../io/sandbox.js';
 import { flushSectionPages, updateResidentPages } from '../../mm/section-view.js';
 import type { Process } from '../process.js';
@@ -28,7 +29,7 @@ const FILE_SUPERSEDED = 0, FILE_OPENED = 1, FILE_CREATED = 2, FILE_OVERWRITTEN =
 const FileStandardInformation = 5, FilePositionInformation = 14, FileEndOfFileInformation = 20;
 const MAX_TRANSFER = 16 << 20;
 
-interface OpenRequest { access: number; name: string; disposition: number }
+interface OpenRequest { access: number; name: string; disposition: number; share: number }
 
 /** Opens or creates the host file; the handle's object releases the descriptor with its last reference. */
 function openFile(process: Process, request: OpenRequest): { object: KernelObject<FileObjectBody>; information: number } | NtStatus {
@@ -54,15 +55,19 @@ function openFile(process: Process, request: OpenRequest): { object: KernelObjec
   if (truncate && !canWrite) return STATUS_ACCESS_DENIED;
   const opened = openChecked(sandbox, hostPath, canWrite, !existing);
   if (typeof opened === 'number') return opened;
+  // The file system checks sharing before it overwrites anything.
+  const stat = fstatSync(opened.fd);
+  const unshare = process.shareAccess.open(`${stat.dev}:${stat.ino}`, dataAccessOf(request.access), request.share);
+  if (typeof unshare === 'number') { opened.release(); return unshare; }
   if (truncate) {
     const failed = hostCall(() => ftruncateSync(opened.fd, 0));
-    if (failed !== undefined) { opened.release(); return failed; }
+    if (failed !== undefined) { unshare(); opened.release(); return failed; }
   }
   const body: FileObjectBody = {
     guestName: sandbox.guestNameOf(hostPath), hostPath, descriptor: opened.fd, host: opened, canRead, canWrite, position: 0,
   };
   const information = !existing ? FILE_CREATED : request.disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : truncate ? FILE_OVERWRITTEN : FILE_OPENED;
-  return { object: new KernelObject('File', body, () => opened.release(), body.guestName), information };
+  return { object: new KernelObject('File', body, () => { unshare(); opened.release(); }, body.guestName), information };
 }
 
 /**
@@ -96,12 +101,12 @@ function hostErrorStatus(error: unknown): NtStatus {
   return STATUS_INVALID_PARAMETER;
 }
 
-function createOrOpen(process: Process, fileHandle: number, access: number, objectAttributes: number, ioStatusBlock: number, disposition: number): NtStatus {
+function createOrOpen(process: Process, fileHandle: number, access: number, objectAttributes: number, ioStatusBlock: number, disposition: number, share: number): NtStatus {
   process.memory.writeU32(fileHandle, 0);
   const object = readObjectAttributes(process.memory, objectAttributes);
   if (typeof object === 'number') return object;
   if (object.name === undefined || disposition > FILE_OVERWRITE_IF) return STATUS_INVALID_PARAMETER;
-  const opened = openFile(process, { access, name: object.name, disposition });
+  const opened = openFile(process, { access, name: object.name, disposition, share });
   if (typeof opened === 'number') return opened;
   const status = insertHandle(process, opened.object, fileHandle);
   if (status === STATUS_SUCCESS) writeIoStatus(process.memory, ioStatusBlock, STATUS_SUCCESS, opened.information);
@@ -113,8 +118,8 @@ export const NtCreateFile: NtService = {
   number: 0x25,
   name: 'NtCreateFile',
   argCount: 11,
-  handler({ process }, [fileHandle, access, objectAttributes, ioStatusBlock, , , , disposition]) {
-    return createOrOpen(process, fileHandle!, access!, objectAttributes!, ioStatusBlock!, disposition!);
+  handler({ process }, [fileHandle, access, objectAttributes, ioStatusBlock, , , share, disposition]) {
+    return createOrOpen(process, fileHandle!, access!, objectAttributes!, ioStatusBlock!, disposition!, share!);
   },
 };
 
@@ -123,8 +128,8 @@ export const NtOpenFile: NtService = {
   number: 0x74,
   name: 'NtOpenFile',
   argCount: 6,
-  handler({ process }, [fileHandle, access, objectAttributes, ioStatusBlock]) {
-    return createOrOpen(process, fileHandle!, access!, objectAttributes!, ioStatusBlock!, FILE_OPEN);
+  handler({ process }, [fileHandle, access, objectAttributes, ioStatusBlock, share]) {
+    return createOrOpen(process, fileHandle!, access!, objectAttributes!, ioStatusBlock!, FILE_OPEN, share!);
   },
 };
 
