@@ -122,10 +122,9 @@ export class CommandEngine {
   private describeEntry(processCreation: boolean): string[] {
     const { machine, programPath: path } = this.session;
     const startsInNtdll = machine.modules().some((m) => /\\ntdll\.dll$/i.test(m.name));
-    const lines: string[] = [];
     const created = `Create process ${path}: nothing of it has run yet - event 'cpr'`;
-    if (processCreation) return [...lines, created];
-    if (this.session.filters.state('cpr') === 'output') lines.push(created);
+    if (processCreation) return [created];
+    const lines = this.session.filters.state('cpr') === 'output' ? [created] : [];
     return [...lines, `Initial break at the program's entry point (${startsInNtdll ? 'ntdll\'s loader has run' : 'the process is created: cpr'})`];
   }
 
