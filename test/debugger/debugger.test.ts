@@ -415,8 +415,8 @@ describe('event filters on real guests', () => {
 });
 
 describe('a PE program (mingw-w64), which starts in ntdll\'s loader', () => {
-  async function debugPe(cpr: boolean, body: (d: Debugging & { first: string }) => void): Promise<void> {
-    const exe = mingwGuest(['test/guests/pe/sections.c'], ['-nostdlib', '-e', '_start']);
+  async function debugPe(cpr: boolean, body: (d: Debugging & { first: string }) => void,
+    exe = mingwGuest(['test/guests/pe/sections.c'], ['-nostdlib', '-e', '_start'])): Promise<void> {
     const bytes = readFileSync(exe);
     const machine = await Machine.create({ systemDllDirectory: systemDllDirectory() });
     try {
@@ -455,24 +455,15 @@ describe('a PE program (mingw-w64), which starts in ntdll\'s loader', () => {
 
   it('a stock mingw-w64 hello: one ModLoad line per module in cdb\'s order; bp on a forwarded export breaks at its target', async () => {
     const exe = mingwGuest(['guest/examples/hello.c']);
-    const bytes = readFileSync(exe);
-    const machine = await Machine.create({ systemDllDirectory: systemDllDirectory() });
-    try {
-      machine.load({ name: exe, bytes });
-      const session = new DebugSession(machine, exe, bytes);
-      const engine = new CommandEngine(session);
-      const first = engine.describeStop(session.start());
+    await debugPe(false, ({ first, run }) => {
       // The program and ntdll (mapped when the process was created), then the DLLs ntdll's loader mapped; each once.
       expect(first.split('\n').filter((line) => line.startsWith('ModLoad:')).map((line) => line.replace(/^ModLoad: [0-9a-f]{8} [0-9a-f]{8}   /, ''))).toEqual([
         exe, 'C:\\Windows\\System32\\ntdll.dll', 'C:\\Windows\\System32\\KERNEL32.dll', 'C:\\Windows\\System32\\msvcrt.dll',
       ].map((name) => expect.stringMatching(new RegExp(`^${name.replace(/[\\.]/g, '\\$&')}$`, 'i'))));
       // kernel32's HeapAlloc is a forwarder to NTDLL.RtlAllocateHeap, as Windows' is: the breakpoint lands on the code.
-      const run = (line: string) => engine.execute(line).output;
       expect(run('bp kernel32!HeapAlloc; bl')).toMatch(/^ 0 e 7c9[0-9a-f]{5} +0001 \(0001\)  0:\*\*\*\* ntdll!RtlAllocateHeap$/);
       expect(run('g')).toMatch(/Breakpoint 0 hit\n[^]*\nntdll!RtlAllocateHeap:\n/);
-    } finally {
-      machine.dispose();
-    }
+    }, exe);
   });
 
   it('without cpr the first stop is the initial break at the entry point', async () => {
