@@ -15,6 +15,8 @@ export function framePacket(data: string): string {
  * unescaped data; `onInterrupt` the ^C byte (0x03) gdb sends to stop.
  * Acknowledgements are the caller's (it writes `+` per good packet).
  */
+const MAX_PACKET_BYTES = 1 << 20;
+
 export class PacketReader {
   private buffer = '';
 
@@ -28,6 +30,8 @@ export class PacketReader {
         this.buffer = this.buffer.slice(1);
       }
       const hash = this.buffer.indexOf('#');
+      // A packet that never ends is dropped rather than kept growing (the stub advertises PacketSize=4000).
+      if (hash < 0 && this.buffer.length > MAX_PACKET_BYTES) { this.buffer = ''; return; }
       if (hash < 0 || this.buffer.length < hash + 3) return;
       const body = this.buffer.slice(1, hash);
       const checksum = Number.parseInt(this.buffer.slice(hash + 1, hash + 3), 16);

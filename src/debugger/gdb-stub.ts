@@ -127,7 +127,7 @@ class GdbConnection {
       case '?': return this.lastStop;
       case 'g': return this.readAllRegisters();
       case 'G': return this.writeAllRegisters(data.slice(1));
-      case 'p': return this.readRegister(Number.parseInt(data.slice(1), 16));
+      case 'p': { const [number] = hexFields(data.slice(1), 1) ?? []; return number === undefined ? MALFORMED : this.readRegister(number); }
       case 'P': return this.writeRegister(data.slice(1));
       case 'm': return this.readMemory(data.slice(1));
       case 'M': return this.writeMemory(data.slice(1), true);
@@ -150,9 +150,10 @@ class GdbConnection {
     if (data.startsWith('qSupported')) return 'PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;vContSupported+;QStartNoAckMode+';
     if (data === 'QStartNoAckMode') return 'OK';
     if (data.startsWith('qXfer:features:read:target.xml:')) {
-      const [offset, length] = data.slice('qXfer:features:read:target.xml:'.length).split(',').map((n) => Number.parseInt(n, 16));
-      const chunk = TARGET_XML.slice(offset!, offset! + length!);
-      return (offset! + length! >= TARGET_XML.length ? 'l' : 'm') + chunk;
+      const [offset, length] = hexFields(data.slice('qXfer:features:read:target.xml:'.length), 2) ?? [];
+      if (offset === undefined || length === undefined) return MALFORMED;
+      const chunk = TARGET_XML.slice(offset, offset + length);
+      return (offset + length >= TARGET_XML.length ? 'l' : 'm') + chunk;
     }
     if (data === 'qC') return 'QC1';
     if (data === 'qfThreadInfo') return 'm1';
@@ -167,6 +168,8 @@ class GdbConnection {
     if (data === 'vCont?') return 'vCont;c;C;s;S';
     if (data.startsWith('vCont;')) {
       const action = data.slice(6).split(';')[0]!.split(':')[0]!;
+      // vCont? offers c, C, s and S; anything else (t, r, an empty action) is refused, not taken for a continue.
+      if (!/^[cCsS]/.test(action)) return MALFORMED;
       if (action.startsWith('s') || action.startsWith('S')) return this.resume(() => this.session.stepInto());
       return this.continue(!action.startsWith('C'));
     }
@@ -206,6 +209,7 @@ class GdbConnection {
   }
 
   private writeAllRegisters(hex: string): string {
+    if (hex.length < 80 || !/^[0-9a-fA-F]*$/.test(hex)) return MALFORMED;
     const values: Partial<Record<X86RegName, number>> = {};
     GENERAL_REGISTERS.slice(0, 10).forEach((name, i) => { values[name] = readLittleEndianHex(hex.slice(i * 8, i * 8 + 8)); });
     this.session.machine.setRegisters(values);
@@ -220,17 +224,21 @@ class GdbConnection {
   }
 
   private writeRegister(body: string): string {
-    const [number, value] = body.split('=');
-    const name = GENERAL_REGISTERS[Number.parseInt(number!, 16)];
+    const [numberText = '', value = ''] = body.split('=');
+    const [number] = hexFields(numberText, 1) ?? [];
+    if (number === undefined || !/^[0-9a-fA-F]{8}$/.test(value)) return MALFORMED;
+    const name = GENERAL_REGISTERS[number];
     if (!name || ['CS', 'SS', 'DS', 'ES', 'FS', 'GS'].includes(name)) return 'E45';
-    this.session.machine.setRegisters({ [name]: readLittleEndianHex(value!) });
+    this.session.machine.setRegisters({ [name]: readLittleEndianHex(value) });
     return 'OK';
   }
 
   /** m addr,len: the bytes up to the first page that is not present; an error if the first is not. */
   private readMemory(body: string): string {
-    const [address, length] = body.split(',').map((n) => Number.parseInt(n, 16));
-    const bytes = this.session.machine.inspect(address!, Math.min(length!, 0x4000));
+    const [address, length] = hexFields(body, 2) ?? [];
+    if (address === undefined || length === undefined || address > 0xffffffff) return MALFORMED;
+    if (length === 0) return '';
+    const bytes = this.session.machine.inspect(address, Math.min(length, 0x4000));
     const known = bytes.findIndex((b) => b === undefined);
     if (known === 0) return 'E14';
     return toHex((known < 0 ? bytes : bytes.slice(0, known)) as number[]);
@@ -238,23 +246,27 @@ class GdbConnection {
 
   private writeMemory(body: string, hex: boolean): string {
     const colon = body.indexOf(':');
-    const [address] = body.slice(0, colon).split(',').map((n) => Number.parseInt(n, 16));
-    const bytes = hex ? fromHex(body.slice(colon + 1)) : Uint8Array.from(body.slice(colon + 1), (c) => c.charCodeAt(0));
+    const [address, length] = colon < 0 ? [] : hexFields(body.slice(0, colon), 2) ?? [];
+    const data = body.slice(colon + 1);
+    if (address === undefined || length === undefined || address > 0xffffffff) return MALFORMED;
+    if (hex ? data.length !== length * 2 || !/^[0-9a-fA-F]*$/.test(data) : data.length !== length) return MALFORMED;
+    const bytes = hex ? fromHex(data) : Uint8Array.from(data, (c) => c.charCodeAt(0));
     if (bytes.length === 0) return 'OK';
-    return this.session.machine.poke(address!, bytes) === bytes.length ? 'OK' : 'E14';
+    return this.session.machine.poke(address, bytes) === bytes.length ? 'OK' : 'E14';
   }
 
   /** Z0/Z1 code breakpoints, Z2 write, Z3 read, Z4 access watchpoints (as the session's bp and ba). */
   private breakpoint(insert: boolean, body: string): string {
-    const [type, address, size] = body.split(',').map((n) => Number.parseInt(n, 16));
-    if (type! > 4) return '';
+    const [type, address, size] = hexFields(body.split(';')[0]!, 3) ?? [];
+    if (type === undefined || address === undefined || size === undefined || address > 0xffffffff) return MALFORMED;
+    if (type > 4) return '';
     const access = type === 2 ? 'w' : type === 3 || type === 4 ? 'r' : 'e';
     if (insert) {
-      if (type! <= 1) this.session.addBreakpoint({ kind: 'bp', address: address!, expression: `gdb Z${type}` });
-      else this.session.addBreakpoint({ kind: 'ba', address: address!, expression: `gdb Z${type}`, access, size: size! });
+      if (type <= 1) this.session.addBreakpoint({ kind: 'bp', address, expression: `gdb Z${type}` });
+      else this.session.addBreakpoint({ kind: 'ba', address, expression: `gdb Z${type}`, access, size });
       return 'OK';
     }
-    const existing = this.session.breakpoints.find((b) => b.address === address && (type! <= 1 ? b.kind === 'bp' : b.kind === 'ba' && b.access === access));
+    const existing = this.session.breakpoints.find((b) => b.address === address && (type <= 1 ? b.kind === 'bp' : b.kind === 'ba' && b.access === access));
     if (existing) this.session.clear(existing);
     return 'OK';
   }
@@ -321,3 +333,13 @@ class GdbConnection {
 }
 
 const hex2 = (value: number): string => value.toString(16).padStart(2, '0');
+
+/** gdb's reply to a packet whose fields do not parse (gdb prints it as an error; the stub goes on). */
+const MALFORMED = 'E01';
+
+/** `count` hexadecimal fields separated by commas, or undefined if any is missing or not hex. */
+function hexFields(text: string, count: number): number[] | undefined {
+  const fields = text.split(',');
+  if (fields.length !== count || !fields.every((f) => /^[0-9a-fA-F]{1,16}$/.test(f))) return undefined;
+  return fields.map((f) => Number.parseInt(f, 16));
+}

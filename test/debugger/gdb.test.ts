@@ -3,6 +3,7 @@
 // watchpoint, monitor commands through the WinDbg engine, and the exit.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT, guestElf } from '../helpers/guests.js';
 
@@ -95,6 +96,38 @@ describe('the GDB remote stub, driven by Debian\'s gdb', () => {
     expect(gdb.stdout.match(/0x7ffe026c:\s+0x0000000a/g)).toHaveLength(2);
     expect(gdb.stdout).toContain('[Inferior 1 (Remote target) exited with code 03]');
     expect(mmscope.status).toBe(3);
+  });
+
+  it('malformed packets get E01 and the stub goes on (they crashed mmscope with a stack trace); an unknown vCont action runs nothing', async () => {
+    const mmscope = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'mmscope.js'), 'run', '--gdb', '127.0.0.1:0', elf()], { cwd: PROJECT_ROOT });
+    const done = collect(mmscope);
+    const port = await new Promise<number>((resolve) => {
+      let seen = '';
+      mmscope.stderr!.on('data', (d: Buffer) => { seen += d.toString(); const m = /127\.0\.0\.1:(\d+)/.exec(seen); if (m) resolve(Number(m[1])); });
+    });
+    const socket = connect(port, '127.0.0.1');
+    socket.setEncoding('latin1');
+    let received = '';
+    socket.on('data', (d: string) => { received += d; });
+    // Each packet framed with its checksum; the replies come in order, one each.
+    const frame = (body: string): string => `$${body}#${([...body].reduce((sum, c) => sum + c.charCodeAt(0), 0) & 0xff).toString(16).padStart(2, '0')}`;
+    const ask = async (body: string): Promise<string> => {
+      received = '';
+      socket.write(frame(body));
+      for (let i = 0; i < 200 && !/\$[^#]*#[0-9a-f]{2}$/.test(received); i++) await new Promise((r) => setTimeout(r, 25));
+      return /\$([^#]*)#/.exec(received)?.[1] ?? `(no reply: ${JSON.stringify(received)})`;
+    };
+    await new Promise((resolve) => socket.once('connect', resolve));
+    for (const packet of ['m', 'mzz,4', 'm400000', 'M400000,4:zz', 'M400000,2:00', 'pzz', 'P0=zz', 'G00', 'Z0,zz,1', 'Z0,400000', 'vCont;q', 'vCont;', 'qXfer:features:read:target.xml:zz']) {
+      expect(await ask(packet), packet).toBe('E01');
+    }
+    expect(await ask('m400000,4')).toBe('7f454c46'); // still serving: the ELF header
+    expect(await ask('?')).toBe('S05');             // and the guest has not run
+    expect(await ask('c')).toBe('W03');
+    socket.end();
+    const finished = await done;
+    expect(finished.status).toBe(3);
+    expect(finished.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
   });
 
   it('x87 and SSE registers are the guest\'s: st0, st1, the control, status and tag words, xmm0, mxcsr', async () => {
