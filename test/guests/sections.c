@@ -92,7 +92,7 @@ static int page_file_backed(void) {
 }
 
 static int file_backed(void) {
-  HANDLE file = CreateFileA("C:\\data.bin", GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+  HANDLE file = CreateFileA("C:\\data.bin", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
   CHECK_TRUE("CreateFileA", file != INVALID_HANDLE_VALUE);
   CHECK_EQ("GetFileSize", GetFileSize(file, NULL), 3 * PAGE);
   HANDLE section = CreateFileMappingA(file, NULL, PAGE_READWRITE, 0, 0, NULL);
@@ -144,7 +144,7 @@ static int file_backed(void) {
 
   /* Errors. */
   CHECK_EQ("a view past the end of the file", MapViewOfFile(section, FILE_MAP_READ, 0, 0x10000, 0), NULL);
-  HANDLE reader = CreateFileA("C:\\data.bin", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+  HANDLE reader = CreateFileA("C:\\data.bin", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
   CHECK_EQ("read-only file, writable mapping", CreateFileMappingA(reader, NULL, PAGE_READWRITE, 0, 0, NULL), NULL);
   CHECK_EQ("read-only file, writable mapping: ERROR_ACCESS_DENIED", GetLastError(), ERROR_ACCESS_DENIED);
   CHECK_EQ("read-only file, larger section", CreateFileMappingA(reader, NULL, PAGE_READONLY, 0, 8 * PAGE, NULL), NULL);
