@@ -121,7 +121,7 @@ export class CommandEngine {
    */
   private describeEntry(processCreation: boolean): string[] {
     const { machine, programPath: path } = this.session;
-    const startsInNtdll = machine.modules().some((m) => /\\ntdll\.dll$/i.test(m.name));
+    const startsInNtdll = machine.modules(this.session.pid).some((m) => /\\ntdll\.dll$/i.test(m.name));
     const created = `Create process ${path}: nothing of it has run yet - event 'cpr'`;
     if (processCreation) return [created];
     const lines = this.session.filters.state('cpr') === 'output' ? [created] : [];

@@ -34,7 +34,7 @@ export function windbgInstruction(text: string): string {
 /** `u`: lines of `address bytes instruction`, with `module!symbol:` before the first and at each symbol start. */
 export function formatDisassembly(session: DebugSession, address: number, count: number, header = true): string[] {
   const lines: string[] = [];
-  const instructions = session.machine.disassemble(address, count);
+  const instructions = session.machine.disassemble(address, count, session.pid);
   instructions.forEach((instruction, i) => {
     const near = session.symbols.nearest(instruction.address);
     // Without a symbol below it, the module and offset (`sections+0x11f8:`), as WinDbg shows code in a module without symbols.

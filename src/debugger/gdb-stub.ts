@@ -238,7 +238,7 @@ class GdbConnection {
     const [address, length] = hexFields(body, 2) ?? [];
     if (address === undefined || length === undefined || address > 0xffffffff) return MALFORMED;
     if (length === 0) return '';
-    const bytes = this.session.machine.inspect(address, Math.min(length, 0x4000));
+    const bytes = this.session.machine.inspect(address, Math.min(length, 0x4000), this.session.pid);
     const known = bytes.findIndex((b) => b === undefined);
     if (known === 0) return 'E14';
     return toHex((known < 0 ? bytes : bytes.slice(0, known)) as number[]);
@@ -252,7 +252,7 @@ class GdbConnection {
     if (hex ? data.length !== length * 2 || !/^[0-9a-fA-F]*$/.test(data) : data.length !== length) return MALFORMED;
     const bytes = hex ? fromHex(data) : Uint8Array.from(data, (c) => c.charCodeAt(0));
     if (bytes.length === 0) return 'OK';
-    return this.session.machine.poke(address, bytes) === bytes.length ? 'OK' : 'E14';
+    return this.session.machine.poke(address, bytes, this.session.pid) === bytes.length ? 'OK' : 'E14';
   }
 
   /** Z0/Z1 code breakpoints, Z2 write, Z3 read, Z4 access watchpoints (as the session's bp and ba). */

@@ -20,7 +20,7 @@ function word(bytes: (number | undefined)[], at: number, size: number): string {
 /** One dump command; returns the text and the address where the next one continues. */
 export function dumpMemory(session: DebugSession, kind: DumpKind, address: number, count = DEFAULT_COUNT[kind]): { text: string; next: number } {
   const unit = UNIT[kind];
-  const bytes = session.machine.inspect(address, count * unit);
+  const bytes = session.machine.inspect(address, count * unit, session.pid);
   if (kind === 'da' || kind === 'du') return dumpString(bytes, address, unit);
   const lines: string[] = [];
   if (kind === 'dps') {
@@ -80,14 +80,14 @@ export function editMemory(session: DebugSession, unit: 1 | 2 | 4, address: numb
     else if (unit === 2) view.setUint16(i * 2, value & 0xffff, true);
     else view.setUint32(i * 4, value >>> 0, true);
   });
-  const written = session.machine.poke(address, bytes);
+  const written = session.machine.poke(address, bytes, session.pid);
   return written < bytes.length ? `Memory access error at '${hex8(address + written)}'` : '';
 }
 
 /** u [ADDRESS] [L count]: 8 instructions by default. */
 export function unassemble(session: DebugSession, address: number, count = 8): { text: string; next: number } {
   const lines = formatDisassembly(session, address, count);
-  const decoded = session.machine.disassemble(address, count);
+  const decoded = session.machine.disassemble(address, count, session.pid);
   const next = decoded.length ? (decoded.at(-1)!.address + decoded.at(-1)!.bytes.length) >>> 0 : address;
   return { text: lines.join('\n'), next };
 }

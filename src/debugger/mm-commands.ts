@@ -52,7 +52,7 @@ function vadRow(vad: VadView): string {
  * holding it is shown (WinDbg takes a virtual address only as `!vad ADDR 1`).
  */
 export function vadCommand(session: DebugSession, address: number | undefined, verbose: boolean): string {
-  const vads = session.machine.vads();
+  const vads = session.machine.vads(session.pid);
   if (address !== undefined) {
     const startingVpn = startingVpnOfVadAddress(address);
     const vpn = address >>> 12;
@@ -126,7 +126,7 @@ function pteLines(view: PteView, session: DebugSession): string[] {
 /** A zero PTE (or no page table): the VAD decides, as the fault handler would. */
 function describeZeroPte(session: DebugSession, address: number): string {
   const vpn = address >>> 12;
-  const vad = session.machine.vads().find((v) => vpn >= v.startingVpn && vpn <= v.endingVpn);
+  const vad = session.machine.vads(session.pid).find((v) => vpn >= v.startingVpn && vpn <= v.endingVpn);
   if (address >>> 0 > MM_HIGHEST_USER_ADDRESS) return ' (kernel space or the no-access area)';
   if (!vad) return ' (no VAD: the address is free)';
   return vad.memCommit ? ` (the VAD commits it: DemandZero ${describeProtection(vad.protection)})` : ' (the VAD reserves it: not committed)';
@@ -134,7 +134,7 @@ function describeZeroPte(session: DebugSession, address: number): string {
 
 /** !pte ADDRESS: the PDE and PTE side by side, as WinDbg prints them on x86 without PAE. */
 export function pteCommand(session: DebugSession, address: number): string {
-  const view = session.machine.pte(address);
+  const view = session.machine.pte(address, session.pid);
   const left = [`PDE at ${upper8(view.pdeAddress)}`, `contains ${upper8(view.pde)}`,
     view.tablePfn !== undefined ? `pfn ${view.tablePfn.toString(16).padEnd(5)} ${pteFlagString(view.pde)}` : 'not valid'];
   const right = [`PTE at ${upper8(view.pteAddress)}`, `contains ${upper8(view.tablePfn !== undefined ? view.pte : 0)}`, ...pteLines(view, session)];
@@ -185,7 +185,7 @@ const pageName = (protect: number): string => {
 function regions(session: DebugSession): MemoryBasicInformation[] {
   const out: MemoryBasicInformation[] = [];
   for (let address = 0; address < MM_USER_PROBE_ADDRESS;) {
-    const info = queryVirtualMemory(session.machine.space, address);
+    const info = queryVirtualMemory(session.machine.liveSpaceOf(session.pid), address);
     if (typeof info === 'number' || info.regionSize === 0) break;
     out.push(info);
     address = info.baseAddress + info.regionSize;
@@ -197,8 +197,8 @@ function regions(session: DebugSession): MemoryBasicInformation[] {
 function usageOf(session: DebugSession, info: MemoryBasicInformation): string {
   if (info.state === MEM_FREE) return 'Free';
   if (info.type === MEM_IMAGE) return 'Image';
-  const stack = session.machine.stackVad;
-  if (info.allocationBase === stack.startAddress) return 'Stack';
+  const stack = session.machine.threads().find((t) => t.current && t.pid === session.pid)?.stack.start ?? session.machine.stackVad.startAddress;
+  if (info.allocationBase === stack) return 'Stack';
   if (info.allocationBase === TEB_ADDRESS) return 'TEB';
   if (info.allocationBase === PEB_ADDRESS) return 'PEB';
   const heap = session.readDword(PEB_ADDRESS + 0x18);
@@ -212,7 +212,7 @@ const size = (bytes: number): string => {
 };
 
 export function addressCommand(session: DebugSession, address: number): string {
-  const info = queryVirtualMemory(session.machine.space, address);
+  const info = queryVirtualMemory(session.machine.liveSpaceOf(session.pid), address);
   if (typeof info === 'number') return `${hex8(address)} is not in user space (NtQueryVirtualMemory: STATUS_INVALID_PARAMETER)`;
   const lines = [
     `Usage:                  ${usageOf(session, info)}`,

@@ -15,7 +15,7 @@ export function stackTrace(session: DebugSession, maxFrames = 20): string {
   let { EBP: ebp, EIP: eip, ESP: esp } = session.machine.registers(['EBP', 'EIP', 'ESP']);
   const onStack = committedStackTest(session);
   // At a function's first instruction its frame is not built yet, at its ret it is gone: the return address is on top of the stack.
-  const [current] = session.machine.disassemble(eip!, 1);
+  const [current] = session.machine.disassemble(eip!, 1, session.pid);
   if (session.symbols.nearest(eip!)?.offset === 0 || /^ret/.test(current?.text ?? '')) {
     const returnAddress = session.readDword(esp!);
     lines.push(`${hex8(esp!)} ${returnAddress === undefined ? '????????' : hex8(returnAddress)} ${session.symbols.format(eip!)}`);
@@ -62,7 +62,7 @@ function loaderListBases(session: DebugSession): Set<number> | undefined {
 export function listModules(session: DebugSession): string {
   const listed = loaderListBases(session);
   const lines = ['start    end        module name'];
-  for (const module of session.machine.modules()) {
+  for (const module of session.machine.modules(session.pid)) {
     const name = moduleNameOf(module.name);
     const symbols = session.symbols.list().find((m) => m.name.toLowerCase() === name.toLowerCase());
     const note = symbols?.symbols.length ? `(${symbols.source} symbols)` : '(no symbols)';
@@ -93,7 +93,7 @@ const field = (name: string, value: string): string => `    ${(name + ':').padEn
 
 export function pebCommand(session: DebugSession): string {
   const d = (offset: number): string => { const v = session.readDword(PEB_ADDRESS + offset); return v === undefined ? '????????' : hex8(v); };
-  const byte = session.machine.inspect(PEB_ADDRESS, 3);
+  const byte = session.machine.inspect(PEB_ADDRESS, 3, session.pid);
   const yesNo = (b: number | undefined): string => (b === undefined ? '??' : b ? 'Yes' : 'No');
   const lines = [
     `PEB at ${hex8(PEB_ADDRESS)}`,
@@ -104,7 +104,7 @@ export function pebCommand(session: DebugSession): string {
   const listed = loaderListBases(session);
   if (listed) {
     lines.push('    Ldr.InLoadOrderModuleList:', '            Base Module');
-    for (const module of session.machine.modules().filter((m) => listed.has(m.base))) lines.push(`        ${module.base.toString(16).padStart(8)} ${module.name}`);
+    for (const module of session.machine.modules(session.pid).filter((m) => listed.has(m.base))) lines.push(`        ${module.base.toString(16).padStart(8)} ${module.name}`);
   }
   return lines.join('\n');
 }
@@ -121,7 +121,7 @@ export function tebCommand(session: DebugSession): string {
 }
 
 export function handleCommand(session: DebugSession): string {
-  const handles = session.machine.handles();
+  const handles = session.machine.handles(session.pid);
   const lines = handles.map((h) => `${h.handle.toString(16).padStart(4, '0')}: Object: ${h.type.padEnd(8)} References: ${h.references}${h.name ? `  Name: ${h.name}` : ''}`);
   lines.push(`${handles.length} Handles`);
   return lines.join('\n');

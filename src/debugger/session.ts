@@ -85,7 +85,7 @@ export class DebugSession {
 
   /** p: one instruction, over calls (runs to the instruction after the call). */
   stepOver(): SessionStop {
-    const [current] = this.machine.disassemble(this.eip(), 1);
+    const [current] = this.machine.disassemble(this.eip(), 1, this.pid);
     if (!current || !/^call\b/.test(current.text)) return this.stepInto();
     return this.go((current.address + current.bytes.length) >>> 0);
   }
@@ -101,7 +101,7 @@ export class DebugSession {
       const { reason } = stop;
       const stepped = reason.kind === 'step' || (reason.kind === 'breakpoint' && stop.breakpoints.length === 0);
       if (!stepped) return stop;
-      const [next] = this.machine.disassemble(this.eip(), 1);
+      const [next] = this.machine.disassemble(this.eip(), 1, this.pid);
       if (!next || /^ret/.test(next.text)) return stop;
     }
   }
@@ -110,7 +110,7 @@ export class DebugSession {
   goUp(): SessionStop {
     const registers = this.machine.registers(['ESP', 'EBP', 'EIP']);
     const near = this.symbols.nearest(registers.EIP!);
-    const [current] = this.machine.disassemble(registers.EIP!, 1);
+    const [current] = this.machine.disassemble(registers.EIP!, 1, this.pid);
     // Before the prologue has pushed EBP the return address is on top of the stack.
     const atEntry = near?.offset === 0 || current?.text === 'push ebp' || current?.text === 'ret';
     const slot = atEntry ? registers.ESP! : (registers.EBP! + 4) >>> 0;
@@ -119,10 +119,17 @@ export class DebugSession {
     return this.go(returnAddress);
   }
 
+  /**
+   * The process the views read (memory, !vad, !pte, lm, symbols): the
+   * current thread's at the stop, so its registers and its memory agree,
+   * as WinDbg's implicit process follows the current thread.
+   */
+  get pid(): number { return this.machine.currentProcessId; }
+
   eip(): number { return this.machine.registers(['EIP']).EIP!; }
 
   readDword(address: number): number | undefined {
-    const bytes = this.machine.inspect(address, 4);
+    const bytes = this.machine.inspect(address, 4, this.pid);
     if (bytes.some((b) => b === undefined)) return undefined;
     return ((bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0);
   }

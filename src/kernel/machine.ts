@@ -774,22 +774,33 @@ export class Machine {
    */
   stopOnExceptions(filter: ((report: ExceptionReport, firstChance: boolean) => boolean) | undefined): void { this.debugControl().stopOnExceptions(filter); }
 
-  /** Guest memory through the page tables, without side effects: undefined for bytes on pages that are not valid. */
-  inspect(address: number, length: number): (number | undefined)[] { return readWithoutSideEffects(this.space, address, length); }
+  /**
+   * The id of the process a debugger looks at when it stops: the running
+   * thread's (its registers are the ones `registers()` reads), or the first
+   * process when no live thread of another is current. WinDbg's implicit
+   * process follows the current thread the same way.
+   */
+  get currentProcessId(): number {
+    const running = this.currentProcess;
+    return running && !running.addressSpaceDeleted ? running.id : this.requireProcess().id;
+  }
 
-  /** Writes into resident private pages without faulting anything in; returns the bytes written (stops at the first page it cannot write). */
-  poke(address: number, bytes: Uint8Array): number {
-    const written = writeWithoutSideEffects(this.space, address, bytes);
+  /** Guest memory through the page tables (of the first process or `pid`'s), without side effects: undefined for bytes on pages that are not valid. */
+  inspect(address: number, length: number, pid?: number): (number | undefined)[] { return readWithoutSideEffects(this.liveSpaceOf(pid), address, length); }
+
+  /** Writes into resident private pages (of the first process or `pid`'s) without faulting anything in; returns the bytes written (stops at the first page it cannot write). */
+  poke(address: number, bytes: Uint8Array, pid?: number): number {
+    const written = writeWithoutSideEffects(this.liveSpaceOf(pid), address, bytes);
     if (written) this.engine.removeTranslationCache(pageBase(address), pageBase(address + written - 1) + PAGE_SIZE);
     return written;
   }
 
   /** Decodes `count` instructions from `address` without side effects; stops at bytes that are not resident or do not decode. */
-  disassemble(address: number, count: number): { address: number; bytes: number[]; text: string }[] {
+  disassemble(address: number, count: number, pid?: number): { address: number; bytes: number[]; text: string }[] {
     const out: { address: number; bytes: number[]; text: string }[] = [];
     let at = address >>> 0;
     for (let i = 0; i < count; i++) {
-      const window = this.inspect(at, 15);
+      const window = this.inspect(at, 15, pid);
       const known = window.findIndex((b) => b === undefined);
       const bytes = Uint8Array.from((known < 0 ? window : window.slice(0, known)) as number[]);
       const decoded = bytes.length ? this.disassembler.decode(bytes, at) : undefined;
@@ -914,8 +925,8 @@ export class Machine {
     return this.processList.find((p) => p.id === pid);
   }
 
-  /** The first process's space, or `pid`'s while it has one; RangeError otherwise. */
-  private liveSpaceOf(pid: number | undefined): AddressSpace {
+  /** The first process's address space, or `pid`'s while it has one; RangeError for a pid no process had or one that has ended. */
+  liveSpaceOf(pid: number | undefined): AddressSpace {
     if (pid === undefined) return this.space;
     const process = this.processById(pid);
     if (!process) throw new RangeError(`no process has id ${pid}`);
@@ -951,10 +962,10 @@ export class Machine {
    * cannot be found or read. The program itself is named as loaded; modules
    * by their guest path, resolved in the sandbox.
    */
-  moduleFileBytes(base: number): Uint8Array | undefined {
-    const name = this.space.findVad(base)?.view?.controlArea.filePointer?.name;
+  moduleFileBytes(base: number, pid?: number): Uint8Array | undefined {
+    const name = this.liveSpaceOf(pid).findVad(base)?.view?.controlArea.filePointer?.name;
     if (name === undefined) return undefined;
-    const sandbox = this.requireProcess().sandbox;
+    const sandbox = (pid === undefined ? undefined : this.processById(pid)?.sandbox) ?? this.requireProcess().sandbox;
     const host = sandbox && /^(?:[a-z]:)?\\/i.test(name) ? sandbox.resolve(name) : name;
     if (typeof host !== 'string') return undefined;
     try {
@@ -964,9 +975,9 @@ export class Machine {
     }
   }
 
-  /** The process's open handles (WinDbg's !handle): handle value, object type, name, references. */
-  handles(): { handle: number; type: string; name?: string; references: number }[] {
-    return this.requireProcess().handles.list().map(([handle, object]) => ({
+  /** The open handles (WinDbg's !handle) of the first process or `pid`'s: handle value, object type, name, references. */
+  handles(pid?: number): { handle: number; type: string; name?: string; references: number }[] {
+    return ((pid === undefined ? undefined : this.processById(pid)) ?? this.requireProcess()).handles.list().map(([handle, object]) => ({
       handle, type: object.type, references: object.references, ...(object.name !== undefined ? { name: object.name } : {}),
     }));
   }
