@@ -5,7 +5,7 @@ import type { DebugSession, SessionStop } from './session.js';
 import { formatRegisters, hex8 } from './format.js';
 import { dumpMemory, editMemory, unassemble, type DumpKind } from './memory-commands.js';
 import { addressCommand, addressList, addressSummary, memusageCommand, pfnCommand, pteCommand, vadCommand } from './mm-commands.js';
-import { examineSymbols, handleCommand, heapSummary, listModules, listNearest, pebCommand, stackTrace, tebCommand } from './process-commands.js';
+import { examineSymbols, handleCommand, heapSummary, listModules, listNearest, pebCommand, processList, stackTrace, tebCommand, threadList } from './process-commands.js';
 import { ExpressionError } from './expression.js';
 import { EVENT_FILTERS, exceptionEventLine, type FilterState } from './event-filters.js';
 import { formatTraceEvent, describeErrorCode } from '../trace/text-format.js';
@@ -56,7 +56,7 @@ export class CommandEngine {
   }
 
   private run(command: string): string {
-    const match = /^(\?\?|\?|\.?!?[a-z]+\d?)\s*(.*)$/is.exec(command.trim());
+    const match = /^(\?\?|\?|\||~|\.?!?[a-z]+\d?)\s*(.*)$/is.exec(command.trim());
     if (!match) throw new CommandError(`Syntax error at '${command.trim()}'`);
     const [, rawName, args] = match;
     const name = rawName!.toLowerCase();
@@ -349,6 +349,8 @@ const COMMANDS: Record<string, Handler> = {
     return args ? addressCommand(engine.session, engine.eval(args)) : addressList(engine.session);
   },
   '!memusage': (engine) => memusageCommand(engine.session),
+  '|': (engine) => processList(engine.session),
+  '~': (engine) => threadList(engine.session),
   '!handle': (engine) => handleCommand(engine.session),
   '!peb': (engine) => pebCommand(engine.session),
   '!teb': (engine) => tebCommand(engine.session),

@@ -159,3 +159,33 @@ export function heapSummary(session: DebugSession): string {
   lines.push(`${hex8(heap)} ${hex8(flags)} ${String(reserved >> 10).padStart(7)} ${String(committed >> 10).padStart(7)} ${String(count).padStart(9)}`);
   return lines.join('\n');
 }
+
+/**
+ * `|`: the processes being debugged, one line each as cdb prints them
+ * (`.  0\tid: 4\tcreate\tname: rc.elf`): `.` marks the current thread's
+ * process, ids in hex; `create` for the process the debugger started,
+ * `child` for those it started (cdb debugging children, `-o`). Processes
+ * whose address space is gone are not listed.
+ */
+export function processList(session: DebugSession): string {
+  return session.machine.processes().map((process, index) => ({ process, index }))
+    .filter(({ process }) => !process.addressSpaceDeleted)
+    .map(({ process, index }) => `${process.id === session.pid ? '.' : ' '}${String(index).padStart(3)}\tid: ${process.id.toString(16)}\t${index === 0 ? 'create' : 'child'}\tname: ${process.imageName}`)
+    .join('\n');
+}
+
+/**
+ * `~`: the current process's threads as cdb lists them
+ * (`.  0  Id: 4.8 Suspend: 1 Teb: 7ffde000 Unfrozen`): `.` marks the
+ * current thread, `Id` is pid.tid in hex, the index counts the process's
+ * threads in creation order (ended ones keep their number, as WinDbg never
+ * reuses one, and are not listed). Suspend is the thread's suspend count
+ * plus the debugger's own (1), as cdb counts a stopped thread.
+ */
+export function threadList(session: DebugSession): string {
+  return session.machine.threads().filter((thread) => thread.pid === session.pid)
+    .map((thread, index) => ({ thread, index }))
+    .filter(({ thread }) => thread.state !== 'terminated')
+    .map(({ thread, index }) => `${thread.current ? '.' : ' '}${String(index).padStart(3)}  Id: ${thread.pid.toString(16)}.${thread.tid.toString(16)} Suspend: ${thread.suspendCount + 1} Teb: ${hex8(thread.teb)} Unfrozen`)
+    .join('\n');
+}

@@ -59,6 +59,16 @@ describe('a stop in a child process', () => {
       expect(run(`db ${hex8(parentOwn)} L1`)).toMatch(new RegExp(`^${hex8(parentOwn)}  \\?\\? +\\?$`)); // not in the child
       expect(run(`!address ${hex8(childOwn)}`)).toMatch(/State:\s+00001000\s+MEM_COMMIT/);
 
+      // | lists both processes, the child's current; ~ the child's one thread with its TEB.
+      const thread = /^child thread (\d+) teb ([0-9a-f]{8})$/m.exec(machine.output.stdout);
+      expect(thread).not.toBeNull();
+      const processes = run('|').split('\n');
+      expect(processes).toEqual([
+        `   0\tid: ${parent.pid.toString(16)}\tcreate\tname: ${processes[0]!.split('name: ')[1]}`,
+        `.  1\tid: ${child.pid.toString(16)}\tchild\tname: ${processes[1]!.split('name: ')[1]}`,
+      ]);
+      expect(run('~')).toBe(`.  0  Id: ${child.pid.toString(16)}.${Number(thread![1]).toString(16)} Suspend: 1 Teb: ${thread![2]} Unfrozen`);
+
       // On to the end: the child dies of its breakpoint, the parent prints its code and exits.
       expect(run('g')).toContain('Break instruction exception - code 80000003 (!!! second chance !!!)');
       expect(run('g')).toContain('exited with status 00000000');

@@ -7,6 +7,7 @@
    int3 (STATUS_BREAKPOINT: a debugger stops there, in the child, with ESI
    pointing at the child's page). With no handler the breakpoint ends the
    child with 0x80000003, which the parent prints.
+   The child also prints its thread id and TEB address (NT_TIB.Self).
    Run as `debug-child.elf parent CHILD.elf`. */
 #include <windows.h>
 #include <stdio.h>
@@ -25,7 +26,10 @@ static int child(void) {
   if (!shared_address || !own) return 100;
   strcpy(shared_address, CHILD_TEXT);
   strcpy(own, CHILD_TEXT);
+  unsigned long teb;
+  __asm__ volatile("mov %%fs:0x18, %0" : "=r"(teb)); /* NT_TIB.Self */
   printf("child %lu: %p %s, %p %s\n", GetCurrentProcessId(), (void *)shared_address, shared_address, (void *)own, own);
+  printf("child thread %lu teb %08lx\n", GetCurrentThreadId(), teb);
   __asm__ volatile("mov %0, %%esi\n\tint3" : : "r"(own) : "esi", "memory");
   return 0;
 }
