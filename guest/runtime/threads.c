@@ -1,5 +1,5 @@
 /* kernel32's threads over the thread services: CreateThread,
-   ExitThread, TerminateThread, GetExitCodeThread, GetThreadId,
+   CreateRemoteThread(Ex), ExitThread, TerminateThread, GetExitCodeThread, GetThreadId,
    SuspendThread, ResumeThread, SwitchToThread (TLS is in thread-local.c). */
 #include <windows.h>
 #include <winternl.h>
@@ -8,8 +8,9 @@
 
 extern void RtlUserThreadStart(void);
 
-/* The kernel starts new threads at RtlUserThreadStart once it knows where it is
-   (an ELF program's it finds in the program's symbol table; kernel32.dll's it is told). */
+/* The kernel starts new threads at the process's RtlUserThreadStart, which it
+   finds itself (an ELF program's symbol table, ntdll.dll's export); registering
+   it too covers a program whose symbols were stripped. */
 static void register_thread_start(void) {
   static LONG registered;
   if (InterlockedExchange(&registered, 1) == 0) MmsRegisterThreadStart((PVOID)RtlUserThreadStart);
