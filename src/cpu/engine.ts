@@ -294,7 +294,7 @@ export class Engine implements Disposable {
     try {
       for (;;) {
         const timeoutUs = deadline ? Math.max(1, Math.round((deadline - performance.now()) * 1000)) : 0;
-        let executed = 0, goOn = false, toTick = false;
+        let executed = 0, goOn = false, toTick = false, endedAtBoundary = false;
         if (this.raiseAtGuardStop(begin)) {
           goOn = true;
         } else if (counter) {
@@ -303,18 +303,17 @@ export class Engine implements Disposable {
           ({ executed, goOn } = toTick
             ? this.runToTick(counter, begin, options.until, timeoutUs, this.untilTick!)
             : this.runCounted(counter, begin, options.until, timeoutUs, budget));
-          if (!toTick && options.stopAtBlockBoundary && counter.stoppedTheCpu && !this.stopRequested) {
-            if (periodic) this.untilTick = Math.max(0, this.untilTick! - executed);
-            budget -= Math.min(budget, executed);
-            this.budgetEndedRun = true;
-            return initialBudget - budget;
-          }
+          endedAtBoundary = !toTick && options.stopAtBlockBoundary === true && counter.stoppedTheCpu && !this.stopRequested;
         } else {
           goOn = this.startOnce(begin, options.until, timeoutUs, budget);
           if (budget) executed = readInstructionCounter(this.handle);
         }
         if (periodic) this.untilTick = Math.max(0, this.untilTick! - executed);
         if (budget) budget -= Math.min(budget, executed);
+        if (endedAtBoundary) {
+          this.budgetEndedRun = true;
+          return initialBudget - budget;
+        }
         if (this.stopRequested) return initialBudget - budget;
         if (periodic) {
           if (toTick && counter!.stoppedTheCpu) {
