@@ -13,6 +13,10 @@
                ends it with STATUS_ACCESS_VIOLATION (0xC0000005);
      block     waits forever on an event of its own, until its parent
                terminates it with TerminateProcess(0x55);
+     hold      creates the named mutex "mms-child-mutex" owned, sets the
+               event "mms-child-holds", sleeps 5 ms and calls ExitProcess(6):
+               the process ends under its thread, which still owns the mutex
+               (abandoned then: WAIT_ABANDONED 0x80 for the next owner);
      late      sleeps 5 ms, prints a line and exits with 4 (its parent,
                `process-child.elf orphans CHILD.elf`, has ended by then).
    `process-child.elf deadlock CHILD.elf` waits for a "block" child: no
@@ -135,6 +139,34 @@ static void check_exit_codes(const char *image) {
   CloseHandle(block.hThread);
 }
 
+/* Waits on a child's thread handle already pending when the whole process
+   ends (an unhandled exception, ExitProcess): the thread ends with the
+   process (PspExitProcess), so the wait is satisfied, and a mutex the thread
+   owned is abandoned (KeRundownThread). */
+static void check_thread_waits_at_process_end(const char *image) {
+  DWORD code = 0;
+  PROCESS_INFORMATION crash = start(image, "child.elf crash", 0);
+  CHECK_EQ("WaitForSingleObject(the thread of a child that crashes, 1 s)", WaitForSingleObject(crash.hThread, 1000), WAIT_OBJECT_0);
+  CHECK_TRUE("GetExitCodeThread", GetExitCodeThread(crash.hThread, &code));
+  CHECK_EQ("  STATUS_ACCESS_VIOLATION", code, 0xC0000005);
+  CloseHandle(crash.hProcess);
+  CloseHandle(crash.hThread);
+
+  HANDLE holds = CreateEventA(NULL, FALSE, FALSE, "mms-child-holds");
+  PROCESS_INFORMATION hold = start(image, "child.elf hold", 0);
+  CHECK_EQ("WaitForSingleObject(the child holds its mutex)", WaitForSingleObject(holds, INFINITE), WAIT_OBJECT_0);
+  HANDLE mutex = OpenMutexA(SYNCHRONIZE, FALSE, "mms-child-mutex");
+  CHECK_TRUE("OpenMutexA of the child's mutex", mutex != NULL);
+  CHECK_EQ("WaitForSingleObject(the thread of a child in ExitProcess, 1 s)", WaitForSingleObject(hold.hThread, 1000), WAIT_OBJECT_0);
+  CHECK_TRUE("GetExitCodeThread", GetExitCodeThread(hold.hThread, &code));
+  CHECK_EQ("  the ExitProcess code, 6", code, 6);
+  CHECK_EQ("WaitForSingleObject(the mutex its thread owned, 0)", WaitForSingleObject(mutex, 0), WAIT_ABANDONED);
+  CloseHandle(mutex);
+  CloseHandle(holds);
+  CloseHandle(hold.hProcess);
+  CloseHandle(hold.hThread);
+}
+
 /* The parent ends first: one child goes on running, one stays suspended. */
 static int orphans(const char *image) {
   PROCESS_INFORMATION late = start(image, "child.elf late", 0);
@@ -160,6 +192,14 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "last") == 0) return last_child();
   if (argc >= 3 && strcmp(argv[1], "exit") == 0) return atoi(argv[2]);
   if (argc >= 2 && strcmp(argv[1], "crash") == 0) return *(volatile int *)0;
+  if (argc >= 2 && strcmp(argv[1], "hold") == 0) {
+    HANDLE mutex = CreateMutexA(NULL, TRUE, "mms-child-mutex");
+    HANDLE holds = OpenEventA(EVENT_MODIFY_STATE, FALSE, "mms-child-holds");
+    if (!mutex || !holds) return 104;
+    SetEvent(holds);
+    Sleep(5);
+    ExitProcess(6);
+  }
   if (argc >= 2 && strcmp(argv[1], "block") == 0) {
     WaitForSingleObject(CreateEventA(NULL, TRUE, FALSE, NULL), INFINITE);
     return 98;
@@ -167,5 +207,6 @@ int main(int argc, char **argv) {
   if (argc < 3 || strcmp(argv[1], "parent") != 0) return 99;
   check_shared_section(argv[2]);
   check_exit_codes(argv[2]);
+  check_thread_waits_at_process_end(argv[2]);
   return CHECK_DONE();
 }

@@ -22,11 +22,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('child processes run', () => {
   it('a suspended child runs once resumed, writes through a named section the parent reads; waits on process handles; exit codes', async () => {
     copyFileSync(guestElf(SOURCE), join(root, 'child.elf'));
-    const run = await runChecks(SOURCE, ['parent', 'child.elf'], { fileRoot: root }, 35);
+    // 35 checks, then 3 on a crashing child's thread and 6 on a child ending in ExitProcess.
+    const run = await runChecks(SOURCE, ['parent', 'child.elf'], { fileRoot: root }, 35 + 3 + 6);
     const processes = run.machine.processes();
     // Ids from one table in creation order: "last" (20, thread 24) and "exit 3" (28, 32) start, then last's
-    // CreateThread takes 36, so the crashing child is 40 (thread 44) and the blocked one 48.
-    expect(processes.map((p) => [p.id, p.parentId, p.exitStatus])).toEqual([[4, 0, 0], [12, 4, 7], [20, 4, 9], [28, 4, 3], [40, 4, 0xc0000005], [48, 4, 0x55]]);
+    // CreateThread takes 36, so the crashing child is 40 (thread 44), the blocked one 48 (52), the second
+    // crashing one 56 (60) and the one ending in ExitProcess(6) 64.
+    expect(processes.map((p) => [p.id, p.parentId, p.exitStatus]))
+      .toEqual([[4, 0, 0], [12, 4, 7], [20, 4, 9], [28, 4, 3], [40, 4, 0xc0000005], [48, 4, 0x55], [56, 4, 0xc0000005], [64, 4, 6]]);
     // Every child was torn down at its end: no address space, no handles.
     for (const child of processes.slice(1)) {
       expect(child.addressSpaceDeleted).toBe(true);
@@ -81,7 +84,7 @@ describe('one section shared between processes', () => {
       machine.stopOnEvents(undefined);
       expect(machine.resume({ timeoutMs: 300_000 }).kind).toBe('ended');
       expect(machine.outcome()).toEqual({ reason: 'exited', exitStatus: 0 });
-      expect(machine.output.stdout).toMatch(/^35 checks, 0 failed$/m);
+      expect(machine.output.stdout).toMatch(/^44 checks, 0 failed$/m); // 35 + 3 + 6, as in the test above
       machine.checkInvariants();
     } finally {
       machine.dispose();

@@ -268,11 +268,7 @@ export class Scheduler {
     this.retire(thread, status);
     releaseThreadResources(thread.process.space, thread.resources);
     if (thread.context && thread !== this.current) this.freeContext(thread);
-    for (const mutant of [...thread.ownedMutants]) {
-      mutant.abandon();
-      this.signal(mutant);
-    }
-    this.signal(thread);
+    this.rundown(thread);
     const process = thread.process;
     if (this.liveThreads(process).length > 0) {
       if (thread === this.current) this.requestReschedule('exit');
@@ -295,18 +291,36 @@ export class Scheduler {
   }
 
   /**
+   * A thread that ended gives up what others may wait for (KeRundownThread,
+   * then the thread object's signal in PspExitThread): its mutants are
+   * abandoned (the next owner's wait returns STATUS_ABANDONED_WAIT_0 + n) and
+   * waits on the thread itself are satisfied.
+   */
+  private rundown(thread: KThread): void {
+    for (const mutant of [...thread.ownedMutants]) {
+      mutant.abandon();
+      this.signal(mutant);
+    }
+    this.signal(thread);
+  }
+
+  /**
    * The process ended (its last thread, ExitProcess, TerminateProcess, an
    * unhandled exception): its other threads end with it (their memory goes
-   * with the address space), waits on it are satisfied, and the machine
-   * tears it down. Nothing for a process already ended here.
+   * with the address space; their mutants are abandoned and waits on them
+   * satisfied, as for any thread's end), waits on it are satisfied, and the
+   * machine tears it down. Nothing for a process already ended here.
    */
   endProcess(process: Process): void {
     if (this.endedProcesses.has(process)) return;
     this.endedProcesses.add(process);
-    for (const thread of this.liveThreads(process)) {
+    const threads = this.liveThreads(process);
+    for (const thread of threads) {
       this.retire(thread, process.exitStatus ?? 0);
       if (thread.context && thread !== this.current) this.freeContext(thread);
     }
+    // Once all of them are retired: a wait satisfied here is never one of this process's own threads.
+    for (const thread of threads) this.rundown(thread);
     this.signal(process);
     this.deps.processEnded?.(process);
   }
